@@ -1,0 +1,32 @@
+import Database from 'libsql'
+
+/** A better-sqlite3-compatible handle; every SQL call in the project goes through one of these. */
+export type SqliteDatabase = InstanceType<typeof Database>
+
+export interface OpenDatabaseOptions {
+  /**
+   * FULL makes every commit durable across a power cut in WAL mode (NORMAL may lose the last commits);
+   * the journal uses FULL, the emulator NORMAL because it stands in for a remote server.
+   */
+  readonly synchronous: 'FULL' | 'NORMAL'
+  readonly readonly?: boolean
+}
+
+/** Opens (or creates) a SQLite file in WAL mode with the given durability. */
+export function openDatabase(path: string, options: OpenDatabaseOptions): SqliteDatabase {
+  const db = new Database(path, { readonly: options.readonly ?? false })
+  db.exec('PRAGMA busy_timeout = 5000')
+  if (!options.readonly) {
+    db.exec('PRAGMA journal_mode = WAL')
+    db.exec(`PRAGMA synchronous = ${options.synchronous}`)
+  }
+  db.exec('PRAGMA foreign_keys = ON')
+  return db
+}
+
+/** libsql adds an enumerable `_metadata` key to rows; strip it so rows compare and serialise cleanly. */
+export function plainRow<T extends object>(row: unknown): T {
+  const copy = { ...(row as Record<string, unknown>) }
+  delete copy['_metadata']
+  return copy as T
+}

@@ -1,0 +1,254 @@
+import type { ApiKeyRecord, EmulatorStore, SessionRow } from './store'
+import {
+  BadRequest,
+  isRecord,
+  optionalString,
+  parsePassing,
+  queryDate,
+  queryInteger,
+  requiredString
+} from './validate'
+import {
+  DESCRIPTIONS,
+  deviceInfoJson,
+  deviceSummaryJson,
+  passingJson,
+  sessionDetailJson,
+  sessionListItemJson
+} from './wire'
+
+export const PAGE_SIZE = 5000
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
+export interface ApiRequest {
+  readonly key: ApiKeyRecord
+  readonly params: readonly string[]
+  readonly query: URLSearchParams
+  readonly body: unknown
+}
+
+export interface ApiReply {
+  readonly status: number
+  readonly body: Record<string, unknown>
+}
+
+interface Route {
+  readonly method: HttpMethod
+  readonly pattern: RegExp
+  readonly handle: (store: EmulatorStore, request: ApiRequest) => ApiReply
+}
+
+function reply(status: number, body: Record<string, unknown>): ApiReply {
+  return { status, body }
+}
+
+function bodyRecord(body: unknown): Record<string, unknown> {
+  if (!isRecord(body)) throw new BadRequest(DESCRIPTIONS.missingParameters)
+  return body
+}
+
+function pageOf(query: URLSearchParams): number {
+  return queryInteger(query, 'page', 1) ?? 1
+}
+
+function deviceNotFound(deviceid: string): ApiReply {
+  return reply(404, { description: DESCRIPTIONS.deviceNotFound, deviceid })
+}
+
+const param = (request: ApiRequest, index: number): string => request.params[index] ?? ''
+
+function bindDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const body = bodyRecord(request.body)
+  const model = requiredString(body, 'model')
+  const serialNumber = requiredString(body, 'serial_number')
+  const fields = {
+    type: optionalString(body, 'type') ?? 'CUSTOM',
+    model,
+    serial_number: serialNumber,
+    alias: optionalString(body, 'alias'),
+    firmware: optionalString(body, 'firmware')
+  }
+  const { deviceid, created } = store.bindDevice(request.key.company, fields)
+  if (!created) return reply(409, { description: DESCRIPTIONS.deviceAlreadyBound, deviceid })
+  return reply(201, { description: DESCRIPTIONS.deviceBound, deviceid })
+}
+
+function unbindDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const deviceid = param(request, 0)
+  if (!store.unbindDevice(request.key.company, deviceid)) return deviceNotFound(deviceid)
+  return reply(200, { description: DESCRIPTIONS.deviceUnbound, deviceid })
+}
+
+function listDevices(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const page = pageOf(request.query)
+  const limit = queryInteger(request.query, 'limit', 1, PAGE_SIZE) ?? PAGE_SIZE
+  const { rows, total } = store.listDevices(request.key.company, page, limit)
+  return reply(200, {
+    description: DESCRIPTIONS.success,
+    result: rows.map(deviceSummaryJson),
+    pagination: { page, limit, total, has_more: page * limit < total }
+  })
+}
+
+function deviceInfo(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const deviceid = param(request, 0)
+  const device = store.findDevice(request.key.company, deviceid)
+  if (!device) return deviceNotFound(deviceid)
+  return reply(200, { description: DESCRIPTIONS.success, result: deviceInfoJson(device) })
+}
+
+function insertSession(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const body = bodyRecord(request.body)
+  const deviceid = requiredString(body, 'deviceid')
+  const alias = optionalString(body, 'alias')
+  if (!store.findDevice(request.key.company, deviceid)) return deviceNotFound(deviceid)
+  const token = store.insertSession(deviceid, alias)
+  return reply(201, { description: DESCRIPTIONS.sessionInserted, token_session: token })
+}
+
+function closeSession(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const token = param(request, 0)
+  if (!store.findSession(request.key.company, token)) {
+    return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
+  }
+  store.closeSession(token)
+  return reply(200, { description: DESCRIPTIONS.sessionClosed, token_session: token })
+}
+
+function sessionsOfDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const deviceid = param(request, 0)
+  const rows = store.findDevice(request.key.company, deviceid) ? store.sessionsOfDevice(deviceid) : []
+  if (rows.length === 0) return reply(404, { description: DESCRIPTIONS.sessionsNotFound, deviceid })
+  return reply(200, { description: DESCRIPTIONS.success, result: rows.map(sessionListItemJson) })
+}
+
+function activeSession(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const deviceid = param(request, 0)
+  const row = store.findDevice(request.key.company, deviceid) ? store.activeSession(deviceid) : undefined
+  if (!row) return reply(404, { description: DESCRIPTIONS.sessionsNotFound, deviceid })
+  return reply(200, { description: DESCRIPTIONS.success, result: [sessionDetailJson(row)] })
+}
+
+function sessionInfo(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const token = param(request, 0)
+  const row = store.findSession(request.key.company, token)
+  if (!row) return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
+  return reply(200, { description: DESCRIPTIONS.success, result: [sessionDetailJson(row)] })
+}
+
+function insertPassings(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const body = bodyRecord(request.body)
+  const token = requiredString(body, 'token_session')
+  const list = body['passings_list']
+  if (list === undefined || list === null) throw new BadRequest(DESCRIPTIONS.missingParameters)
+  if (!Array.isArray(list) || list.length === 0) throw new BadRequest('Invalid parameter: passings_list')
+  const passings = list.map((item, index) => parsePassing(item, index))
+  const session = store.findSession(request.key.company, token)
+  if (!session || session.active !== 1) {
+    return reply(404, { description: DESCRIPTIONS.sessionNotFoundOrClosed, token_session: token })
+  }
+  const outcome = store.insertPassings(token, session.deviceid, passings)
+  const answer: Record<string, unknown> = {
+    description: DESCRIPTIONS.passingsInserted,
+    token_session: token,
+    inserted_count: outcome.inserted
+  }
+  if (!store.legacy) answer['duplicate_count'] = outcome.duplicates
+  return reply(201, answer)
+}
+
+function passingsOfSession(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const token = param(request, 0)
+  const first = queryInteger(request.query, 'first', 0)
+  const last = queryInteger(request.query, 'last', 0)
+  const page = pageOf(request.query)
+  if (!store.findSession(request.key.company, token)) {
+    return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
+  }
+  const rows = store.passingsOfSession(token, first, last, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+  if (rows.length === 0) {
+    return reply(404, { description: DESCRIPTIONS.passingsNotFound, token_session: token })
+  }
+  return reply(200, { description: DESCRIPTIONS.success, result: rows.map(passingJson) })
+}
+
+function passingsOfDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const deviceid = param(request, 0)
+  const from = queryDate(request.query, 'from')
+  const to = queryDate(request.query, 'to')
+  const page = pageOf(request.query)
+  if (!store.findDevice(request.key.company, deviceid)) return deviceNotFound(deviceid)
+  const rows = store.passingsOfDevice(deviceid, from, to, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+  if (rows.length === 0) return reply(404, { description: DESCRIPTIONS.passingsNotFound, deviceid })
+  return reply(200, { description: DESCRIPTIONS.success, result: rows.map(passingJson) })
+}
+
+/**
+ * The polling read. With `token_session` and `last` it returns what follows in that session; once that session
+ * has nothing more and a newer session exists, it moves to the newer one from its beginning. Without a token it
+ * reads the newest session. An empty poll answers 200 with an empty list.
+ */
+function passingsOfDevicePolling(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const deviceid = param(request, 0)
+  const from = queryDate(request.query, 'from')
+  const to = queryDate(request.query, 'to')
+  const last = queryInteger(request.query, 'last', 0)
+  const page = pageOf(request.query)
+  const token = request.query.get('token_session')
+  if (!store.findDevice(request.key.company, deviceid)) return deviceNotFound(deviceid)
+  let session: SessionRow | undefined = token ? store.findSession(request.key.company, token) : undefined
+  if (token && (!session || session.deviceid !== deviceid)) {
+    return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
+  }
+  let resumedFrom = session ? (last ?? 0) : 0
+  session ??= store.latestSession(deviceid)
+  if (!session) return reply(404, { description: DESCRIPTIONS.sessionsNotFound, deviceid })
+  const offset = (page - 1) * PAGE_SIZE
+  let rows = store.passingsAfter(session.token_session, resumedFrom, from, to, PAGE_SIZE, offset)
+  const newer = rows.length === 0 && token ? store.nextSessionAfter(deviceid, session.created_seq) : undefined
+  if (newer) {
+    session = newer
+    resumedFrom = 0
+    rows = store.passingsAfter(session.token_session, -1, from, to, PAGE_SIZE, offset)
+  }
+  return reply(200, {
+    description: DESCRIPTIONS.success,
+    deviceid,
+    session_used: session.token_session,
+    session_label: session.alias,
+    resumed_from: resumedFrom,
+    passings: rows.map(passingJson)
+  })
+}
+
+const ID = '([^/]+)'
+
+export const ROUTES: readonly Route[] = [
+  { method: 'POST', pattern: /^\/devices$/, handle: bindDevice },
+  { method: 'GET', pattern: /^\/devices$/, handle: listDevices },
+  { method: 'GET', pattern: new RegExp(`^/devices/${ID}$`), handle: deviceInfo },
+  { method: 'DELETE', pattern: new RegExp(`^/devices/${ID}$`), handle: unbindDevice },
+  { method: 'POST', pattern: /^\/sessions$/, handle: insertSession },
+  { method: 'PATCH', pattern: new RegExp(`^/sessions/close/${ID}$`), handle: closeSession },
+  { method: 'GET', pattern: new RegExp(`^/sessions/device/${ID}/active$`), handle: activeSession },
+  { method: 'GET', pattern: new RegExp(`^/sessions/device/${ID}$`), handle: sessionsOfDevice },
+  { method: 'GET', pattern: new RegExp(`^/sessions/${ID}$`), handle: sessionInfo },
+  { method: 'POST', pattern: /^\/passings$/, handle: insertPassings },
+  { method: 'GET', pattern: new RegExp(`^/passings/session/${ID}$`), handle: passingsOfSession },
+  { method: 'GET', pattern: new RegExp(`^/passings/device2/${ID}$`), handle: passingsOfDevicePolling },
+  { method: 'GET', pattern: new RegExp(`^/passings/device/${ID}$`), handle: passingsOfDevice }
+]
+
+/** GET needs READ; POST and PATCH need WRITE; DELETE (unbind) needs WRITE with the unbind flag. */
+export function isAllowed(key: ApiKeyRecord, method: HttpMethod): boolean {
+  switch (method) {
+    case 'GET':
+      return key.access === 'READ' || key.access === 'READ_WRITE'
+    case 'POST':
+    case 'PATCH':
+      return key.access === 'WRITE' || key.access === 'READ_WRITE'
+    case 'DELETE':
+      return (key.access === 'WRITE' || key.access === 'READ_WRITE') && key.canUnbind
+  }
+}

@@ -1,0 +1,237 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { isAllowed, ROUTES, type ApiReply, type HttpMethod } from './api'
+import { decideFault, NO_FAULTS, seededRandom, type FaultSettings } from './faults'
+import { EmulatorStore, type ApiKeyRecord } from './store'
+import { BadRequest } from './validate'
+import { DESCRIPTIONS } from './wire'
+
+export interface EmulatorOptions {
+  readonly port: number
+  readonly host?: string
+  /** Folder of the database file; a temporary folder (removed on close) when absent. */
+  readonly dataDir?: string
+  readonly keys: readonly ApiKeyRecord[]
+  /** No server-side de-duplication and no `duplicate_count`, the worst case the docs allow. */
+  readonly legacy?: boolean
+  /** Wrap every answer in `{"body": …}` as the newer OpenAPI revision does. */
+  readonly envelope?: boolean
+  /** Largest request body accepted, in bytes (413 above). */
+  readonly maxBodyBytes?: number
+  readonly faults?: Partial<FaultSettings>
+  readonly seed?: number
+  /** Serve the test-only admin surface under /admin. */
+  readonly admin?: boolean
+  readonly now?: () => number
+  readonly log?: (line: string) => void
+}
+
+export interface RunningEmulator {
+  /** Base URL of the API, e.g. http://127.0.0.1:4100/v0 */
+  readonly apiUrl: string
+  /** Root URL of the server (admin routes hang from it). */
+  readonly rootUrl: string
+  readonly port: number
+  readonly store: EmulatorStore
+  setFaults(faults: Partial<FaultSettings>): void
+  close(): Promise<void>
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+const API_PREFIX = '/v0'
+
+class PayloadTooLarge extends Error {}
+
+function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0)
+    if (declared > limit) {
+      reject(new PayloadTooLarge())
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > limit) {
+        reject(new PayloadTooLarge())
+        request.removeAllListeners('data')
+        request.resume()
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Starts an emulator of RUFUS Cloud v0 on loopback (or the given host) with its own SQLite database. */
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const temporary = options.dataDir === undefined
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rufus-emulator-'))
+  mkdirSync(dataDir, { recursive: true })
+  const now = options.now ?? Date.now
+  const store = new EmulatorStore(join(dataDir, 'rufus-cloud.sqlite'), {
+    now,
+    legacy: options.legacy ?? false
+  })
+  for (const key of options.keys) store.upsertKey(key)
+  let faults: FaultSettings = { ...NO_FAULTS, ...options.faults }
+  const random = seededRandom(options.seed ?? 1)
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const log = options.log ?? (() => undefined)
+
+  const send = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {}
+  ) => {
+    const payload = JSON.stringify(options.envelope ? { body } : body)
+    response.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(payload),
+      ...headers
+    })
+    response.end(payload)
+  }
+
+  const handleAdmin = async (request: IncomingMessage, response: ServerResponse, path: string) => {
+    const method = request.method ?? 'GET'
+    const body = method === 'GET' || method === 'DELETE' ? '' : await readBody(request, maxBody)
+    const parsed = body ? (JSON.parse(body) as Record<string, unknown>) : {}
+    let match: RegExpMatchArray | null
+    if (method === 'GET' && path === '/admin/state') return send(response, 200, store.dump())
+    if (method === 'POST' && path === '/admin/reset') {
+      store.reset()
+      return send(response, 200, { ok: true })
+    }
+    if (method === 'POST' && path === '/admin/faults') {
+      faults = { ...NO_FAULTS, ...(parsed as Partial<FaultSettings>) }
+      return send(response, 200, faults)
+    }
+    if (method === 'POST' && path === '/admin/keys') {
+      store.upsertKey(parsed as unknown as ApiKeyRecord)
+      return send(response, 200, { ok: true })
+    }
+    if (method === 'DELETE' && (match = path.match(/^\/admin\/keys\/([^/]+)$/))) {
+      return send(response, 200, { revoked: store.revokeKey(decodeURIComponent(match[1] ?? '')) })
+    }
+    if (method === 'DELETE' && (match = path.match(/^\/admin\/passings\/([^/]+)\/(\d+)$/))) {
+      return send(response, 200, { deleted: store.deletePassing(match[1] ?? '', Number(match[2])) })
+    }
+    return send(response, 404, { description: DESCRIPTIONS.routeNotFound })
+  }
+
+  const handleApi = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const path = url.pathname.slice(API_PREFIX.length) || '/'
+    const method = (request.method ?? 'GET').toUpperCase()
+    const candidates = ROUTES.filter(route => route.pattern.test(path))
+    const route = candidates.find(candidate => candidate.method === method)
+    if (!route) {
+      const status = candidates.length > 0 ? 405 : 404
+      return send(response, status, {
+        description: status === 405 ? DESCRIPTIONS.methodNotAllowed : DESCRIPTIONS.routeNotFound
+      })
+    }
+    // The documented header first, then the alternate one.
+    const apiKey = headerValue(request.headers['api_key']) ?? headerValue(request.headers['x-api-key'])
+    const key = apiKey ? store.findKey(apiKey) : undefined
+    if (!key || !isAllowed(key, method as HttpMethod)) {
+      request.resume()
+      return send(response, 403, { description: DESCRIPTIONS.forbidden })
+    }
+    const raw = method === 'GET' || method === 'DELETE' ? '' : await readBody(request, maxBody)
+    let body: unknown = undefined
+    if (raw.trim() !== '') {
+      try {
+        body = JSON.parse(raw)
+      } catch {
+        return send(response, 400, { description: DESCRIPTIONS.malformedJson })
+      }
+    }
+    const fault = decideFault(faults, random())
+    if (fault === 'server-error') return send(response, 500, { description: DESCRIPTIONS.internalError })
+    if (fault === 'rate-limit') {
+      return send(
+        response,
+        429,
+        { description: DESCRIPTIONS.tooManyRequests },
+        {
+          'Retry-After': String(faults.retryAfterSeconds)
+        }
+      )
+    }
+    const params = (path.match(route.pattern) ?? []).slice(1).map(part => decodeURIComponent(part))
+    let result: ApiReply
+    try {
+      result = route.handle(store, { key, params, query: url.searchParams, body })
+    } catch (error) {
+      if (error instanceof BadRequest) return send(response, 400, { description: error.message })
+      throw error
+    }
+    if (fault === 'drop-after-apply') {
+      // The change is committed; the client never learns it. This is the ambiguous failure sync must survive.
+      response.socket?.destroy()
+      return
+    }
+    send(response, result.status, result.body)
+  }
+
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://emulator.invalid')
+      try {
+        if (faults.latencyMs > 0) await new Promise(resolve => setTimeout(resolve, faults.latencyMs))
+        if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
+          await handleApi(request, response, url)
+        } else if (options.admin && url.pathname.startsWith('/admin/')) {
+          await handleAdmin(request, response, url.pathname)
+        } else {
+          send(response, 404, { description: DESCRIPTIONS.routeNotFound })
+        }
+      } catch (error) {
+        if (response.headersSent || response.destroyed) return
+        if (error instanceof PayloadTooLarge) {
+          response.setHeader('Connection', 'close')
+          return send(response, 413, { description: DESCRIPTIONS.payloadTooLarge })
+        }
+        log(`emulator: ${request.method} ${url.pathname} failed: ${String(error)}`)
+        send(response, 500, { description: DESCRIPTIONS.internalError })
+      }
+    })()
+  })
+  server.keepAliveTimeout = 5000
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const rootUrl = `http://${host}:${address.port}`
+
+  return {
+    apiUrl: `${rootUrl}${API_PREFIX}`,
+    rootUrl,
+    port: address.port,
+    store,
+    setFaults(next) {
+      faults = { ...NO_FAULTS, ...next }
+    },
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>(resolve => server.close(() => resolve()))
+      store.close()
+      if (temporary) rmSync(dataDir, { recursive: true, force: true })
+    }
+  }
+}

@@ -1,0 +1,9 @@
+export interface StationBridge {
+  readonly runtime: 'electron' | 'browser'
+}
+
+declare global {
+  interface Window {
+    station?: StationBridge
+  }
+}

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+const TSX = resolve(ROOT, 'node_modules/.bin/tsx')
+
+export interface Spawned {
+  readonly child: ChildProcessWithoutNullStreams
+  /** Resolves with the first stdout line matching the pattern (rejects if the process exits first). */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>
+  readonly lines: string[]
+  readonly stderr: () => string
+  exited(): Promise<number | null>
+}
+
+/** Runs one of the project's TypeScript commands the way `npm run` does. */
+export function spawnTs(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const child = spawn(TSX, [resolve(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
+  const lines: string[] = []
+  let stderr = ''
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = []
+  createInterface({ input: child.stdout }).on('line', line => {
+    lines.push(line)
+    for (const waiter of waiters.splice(0)) {
+      if (waiter.pattern.test(line)) waiter.resolve(line)
+      else waiters.push(waiter)
+    }
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const exit = new Promise<number | null>(done => child.once('exit', code => done(code)))
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    exited: () => exit,
+    waitForLine(pattern, timeoutMs = 20_000) {
+      const seen = lines.find(line => pattern.test(line))
+      if (seen !== undefined) return Promise.resolve(seen)
+      return new Promise((resolvePromise, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; stderr: ${stderr}`)),
+          timeoutMs
+        )
+        void exit.then(code =>
+          reject(new Error(`process exited (${code}) before a line matching ${pattern}; stderr: ${stderr}`))
+        )
+        waiters.push({
+          pattern,
+          resolve: line => {
+            clearTimeout(timer)
+            resolvePromise(line)
+          }
+        })
+      })
+    }
+  }
+}
