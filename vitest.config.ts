@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config'
+import { SummaryReporter } from './test/support/summary-reporter'
 
 export default defineConfig({
   test: {
@@ -8,6 +9,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests spawn servers and PTYs; two workers match the two cores here.
     maxWorkers: 2,
-    allowOnly: false
+    allowOnly: false,
+    reporters: ['default', new SummaryReporter()]
   }
 })

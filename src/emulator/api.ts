@@ -144,7 +144,7 @@ function insertPassings(store: EmulatorStore, request: ApiRequest): ApiReply {
   if (list === undefined || list === null) throw new BadRequest(DESCRIPTIONS.missingParameters)
   if (!Array.isArray(list) || list.length === 0) throw new BadRequest('Invalid parameter: passings_list')
   const passings = list.map((item, index) => parsePassing(item, index))
-  const session = store.findSession(request.key.company, token)
+  const session = store.findSessionState(request.key.company, token)
   if (!session || session.active !== 1) {
     return reply(404, { description: DESCRIPTIONS.sessionNotFoundOrClosed, token_session: token })
   }
@@ -163,7 +163,7 @@ function passingsOfSession(store: EmulatorStore, request: ApiRequest): ApiReply 
   const first = queryInteger(request.query, 'first', 0)
   const last = queryInteger(request.query, 'last', 0)
   const page = pageOf(request.query)
-  if (!store.findSession(request.key.company, token)) {
+  if (!store.findSessionState(request.key.company, token)) {
     return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
   }
   const rows = store.passingsOfSession(token, first, last, PAGE_SIZE, (page - 1) * PAGE_SIZE)

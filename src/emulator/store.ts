@@ -257,6 +257,16 @@ export class EmulatorStore {
       .get(company, token) as SessionRow | undefined
   }
 
+  /** The session's owner and state only, without counting its passings (the insert path needs no more). */
+  findSessionState(company: string, token: string): { deviceid: string; active: number } | undefined {
+    return this.#db
+      .prepare(
+        `SELECT s.deviceid, s.active FROM sessions s JOIN devices d ON d.deviceid = s.deviceid
+         WHERE d.company = ? AND s.token_session = ?`
+      )
+      .get(company, token) as { deviceid: string; active: number } | undefined
+  }
+
   /** Closing is idempotent: closing a closed session still succeeds. */
   closeSession(token: string): void {
     this.#db.prepare('UPDATE sessions SET active = 0 WHERE token_session = ?').run(token)
