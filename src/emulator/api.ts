@@ -22,6 +22,7 @@ export const PAGE_SIZE = 5000
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
 export interface ApiRequest {
+  readonly rejectBib?: RegExp
   readonly key: ApiKeyRecord
   readonly params: readonly string[]
   readonly query: URLSearchParams
@@ -144,6 +145,8 @@ function insertPassings(store: EmulatorStore, request: ApiRequest): ApiReply {
   if (list === undefined || list === null) throw new BadRequest(DESCRIPTIONS.missingParameters)
   if (!Array.isArray(list) || list.length === 0) throw new BadRequest('Invalid parameter: passings_list')
   const passings = list.map((item, index) => parsePassing(item, index))
+  const refused = request.rejectBib ? passings.findIndex(p => request.rejectBib?.test(p.bib)) : -1
+  if (refused >= 0) throw new BadRequest(`Invalid parameter: passings_list[${refused}].bib`)
   const session = store.findSessionState(request.key.company, token)
   if (!session || session.active !== 1) {
     return reply(404, { description: DESCRIPTIONS.sessionNotFoundOrClosed, token_session: token })

@@ -10,6 +10,8 @@ export interface FaultSettings {
   readonly dropAfterApplyShare: number
   /** Latency added before each request is handled, in milliseconds. */
   readonly latencyMs: number
+  /** Passings whose bib matches this pattern are refused with 400 (to exercise quarantine). */
+  readonly rejectBibPattern?: string
 }
 
 export const NO_FAULTS: FaultSettings = {

@@ -97,6 +97,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   ) => {
     const payload = JSON.stringify(options.envelope ? { body } : body)
     response.writeHead(status, {
+      // The emulator's clock (which tests may shift) is what the Date header tells.
+      Date: new Date(now()).toUTCString(),
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(payload),
       ...headers
@@ -173,7 +175,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const params = (path.match(route.pattern) ?? []).slice(1).map(part => decodeURIComponent(part))
     let result: ApiReply
     try {
-      result = route.handle(store, { key, params, query: url.searchParams, body })
+      const rejectBib = faults.rejectBibPattern ? new RegExp(faults.rejectBibPattern) : undefined
+      result = route.handle(store, { key, params, query: url.searchParams, body, rejectBib })
     } catch (error) {
       if (error instanceof BadRequest) return send(response, 400, { description: error.message })
       throw error

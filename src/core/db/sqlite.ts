@@ -30,3 +30,9 @@ export function plainRow<T extends object>(row: unknown): T {
   delete copy['_metadata']
   return copy as T
 }
+
+/** Reads one pragma's value (libsql ignores better-sqlite3's `{ simple: true }`). */
+export function pragmaValue(db: SqliteDatabase, name: string): unknown {
+  const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined
+  return row?.[name]
+}

@@ -1,0 +1,136 @@
+import type { BadFrame, Decoder } from '../reader/decoder'
+import type { IncomingChunk, Journal, PassingRecord, ReadMapper } from '../journal/journal'
+
+export interface CaptureQueueOptions {
+  readonly journal: Journal
+  readonly decoderFor: (port: string) => Decoder
+  readonly mapRead: ReadMapper
+  /** Time for `captured_at` stamps (microseconds since the epoch). */
+  readonly nowUs: () => number
+  /** Chunks arriving within this window share one transaction. */
+  readonly commitIntervalMs?: number
+  /** Called after each commit with what it made durable. */
+  readonly onCommitted: (committed: CommittedBatch) => void
+  /** Called when a commit fails; the chunks stay queued in memory and are retried. */
+  readonly onCommitError: (error: unknown, waitingChunks: number) => void
+  readonly retryDelayMs?: number
+}
+
+export interface CommittedBatch {
+  readonly passings: readonly PassingRecord[]
+  readonly badFrames: ReadonlyArray<BadFrame & { readonly port: string }>
+  readonly chunks: readonly IncomingChunk[]
+  readonly readsWithoutSession: number
+  /** When the commit finished (microseconds since the epoch). */
+  readonly committedAtUs: number
+}
+
+interface ManualEntry {
+  readonly sessionId: number
+  readonly bib: string | null
+  readonly timeUs: number
+  readonly resolve: (passing: PassingRecord) => void
+  readonly reject: (error: unknown) => void
+}
+
+/**
+ * Group commit: raw chunks arriving within a few milliseconds are stored in one transaction, then decoded in a
+ * second one that advances the decode cursor. A passing is reported only after both have committed.
+ */
+export class CaptureQueue {
+  readonly #options: CaptureQueueOptions
+  #chunks: IncomingChunk[] = []
+  #manual: ManualEntry[] = []
+  #timer: NodeJS.Timeout | null = null
+  #failing = false
+  #closed = false
+
+  constructor(options: CaptureQueueOptions) {
+    this.#options = options
+  }
+
+  get waiting(): number {
+    return this.#chunks.length + this.#manual.length
+  }
+
+  /** Queues bytes exactly as they arrived; `receivedAtUs` was stamped on arrival, before any commit. */
+  ingest(chunk: IncomingChunk): void {
+    if (this.#closed) throw new Error('The capture queue is closed')
+    this.#chunks.push(chunk)
+    this.#schedule(this.#options.commitIntervalMs ?? 5)
+  }
+
+  /** Records a manual passing; resolves once it has committed. */
+  recordManual(sessionId: number, bib: string | null, timeUs: number): Promise<PassingRecord> {
+    if (this.#closed) return Promise.reject(new Error('The capture queue is closed'))
+    return new Promise((resolve, reject) => {
+      this.#manual.push({ sessionId, bib, timeUs, resolve, reject })
+      this.#schedule(0)
+    })
+  }
+
+  /** Commits whatever is queued now. Returns false if the commit failed (everything stays queued). */
+  flush(): boolean {
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+    const chunks = this.#chunks
+    const manual = this.#manual
+    if (chunks.length === 0 && manual.length === 0) return true
+    const { journal } = this.#options
+    const manualDone: PassingRecord[] = []
+    try {
+      if (chunks.length > 0) {
+        journal.appendRawChunks(chunks)
+        this.#chunks = []
+      }
+      const decoded = journal.decodePending(this.#options.decoderFor, this.#options.mapRead, this.#options.nowUs())
+      while (this.#manual.length > 0) {
+        const entry = this.#manual[0] as ManualEntry
+        const passing = journal.insertManual(entry.sessionId, entry.bib, entry.timeUs, this.#options.nowUs())
+        this.#manual.shift()
+        manualDone.push(passing)
+        entry.resolve(passing)
+      }
+      this.#failing = false
+      this.#options.onCommitted({
+        passings: [...decoded.passings, ...manualDone],
+        badFrames: decoded.badFrames,
+        chunks,
+        readsWithoutSession: decoded.readsWithoutSession,
+        committedAtUs: this.#options.nowUs()
+      })
+      return true
+    } catch (error) {
+      // Nothing of the failed transaction is on disk; what was not committed stays queued, in order.
+      this.#failing = true
+      if (manualDone.length > 0) {
+        this.#options.onCommitted({ passings: manualDone, badFrames: [], chunks: [], readsWithoutSession: 0, committedAtUs: this.#options.nowUs() })
+      }
+      this.#options.onCommitError(error, this.waiting)
+      if (!this.#closed) this.#schedule(this.#options.retryDelayMs ?? 1000)
+      return false
+    }
+  }
+
+  /** Flushes and stops accepting input. Returns false if something could not be committed. */
+  close(): boolean {
+    const ok = this.flush()
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
+    for (const entry of this.#manual.splice(0)) entry.reject(new Error('The station stopped before this entry was saved'))
+    return ok
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer !== null) {
+      if (delayMs > 0 || this.#failing) return
+      clearTimeout(this.#timer)
+    }
+    this.#timer = setTimeout(() => {
+      this.#timer = null
+      this.flush()
+    }, delayMs)
+  }
+}

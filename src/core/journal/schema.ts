@@ -1,0 +1,120 @@
+import { pragmaValue, type SqliteDatabase } from '../db/sqlite'
+
+/**
+ * Versioned migrations of the journal, applied in order inside one transaction each.
+ *
+ * The version lives in SQLite's `user_version`. Never edit a shipped migration: add the next one.
+ */
+const MIGRATIONS: readonly string[] = [
+  // v1
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE device (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    serial_number TEXT NOT NULL,
+    model TEXT NOT NULL,
+    alias TEXT,
+    deviceid TEXT,
+    bound_at_ms INTEGER
+  );
+  CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    alias TEXT NOT NULL,
+    opened_at_us INTEGER NOT NULL,
+    closed_at_us INTEGER,
+    next_num INTEGER NOT NULL DEFAULT 1,
+    token_session TEXT,
+    cloud_num_offset INTEGER NOT NULL DEFAULT 0,
+    cloud_state TEXT NOT NULL DEFAULT 'none',
+    block_kind TEXT,
+    block_message TEXT
+  );
+  CREATE TABLE raw_chunks (
+    id INTEGER PRIMARY KEY,
+    port TEXT NOT NULL,
+    connection INTEGER NOT NULL,
+    session_id INTEGER REFERENCES sessions (id),
+    received_at_us INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+  );
+  CREATE TABLE decoder_states (
+    port TEXT PRIMARY KEY,
+    protocol TEXT NOT NULL,
+    connection INTEGER NOT NULL,
+    pending BLOB NOT NULL,
+    start_chunk_id INTEGER NOT NULL,
+    start_offset INTEGER NOT NULL,
+    start_at_us INTEGER NOT NULL,
+    bad_frames INTEGER NOT NULL DEFAULT 0,
+    last_bad_reason TEXT
+  );
+  CREATE TABLE passings (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions (id),
+    num_passing INTEGER NOT NULL,
+    bib TEXT,
+    chip TEXT,
+    time_us INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    port TEXT,
+    raw_chunk_id INTEGER,
+    raw_offset INTEGER,
+    captured_at_us INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    cloud_token TEXT,
+    synced_at_ms INTEGER,
+    sync_note TEXT,
+    UNIQUE (session_id, num_passing),
+    UNIQUE (raw_chunk_id, raw_offset)
+  );
+  CREATE INDEX passings_by_state ON passings (session_id, state, num_passing);
+  CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    passing_id INTEGER NOT NULL REFERENCES passings (id),
+    kind TEXT NOT NULL,
+    old_bib TEXT,
+    new_bib TEXT,
+    at_us INTEGER NOT NULL,
+    after_sync INTEGER NOT NULL
+  );
+  CREATE TABLE sync_inflight (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions (id),
+    token_session TEXT NOT NULL,
+    first_num INTEGER NOT NULL,
+    last_num INTEGER NOT NULL,
+    started_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE station_log (
+    id INTEGER PRIMARY KEY,
+    at_us INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL
+  );
+  `
+]
+
+export const JOURNAL_SCHEMA_VERSION = MIGRATIONS.length
+
+/** The journal was written by a newer RUFUS Station; this one must not touch it. */
+export class JournalTooNewError extends Error {
+  override readonly name = 'JournalTooNewError'
+  constructor(readonly found: number) {
+    super(
+      `This journal was written by a newer RUFUS Station (journal format ${found}; this version knows up to ${JOURNAL_SCHEMA_VERSION}). ` +
+        'Update RUFUS Station to open it. The file was not changed.'
+    )
+  }
+}
+
+/** Brings the journal to the current version, or refuses a newer one without writing anything. */
+export function migrate(db: SqliteDatabase): void {
+  const current = Number(pragmaValue(db, 'user_version') ?? 0)
+  if (current > JOURNAL_SCHEMA_VERSION) throw new JournalTooNewError(current)
+  for (let version = current; version < JOURNAL_SCHEMA_VERSION; version += 1) {
+    const sql = MIGRATIONS[version] ?? ''
+    db.transaction(() => {
+      db.exec(sql)
+      db.exec(`PRAGMA user_version = ${version + 1}`)
+    })()
+  }
+}

@@ -1,0 +1,87 @@
+import { SerialPort } from 'serialport'
+
+export type PortState = 'opening' | 'open' | 'closed' | 'error'
+
+export interface SerialPortSourceOptions {
+  readonly path: string
+  readonly baudRate: number
+  /** Called for each chunk with its arrival time, stamped before anything else happens to it. */
+  readonly onData: (bytes: Uint8Array, receivedAtUs: number) => void
+  /** Each successful open starts a new byte stream. */
+  readonly onOpen: () => void
+  readonly onState: (state: PortState, message: string | null) => void
+  readonly nowUs: () => number
+  /** Delays between reopen attempts, growing to the last value. */
+  readonly reopenDelaysMs?: readonly number[]
+}
+
+/**
+ * Reads one serial port and keeps it open: after an unplug, an error or a close, it reopens with backoff until
+ * stopped. (Finding a reader again under a new path by its USB ids belongs to the reader layer.)
+ */
+export class SerialPortSource {
+  readonly #o: SerialPortSourceOptions
+  #port: SerialPort | null = null
+  #timer: NodeJS.Timeout | null = null
+  #attempt = 0
+  #stopped = false
+
+  constructor(options: SerialPortSourceOptions) {
+    this.#o = options
+  }
+
+  start(): void {
+    this.#stopped = false
+    this.#open()
+  }
+
+  /** Sends bytes to the reader (commands of pull protocols). */
+  write(bytes: Uint8Array): void {
+    this.#port?.write(Buffer.from(bytes))
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer) clearTimeout(this.#timer)
+    const port = this.#port
+    this.#port = null
+    if (port?.isOpen) await new Promise<void>(resolve => port.close(() => resolve()))
+  }
+
+  #open(): void {
+    if (this.#stopped) return
+    this.#o.onState('opening', null)
+    const port = new SerialPort({ path: this.#o.path, baudRate: this.#o.baudRate, autoOpen: false })
+    port.on('data', (chunk: Buffer) => {
+      const receivedAtUs = this.#o.nowUs()
+      this.#o.onData(new Uint8Array(chunk), receivedAtUs)
+    })
+    port.on('close', () => this.#lost(port, 'The reader port closed (cable pulled or reader off).'))
+    port.on('error', (error: Error) => this.#lost(port, error.message))
+    port.open(error => {
+      if (error) {
+        this.#lost(port, `Cannot open ${this.#o.path}: ${error.message}`)
+        return
+      }
+      this.#attempt = 0
+      this.#port = port
+      this.#o.onOpen()
+      this.#o.onState('open', null)
+    })
+  }
+
+  #lost(port: SerialPort, message: string): void {
+    if (this.#port !== null && this.#port !== port) return
+    this.#port = null
+    port.removeAllListeners()
+    port.on('error', () => undefined)
+    if (port.isOpen) port.close(() => undefined)
+    if (this.#stopped) return
+    this.#o.onState('error', message)
+    const delays = this.#o.reopenDelaysMs ?? [100, 250, 500, 1000]
+    const delay = delays[Math.min(this.#attempt, delays.length - 1)] ?? 1000
+    this.#attempt += 1
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#open(), delay)
+  }
+}

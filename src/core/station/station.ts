@@ -1,0 +1,422 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { StationEvent } from '../../shared/events'
+import { CaptureQueue, type CommittedBatch } from '../capture/capture-queue'
+import { CsvMirror } from '../journal/csv-mirror'
+import { lockDataFolder } from '../journal/folder-lock'
+import { Journal, type CorrectionOutcome, type PassingRecord, type SessionRecord } from '../journal/journal'
+import type { Decoder } from '../reader/decoder'
+import { createLineDecoder, type LineField } from '../reader/line-decoder'
+import { RufusClient } from '../rufus/client'
+import type { BackoffOptions } from '../sync/backoff'
+import { outgoingTimestamp } from '../sync/reconcile'
+import { SyncEngine, type ClosedElsewherePolicy, type UnboundPolicy } from '../sync/sync-engine'
+import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
+import { CloudOffsetEstimator } from '../time/cloud-offset'
+import { explainStartError } from './start-errors'
+
+export interface StationConfig {
+  readonly dataFolder: string
+  readonly apiUrl: string
+  readonly apiKey: string
+  readonly deviceSerial?: string
+  readonly deviceModel?: string
+  readonly deviceAlias?: string
+  readonly sessionAlias?: string
+  /** What a line of the line protocol carries. */
+  readonly lineField?: LineField
+  readonly decoderFor?: (port: string) => Decoder
+  readonly batchSize?: number
+  readonly backoff?: BackoffOptions
+  readonly idlePollMs?: number
+  readonly requestTimeoutMs?: number
+  readonly commitIntervalMs?: number
+  readonly onClosedElsewhere?: ClosedElsewherePolicy
+  readonly onUnbound?: UnboundPolicy
+  readonly adoptActiveSession?: boolean
+  readonly clockSources?: ClockSources
+  /** A large laptop-versus-cloud offset, in ms, that earns a warning. */
+  readonly clockWarningMs?: number
+  /** Test hook: cap the journal's size (pages) to reproduce a full disk. */
+  readonly maxPageCount?: number
+  /** Start the sync engine (tests of capture alone turn it off). */
+  readonly sync?: boolean
+}
+
+export type StationListener = (event: StationEvent) => void
+
+const SYNC_EVENT_INTERVAL_MS = 100
+
+/**
+ * The station core: capture, journal, numbering, sync and clocks, with no Electron. The desktop app, the
+ * headless command and the tests all build one of these.
+ */
+export class Station {
+  readonly journal: Journal
+  readonly clock: AnchoredClock
+  readonly client: RufusClient
+  readonly sync: SyncEngine
+  readonly dataFolder: string
+  readonly #capture: CaptureQueue
+  readonly #mirror: CsvMirror
+  readonly #lock: { release(): void }
+  readonly #listener: StationListener
+  readonly #offset = new CloudOffsetEstimator()
+  readonly #config: StationConfig
+  readonly #decoders = new Map<string, Decoder>()
+  readonly #connections = new Map<string, number>()
+  #lastSyncJson = ''
+  #lastStateJson = ''
+  #syncTimer: NodeJS.Timeout | null = null
+  #clockTimer: NodeJS.Timeout | null = null
+  #lastOffsetReported: number | null = null
+  #closed = false
+
+  private constructor(config: StationConfig, listener: StationListener, journal: Journal, lock: { release(): void }) {
+    this.#config = config
+    this.#listener = listener
+    this.journal = journal
+    this.#lock = lock
+    this.dataFolder = config.dataFolder
+    this.clock = new AnchoredClock(config.clockSources)
+    this.#mirror = new CsvMirror(config.dataFolder)
+    this.client = new RufusClient({
+      baseUrl: config.apiUrl,
+      apiKey: config.apiKey,
+      timeoutMs: config.requestTimeoutMs ?? 15_000,
+      onServerDate: sample => this.#onServerDate(sample)
+    })
+    const stationTag = `rs-${this.installationId.slice(0, 8)}`
+    this.sync = new SyncEngine({
+      journal,
+      client: this.client,
+      stationTag,
+      batchSize: config.batchSize,
+      backoff: config.backoff,
+      idlePollMs: config.idlePollMs,
+      onClosedElsewhere: config.onClosedElsewhere,
+      onUnbound: config.onUnbound,
+      adoptActiveSession: config.adoptActiveSession,
+      onChange: () => this.#scheduleSyncEvent(),
+      onNotice: (level, message) => this.#emit({ type: level, message })
+    })
+    this.#capture = new CaptureQueue({
+      journal,
+      decoderFor: port => this.#decoderFor(port),
+      mapRead: read => ({ bib: read.bib ?? read.chip, chip: read.chip }),
+      nowUs: () => this.clock.nowUs(),
+      commitIntervalMs: config.commitIntervalMs,
+      onCommitted: batch => this.#onCommitted(batch),
+      onCommitError: (error, waiting) => this.#onCommitError(error, waiting)
+    })
+  }
+
+  /**
+   * Opens the station on its data folder: lock, journal, identity, the open session (resumed or new), crash
+   * recovery of undecoded input, then sync. Throws a `StationStartError` with a plain message on failure.
+   */
+  static open(config: StationConfig, listener: StationListener = () => undefined): Station {
+    let lock: { release(): void } | null = null
+    let journal: Journal | null = null
+    try {
+      mkdirSync(config.dataFolder, { recursive: true })
+      lock = lockDataFolder(config.dataFolder)
+      journal = new Journal(join(config.dataFolder, 'journal.sqlite'), { maxPageCount: config.maxPageCount })
+      const station = new Station(config, listener, journal, lock)
+      station.#start()
+      return station
+    } catch (error) {
+      journal?.close()
+      lock?.release()
+      throw explainStartError(error, config.dataFolder)
+    }
+  }
+
+  get installationId(): string {
+    let id = this.journal.getMeta('installation_id')
+    if (!id) {
+      id = randomUUID()
+      this.journal.setMeta('installation_id', id)
+    }
+    return id
+  }
+
+  #start(): void {
+    const defaultSerial = `RS-${this.installationId.replace(/-/g, '').slice(0, 12).toUpperCase()}`
+    const current = this.journal.device()
+    const serialNumber = this.#config.deviceSerial ?? current?.serialNumber ?? defaultSerial
+    const model = this.#config.deviceModel ?? current?.model ?? 'RUFUS Station'
+    const alias = this.#config.deviceAlias ?? current?.alias ?? null
+    this.journal.setDeviceIdentity({ serialNumber, model, alias })
+    if (current && current.serialNumber !== serialNumber && current.deviceid) {
+      // A different serial number is a different cloud device.
+      this.journal.setDeviceBinding(null, null)
+    }
+    const device = this.journal.device()
+    if (device) this.#emit({ type: 'device', serialNumber: device.serialNumber, deviceid: device.deviceid })
+
+    const undecoded = this.journal.undecodedChunks()
+    let session = this.journal.openedSession()
+    if (!session) session = this.journal.openSession(this.#config.sessionAlias ?? 'FINISH', this.clock.nowUs())
+    this.#mirror.rewrite(session, this.journal.passingsOfSession(session.id))
+    this.#emitSession(session)
+    if (undecoded > 0) {
+      this.journal.log('recovery', `decoding ${undecoded} raw chunks stored before an interruption`, this.clock.nowUs())
+      this.#emit({ type: 'info', message: `Recovered ${undecoded} chunks of reader input stored before an interruption.` })
+      this.#capture.flush()
+    }
+    this.#clockTimer = setInterval(() => this.#checkClock(), 1000)
+    this.#clockTimer.unref()
+    this.#emitSyncNow()
+    if (this.#config.sync !== false) this.sync.start()
+  }
+
+  // ---- capture ----
+
+  /** A new connection number for a port (each open of a port starts a new byte stream). */
+  nextConnection(port: string): number {
+    const next = Number(this.journal.getMeta('connection_seq') ?? 0) + 1
+    this.journal.setMeta('connection_seq', String(next))
+    this.#connections.set(port, next)
+    return next
+  }
+
+  /** Bytes from a reader, exactly as received, stamped on arrival. */
+  ingest(port: string, bytes: Uint8Array, receivedAtUs: number = this.clock.nowUs()): void {
+    const connection = this.#connections.get(port) ?? this.nextConnection(port)
+    this.#capture.ingest({ port, connection, bytes, receivedAtUs })
+  }
+
+  /** A manual passing, stamped at the keypress (`atUs`), saved before this resolves. Null bib: fill in later. */
+  async recordManual(bib: string | null, atUs: number = this.clock.nowUs()): Promise<PassingRecord> {
+    const session = this.currentSession()
+    return this.#capture.recordManual(session.id, bib, atUs)
+  }
+
+  voidPassing(id: number): CorrectionOutcome {
+    const outcome = this.journal.voidPassing(id, this.clock.nowUs())
+    this.#afterCorrection()
+    return outcome
+  }
+
+  fixBib(id: number, bib: string): CorrectionOutcome {
+    const outcome = this.journal.fixBib(id, bib, this.clock.nowUs())
+    this.#afterCorrection()
+    return outcome
+  }
+
+  #afterCorrection(): void {
+    const session = this.currentSession()
+    this.#mirror.rewrite(session, this.journal.passingsOfSession(session.id))
+    this.#scheduleSyncEvent()
+    this.sync.wake()
+  }
+
+  // ---- sessions and device ----
+
+  currentSession(): SessionRecord {
+    const session = this.journal.openedSession()
+    if (!session) throw new Error('No session is open')
+    return session
+  }
+
+  /** Opens a new local session (closing the current one); its cloud session follows when the network allows. */
+  openSession(alias: string): SessionRecord {
+    this.#capture.flush()
+    this.clock.reanchor()
+    const session = this.journal.openSession(alias, this.clock.nowUs())
+    this.#mirror.rewrite(session, [])
+    this.#emitSession(session)
+    this.sync.wake()
+    return session
+  }
+
+  closeSession(): void {
+    this.#capture.flush()
+    const session = this.journal.openedSession()
+    if (!session) return
+    this.journal.closeSession(session.id, this.clock.nowUs())
+    this.#emitSession(this.journal.session(session.id) as SessionRecord)
+    this.sync.wake()
+  }
+
+  /** Unbinds the device in the cloud. Refused while any passing is not yet synced. */
+  async unbindDevice(): Promise<void> {
+    const counts = this.journal.counts()
+    const unsynced = counts.pending + counts.held + counts.quarantined + counts.conflict
+    if (unsynced > 0) {
+      throw new Error(`Unbinding is refused: ${unsynced} passings are not in the cloud yet, and unbinding deletes the device's data there.`)
+    }
+    const device = this.journal.device()
+    if (!device?.deviceid) return
+    await this.client.unbindDevice(device.deviceid)
+    this.journal.setDeviceBinding(null, null)
+    this.#emit({ type: 'device', serialNumber: device.serialNumber, deviceid: null })
+  }
+
+  // ---- shutdown ----
+
+  /** Flushes captures, stops sync after its request in flight, closes the journal and releases the folder. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#capture.close()
+    if (this.#clockTimer) clearInterval(this.#clockTimer)
+    await this.sync.stop()
+    if (this.#syncTimer) clearTimeout(this.#syncTimer)
+    this.#emitSyncNow()
+    this.journal.close()
+    this.#lock.release()
+  }
+
+  // ---- internals ----
+
+  #decoderFor(port: string): Decoder {
+    let decoder = this.#decoders.get(port)
+    if (!decoder) {
+      decoder = this.#config.decoderFor?.(port) ?? createLineDecoder({ field: this.#config.lineField ?? 'bib' })
+      this.#decoders.set(port, decoder)
+    }
+    return decoder
+  }
+
+  #onCommitted(batch: CommittedBatch): void {
+    const bySession = new Map<number, PassingRecord[]>()
+    for (const passing of batch.passings) {
+      const list = bySession.get(passing.sessionId)
+      if (list) list.push(passing)
+      else bySession.set(passing.sessionId, [passing])
+      this.#emit({
+        type: 'passing',
+        id: passing.id,
+        session: passing.sessionId,
+        num_passing: passing.num,
+        bib: passing.bib,
+        chip: passing.chip,
+        timestamp: outgoingTimestamp(passing.timeUs),
+        source: passing.source,
+        port: passing.port,
+        state: passing.state
+      })
+    }
+    for (const [sessionId, passings] of bySession) {
+      const session = this.journal.session(sessionId)
+      if (session) this.#mirror.append(session, passings)
+    }
+    for (const bad of batch.badFrames) this.#emit({ type: 'bad-frame', port: bad.port, reason: bad.reason })
+    if (batch.readsWithoutSession > 0) {
+      this.#emit({ type: 'warning', message: `${batch.readsWithoutSession} reads arrived with no session open; they are kept in the raw journal.` })
+    }
+    if (batch.passings.length > 0) {
+      this.#scheduleSyncEvent()
+      this.sync.wake()
+    }
+  }
+
+  #onCommitError(error: unknown, waiting: number): void {
+    const explained = explainStartError(error, this.dataFolder)
+    this.#emit({
+      type: 'error',
+      message: `${explained.message} ${waiting} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.`
+    })
+  }
+
+  #onServerDate(sample: { serverMs: number; sentAtMs: number; receivedAtMs: number }): void {
+    const estimate = this.#offset.add(sample)
+    const changed = this.#lastOffsetReported === null || Math.abs(estimate.offsetMs - this.#lastOffsetReported) >= 250
+    if (!changed) return
+    this.#lastOffsetReported = estimate.offsetMs
+    this.#emit({ type: 'clock', offsetMs: estimate.offsetMs, uncertaintyMs: estimate.uncertaintyMs, jumpMs: null })
+    const limit = this.#config.clockWarningMs ?? 2000
+    if (Math.abs(estimate.offsetMs) > limit && estimate.uncertaintyMs < Math.abs(estimate.offsetMs)) {
+      const direction = estimate.offsetMs > 0 ? 'behind' : 'ahead of'
+      this.#emit({ type: 'warning', message: `This laptop's clock is about ${Math.round(Math.abs(estimate.offsetMs) / 1000)} s ${direction} RUFUS Cloud. Check the time before the race.` })
+    }
+  }
+
+  #checkClock(): void {
+    const jump = this.clock.checkJump()
+    if (!jump) return
+    const message = `The laptop's wall clock jumped by ${(jump.jumpMs / 1000).toFixed(1)} s. Passings keep the steady station time; check the clock, then open a new session to adopt the new time.`
+    this.journal.log('clock', message, jump.atUs)
+    this.#emit({ type: 'clock', offsetMs: this.#offset.estimate()?.offsetMs ?? null, uncertaintyMs: this.#offset.estimate()?.uncertaintyMs ?? null, jumpMs: jump.jumpMs })
+    this.#emit({ type: 'warning', message })
+  }
+
+  #emitSession(session: SessionRecord): void {
+    this.#emit({
+      type: 'session',
+      id: session.id,
+      alias: session.alias,
+      token: session.token,
+      cloudState: session.cloudState,
+      closed: session.closedAtUs !== null
+    })
+  }
+
+  #scheduleSyncEvent(): void {
+    if (this.#syncTimer || this.#closed) return
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = null
+      this.#emitSyncNow()
+    }, SYNC_EVENT_INTERVAL_MS)
+  }
+
+  #emitSyncNow(): void {
+    if (!this.journal || !this.#journalOpen()) return
+    this.#emitStateChanges()
+    const counts = this.journal.counts()
+    const status = this.sync.status()
+    const event: StationEvent = {
+      type: 'sync',
+      pending: counts.pending,
+      held: counts.held,
+      synced: counts.synced,
+      quarantined: counts.quarantined,
+      conflict: counts.conflict,
+      inFlight: status.inFlight,
+      online: status.online,
+      lastError: status.lastError,
+      lastSyncAt: status.lastSyncAtMs === null ? null : new Date(status.lastSyncAtMs).toISOString(),
+      blocked: status.blocked ? { kind: status.blocked.kind, message: status.blocked.message, action: status.blocked.action } : null,
+      canRead: status.canRead
+    }
+    const { lastSyncAt: _ignored, ...comparable } = event
+    const json = JSON.stringify(comparable)
+    if (json === this.#lastSyncJson) return
+    this.#lastSyncJson = json
+    this.#emit(event)
+  }
+
+  /** Device binding and session attachment change inside the sync engine; report them when they do. */
+  #emitStateChanges(): void {
+    const device = this.journal.device()
+    const session = this.journal.openedSession()
+    const json = JSON.stringify([device?.deviceid, session?.id, session?.token, session?.cloudState])
+    if (json === this.#lastStateJson) return
+    const first = this.#lastStateJson === ''
+    this.#lastStateJson = json
+    if (first) return
+    if (device) this.#emit({ type: 'device', serialNumber: device.serialNumber, deviceid: device.deviceid })
+    if (session) this.#emitSession(session)
+  }
+
+  #journalOpen(): boolean {
+    try {
+      this.journal.getMeta('installation_id')
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  #emit(event: StationEvent): void {
+    try {
+      this.#listener(event)
+    } catch {
+      // A listener's failure must never stop capture.
+    }
+  }
+}
+

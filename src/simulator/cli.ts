@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util'
+import { SerialPort } from 'serialport'
+import { ENCODERS } from './encoders'
+import { crossingReads, nextArrivalS, seededRandom, type SimulatedRead } from './traffic'
+
+const USAGE = `usage: npm run --silent simulate -- --protocol <${Object.keys(ENCODERS).join('|')}> --serial <path> --rate <reads/s>
+  [--runners <n>] [--noise <share>] [--count <reads>] [--seed <n>] [--baud <n>]`
+
+function numberOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback
+  const number = Number(value)
+  if (!Number.isFinite(number) || number < min) throw new Error(`${name} must be a number ≥ ${min}`)
+  return number
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      protocol: { type: 'string', default: 'line' },
+      serial: { type: 'string' },
+      rate: { type: 'string' },
+      runners: { type: 'string' },
+      noise: { type: 'string' },
+      count: { type: 'string' },
+      seed: { type: 'string' },
+      baud: { type: 'string' },
+      help: { type: 'boolean', default: false }
+    },
+    strict: true
+  })
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  const encode = ENCODERS[values.protocol]
+  if (!encode) throw new Error(`unknown --protocol ${values.protocol}`)
+  if (!values.serial) throw new Error('--serial <path> is required')
+  const rate = numberOption(values.rate, '--rate', 10, 0.001)
+  const runners = Math.floor(numberOption(values.runners, '--runners', 1000, 1))
+  const noise = numberOption(values.noise, '--noise', 0)
+  const limit = values.count === undefined ? Infinity : Math.floor(numberOption(values.count, '--count', 0))
+  const random = seededRandom(numberOption(values.seed, '--seed', Date.now() % 2 ** 31))
+  const port = new SerialPort({ path: values.serial, baudRate: numberOption(values.baud, '--baud', 115200, 1), autoOpen: false })
+  await new Promise<void>((resolve, reject) => port.open(error => (error ? reject(error) : resolve())))
+
+  // Crossings arrive at rate / readsPerCrossing so that the reads per second match --rate.
+  const crossingRate = rate / encode.readsPerCrossing
+  const started = performance.now() / 1000
+  let nextCrossingS = nextArrivalS(crossingRate, random)
+  let nextRunner = 1
+  const queued: SimulatedRead[] = []
+  let sent = 0
+  const tick = () => {
+    const nowS = performance.now() / 1000 - started
+    while (nextCrossingS <= nowS + 0.5) {
+      queued.push(...crossingReads(nextRunner, nextCrossingS, encode.readsPerCrossing, random))
+      nextRunner = (nextRunner % runners) + 1
+      nextCrossingS += nextArrivalS(crossingRate, random)
+    }
+    queued.sort((a, b) => a.atS - b.atS)
+    const due: Uint8Array[] = []
+    while (queued.length > 0 && (queued[0] as SimulatedRead).atS <= nowS && sent < limit) {
+      const read = queued.shift() as SimulatedRead
+      if (noise > 0 && random() < noise) due.push(encode.garbage(random))
+      due.push(encode.encode(read))
+      sent += 1
+    }
+    if (due.length > 0) port.write(Buffer.concat(due))
+    if (sent >= limit) {
+      clearInterval(timer)
+      port.drain(() => port.close(() => process.exit(0)))
+    }
+  }
+  const timer = setInterval(tick, 5)
+  const stop = () => {
+    clearInterval(timer)
+    port.close(() => process.exit(0))
+  }
+  process.once('SIGTERM', stop)
+  process.once('SIGINT', stop)
+  process.stderr.write(`simulating ${values.protocol} at ${rate} reads/s on ${values.serial}\n`)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`simulate: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`)
+  process.exit(2)
+})

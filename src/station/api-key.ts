@@ -1,0 +1,32 @@
+import { readFileSync, statSync } from 'node:fs'
+
+export const API_KEY_ENV = 'RUFUS_API_KEY'
+
+/**
+ * The API key from (in order) the command line, the environment, or a key file readable only by its owner, so
+ * it need not show in the process list. It is never printed.
+ */
+export function resolveApiKey(
+  options: { readonly apiKey?: string; readonly apiKeyFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform
+): string {
+  if (options.apiKey) return options.apiKey
+  const fromEnv = env[API_KEY_ENV]
+  if (fromEnv) return fromEnv.trim()
+  if (options.apiKeyFile) {
+    // POSIX only: Windows has no mode bits; there the file's ACL is the user's business.
+    if (platform !== 'win32') {
+      const mode = statSync(options.apiKeyFile).mode
+      if ((mode & 0o077) !== 0) {
+        throw new Error(
+          `The key file ${options.apiKeyFile} can be read by other users (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it.`
+        )
+      }
+    }
+    const key = readFileSync(options.apiKeyFile, 'utf8').trim()
+    if (!key) throw new Error(`The key file ${options.apiKeyFile} is empty.`)
+    return key
+  }
+  throw new Error(`No API key: pass --api-key, set ${API_KEY_ENV}, or give --api-key-file <path> (mode 600).`)
+}
