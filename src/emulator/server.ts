@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isAllowed, ROUTES, type ApiReply, type HttpMethod } from './api'
-import { decideFault, NO_FAULTS, seededRandom, type FaultSettings } from './faults'
+import { decideFault, NO_FAULTS, seededRandom, type FaultDecision, type FaultSettings } from './faults'
 import { EmulatorStore, type ApiKeyRecord } from './store'
 import { BadRequest } from './validate'
 import { DESCRIPTIONS } from './wire'
@@ -36,8 +36,16 @@ export interface RunningEmulator {
   readonly rootUrl: string
   readonly port: number
   readonly store: EmulatorStore
+  /** What the server answered so far: requests per route kind, and faults injected. */
+  readonly stats: EmulatorStats
   setFaults(faults: Partial<FaultSettings>): void
   close(): Promise<void>
+}
+
+export interface EmulatorStats {
+  requests: number
+  insertPassingsRequests: number
+  faults: Record<Exclude<FaultDecision, 'none'>, number>
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -88,6 +96,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const random = seededRandom(options.seed ?? 1)
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const log = options.log ?? (() => undefined)
+  const stats: EmulatorStats = {
+    requests: 0,
+    insertPassingsRequests: 0,
+    faults: { 'server-error': 0, 'rate-limit': 0, 'drop-after-apply': 0 }
+  }
 
   const send = (
     response: ServerResponse,
@@ -161,6 +174,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       }
     }
     const fault = decideFault(faults, random())
+    stats.requests += 1
+    if (method === 'POST' && path === '/passings') stats.insertPassingsRequests += 1
+    if (fault !== 'none') stats.faults[fault] += 1
     if (fault === 'server-error') return send(response, 500, { description: DESCRIPTIONS.internalError })
     if (fault === 'rate-limit') {
       return send(
@@ -227,6 +243,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     rootUrl,
     port: address.port,
     store,
+    stats,
     setFaults(next) {
       faults = { ...NO_FAULTS, ...next }
     },

@@ -74,4 +74,12 @@ export interface BadFrameEvent {
   readonly reason: string
 }
 
-export type StationEvent = PassingEvent | SyncEvent | ClockEvent | ReaderEvent | SessionEvent | DeviceEvent | NoticeEvent | BadFrameEvent
+export type StationEvent =
+  | PassingEvent
+  | SyncEvent
+  | ClockEvent
+  | ReaderEvent
+  | SessionEvent
+  | DeviceEvent
+  | NoticeEvent
+  | BadFrameEvent

@@ -40,7 +40,11 @@ async function main(): Promise<void> {
   const noise = numberOption(values.noise, '--noise', 0)
   const limit = values.count === undefined ? Infinity : Math.floor(numberOption(values.count, '--count', 0))
   const random = seededRandom(numberOption(values.seed, '--seed', Date.now() % 2 ** 31))
-  const port = new SerialPort({ path: values.serial, baudRate: numberOption(values.baud, '--baud', 115200, 1), autoOpen: false })
+  const port = new SerialPort({
+    path: values.serial,
+    baudRate: numberOption(values.baud, '--baud', 115200, 1),
+    autoOpen: false
+  })
   await new Promise<void>((resolve, reject) => port.open(error => (error ? reject(error) : resolve())))
 
   // Crossings arrive at rate / readsPerCrossing so that the reads per second match --rate.

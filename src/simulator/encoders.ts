@@ -17,7 +17,8 @@ export const lineEncoder: ReaderEncoder = {
   protocol: 'line',
   readsPerCrossing: 1,
   encode: read => encoder.encode(`${read.runner}\r\n`),
-  garbage: random => Uint8Array.from({ length: 3 + Math.floor(random() * 20) }, () => Math.floor(random() * 256))
+  garbage: random =>
+    Uint8Array.from({ length: 3 + Math.floor(random() * 20) }, () => Math.floor(random() * 256))
 }
 
 export const ENCODERS: Record<string, ReaderEncoder> = { line: lineEncoder }

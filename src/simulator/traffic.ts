@@ -31,7 +31,12 @@ export function nextArrivalS(ratePerS: number, random: () => number): number {
  * The reads of one crossing: `reads` detections spread over ~0.4 s, strongest in the middle (the chip right
  * over the antenna), as UHF readers report them.
  */
-export function crossingReads(runner: number, atS: number, reads: number, random: () => number): SimulatedRead[] {
+export function crossingReads(
+  runner: number,
+  atS: number,
+  reads: number,
+  random: () => number
+): SimulatedRead[] {
   const list: SimulatedRead[] = []
   for (let i = 0; i < reads; i += 1) {
     const phase = reads === 1 ? 0.5 : i / (reads - 1)

@@ -22,7 +22,12 @@ function positiveInteger(value: string | undefined, name: string, fallback: numb
   return number
 }
 
-function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
+  fallback: T
+): T {
   if (value === undefined) return fallback
   if (!allowed.includes(value as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}`)
   return value as T
@@ -56,7 +61,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  if (!values.headless) throw new Error('Only --headless is available from the command line; the desktop app is `npm start`.')
+  if (!values.headless) {
+    throw new Error('Only --headless is available from the command line; the desktop app is `npm start`.')
+  }
   if (!values.serial) throw new Error('--serial <path> is required')
   const protocol = oneOf(values.protocol, '--protocol', ['line'] as const, 'line')
   const lineField = oneOf(values['line-field'], '--line-field', ['bib', 'chip'] as const, 'bib')
@@ -76,7 +83,12 @@ async function main(): Promise<void> {
       lineField,
       decoderFor: () => createLineDecoder({ field: lineField }),
       batchSize: positiveInteger(values['batch-size'], '--batch-size', 1000),
-      onClosedElsewhere: oneOf(values['on-closed-elsewhere'], '--on-closed-elsewhere', ['ask', 'new-session'] as const, 'ask'),
+      onClosedElsewhere: oneOf(
+        values['on-closed-elsewhere'],
+        '--on-closed-elsewhere',
+        ['ask', 'new-session'] as const,
+        'ask'
+      ),
       onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'ask'),
       adoptActiveSession: values['adopt-active-session']
     },
@@ -92,7 +104,9 @@ async function main(): Promise<void> {
     onState: (state, message) => print({ type: 'reader', port, state, message })
   })
   source.start()
-  process.stderr.write(`RUFUS Station (headless): data in ${station.dataFolder}, reading ${port} (${protocol})\n`)
+  process.stderr.write(
+    `RUFUS Station (headless): data in ${station.dataFolder}, reading ${port} (${protocol})\n`
+  )
 
   let stopping = false
   const stop = (signal: string) => {

@@ -41,7 +41,10 @@ describe('line decoder', () => {
   })
 
   it('reports garbage and over-long lines as bad frames and goes on', () => {
-    const { reads, bad } = decodeAll([Uint8Array.from([0x01, 0xff, 0x13, 0x0a]), bytes(`${'9'.repeat(80)}\n7\n`)])
+    const { reads, bad } = decodeAll([
+      Uint8Array.from([0x01, 0xff, 0x13, 0x0a]),
+      bytes(`${'9'.repeat(80)}\n7\n`)
+    ])
     expect(bad).toEqual(['unprintable bytes', 'line too long'])
     expect(reads.map(r => r.bib)).toEqual(['7'])
   })
@@ -50,7 +53,9 @@ describe('line decoder', () => {
     const { bad, state, decoder } = decodeAll([bytes('x'.repeat(70))])
     expect(bad).toEqual(['line too long'])
     const cut = decoder.finish({ ...state, pending: bytes('12'), startChunkId: 3, startOffset: 1 })
-    expect(cut.badFrames).toEqual([{ reason: 'truncated line (connection ended)', chunkId: 3, offset: 1, bytes: 2 }])
+    expect(cut.badFrames).toEqual([
+      { reason: 'truncated line (connection ended)', chunkId: 3, offset: 1, bytes: 2 }
+    ])
   })
 
   it('rejects invalid options with a precise error', () => {

@@ -3,7 +3,6 @@ import { createInterface } from 'node:readline'
 import { resolve } from 'node:path'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx')
 
 export interface Spawned {
   readonly child: ChildProcessWithoutNullStreams
@@ -16,7 +15,8 @@ export interface Spawned {
 
 /** Runs one of the project's TypeScript commands the way `npm run` does. */
 export function spawnTs(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const child = spawn(TSX, [resolve(ROOT, script), ...args], {
+  // tsx as an in-process loader: a signal sent to the child reaches the program itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe']

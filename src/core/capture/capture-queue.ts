@@ -85,7 +85,11 @@ export class CaptureQueue {
         journal.appendRawChunks(chunks)
         this.#chunks = []
       }
-      const decoded = journal.decodePending(this.#options.decoderFor, this.#options.mapRead, this.#options.nowUs())
+      const decoded = journal.decodePending(
+        this.#options.decoderFor,
+        this.#options.mapRead,
+        this.#options.nowUs()
+      )
       while (this.#manual.length > 0) {
         const entry = this.#manual[0] as ManualEntry
         const passing = journal.insertManual(entry.sessionId, entry.bib, entry.timeUs, this.#options.nowUs())
@@ -106,7 +110,13 @@ export class CaptureQueue {
       // Nothing of the failed transaction is on disk; what was not committed stays queued, in order.
       this.#failing = true
       if (manualDone.length > 0) {
-        this.#options.onCommitted({ passings: manualDone, badFrames: [], chunks: [], readsWithoutSession: 0, committedAtUs: this.#options.nowUs() })
+        this.#options.onCommitted({
+          passings: manualDone,
+          badFrames: [],
+          chunks: [],
+          readsWithoutSession: 0,
+          committedAtUs: this.#options.nowUs()
+        })
       }
       this.#options.onCommitError(error, this.waiting)
       if (!this.#closed) this.#schedule(this.#options.retryDelayMs ?? 1000)
@@ -119,7 +129,9 @@ export class CaptureQueue {
     const ok = this.flush()
     this.#closed = true
     if (this.#timer) clearTimeout(this.#timer)
-    for (const entry of this.#manual.splice(0)) entry.reject(new Error('The station stopped before this entry was saved'))
+    for (const entry of this.#manual.splice(0)) {
+      entry.reject(new Error('The station stopped before this entry was saved'))
+    }
     return ok
   }
 

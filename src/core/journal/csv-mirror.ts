@@ -16,7 +16,17 @@ function isoMicros(us: number): string {
 }
 
 export function csvLine(p: PassingRecord): string {
-  return [String(p.num), cell(p.bib), cell(p.chip), isoMicros(p.timeUs), p.source, cell(p.port), isoMicros(p.capturedAtUs)].join(',') + '\n'
+  return (
+    [
+      String(p.num),
+      cell(p.bib),
+      cell(p.chip),
+      isoMicros(p.timeUs),
+      p.source,
+      cell(p.port),
+      isoMicros(p.capturedAtUs)
+    ].join(',') + '\n'
+  )
 }
 
 /**

@@ -7,7 +7,9 @@ export class DataFolderBusyError extends Error {
     readonly folder: string,
     readonly pid: number
   ) {
-    super(`Another RUFUS Station (process ${pid}) is already using the data folder ${folder}. Close it first.`)
+    super(
+      `Another RUFUS Station (process ${pid}) is already using the data folder ${folder}. Close it first.`
+    )
   }
 }
 
@@ -43,7 +45,7 @@ export function lockDataFolder(folder: string): { release(): void } {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       const owner = Number(readFileSync(path, 'utf8').trim())
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
         throw new DataFolderBusyError(folder, owner)
       }
       rmSync(path, { force: true })

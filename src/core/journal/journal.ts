@@ -168,23 +168,30 @@ export class Journal {
   // ---- meta ----
 
   getMeta(key: string): string | null {
-    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
+    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      { value: string } | undefined
     return row?.value ?? null
   }
 
   setMeta(key: string, value: string): void {
     this.#db
-      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
+      )
       .run(key, value)
   }
 
   log(kind: string, message: string, atUs: number): void {
-    this.#db.prepare('INSERT INTO station_log (at_us, kind, message) VALUES (?, ?, ?)').run(atUs, kind, message)
+    this.#db
+      .prepare('INSERT INTO station_log (at_us, kind, message) VALUES (?, ?, ?)')
+      .run(atUs, kind, message)
   }
 
   logEntries(limit = 100): Array<{ atUs: number; kind: string; message: string }> {
     return (
-      this.#db.prepare('SELECT at_us, kind, message FROM station_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{
+      this.#db
+        .prepare('SELECT at_us, kind, message FROM station_log ORDER BY id DESC LIMIT ?')
+        .all(limit) as Array<{
         at_us: number
         kind: string
         message: string
@@ -196,7 +203,13 @@ export class Journal {
 
   device(): DeviceRecord | null {
     const row = this.#db.prepare('SELECT * FROM device WHERE id = 1').get() as
-      | { serial_number: string; model: string; alias: string | null; deviceid: string | null; bound_at_ms: number | null }
+      | {
+          serial_number: string
+          model: string
+          alias: string | null
+          deviceid: string | null
+          bound_at_ms: number | null
+        }
       | undefined
     if (!row) return null
     return {
@@ -230,18 +243,23 @@ export class Journal {
     return this.#db.transaction(() => {
       this.#db.prepare('UPDATE sessions SET closed_at_us = ? WHERE closed_at_us IS NULL').run(atUs)
       const id = Number(
-        this.#db.prepare('INSERT INTO sessions (alias, opened_at_us) VALUES (?, ?)').run(alias, atUs).lastInsertRowid
+        this.#db.prepare('INSERT INTO sessions (alias, opened_at_us) VALUES (?, ?)').run(alias, atUs)
+          .lastInsertRowid
       )
       return this.session(id) as SessionRecord
     })()
   }
 
   closeSession(id: number, atUs: number): void {
-    this.#db.prepare('UPDATE sessions SET closed_at_us = ? WHERE id = ? AND closed_at_us IS NULL').run(atUs, id)
+    this.#db
+      .prepare('UPDATE sessions SET closed_at_us = ? WHERE id = ? AND closed_at_us IS NULL')
+      .run(atUs, id)
   }
 
   openedSession(): SessionRecord | null {
-    const row = this.#db.prepare('SELECT * FROM sessions WHERE closed_at_us IS NULL ORDER BY id DESC LIMIT 1').get()
+    const row = this.#db
+      .prepare('SELECT * FROM sessions WHERE closed_at_us IS NULL ORDER BY id DESC LIMIT 1')
+      .get()
     return row ? toSession(row as SessionRow) : null
   }
 
@@ -254,7 +272,10 @@ export class Journal {
     return (this.#db.prepare('SELECT * FROM sessions ORDER BY id').all() as SessionRow[]).map(toSession)
   }
 
-  setSessionCloud(id: number, fields: { token?: string | null; cloudState?: CloudSessionState; cloudOffset?: number }): void {
+  setSessionCloud(
+    id: number,
+    fields: { token?: string | null; cloudState?: CloudSessionState; cloudOffset?: number }
+  ): void {
     const current = this.session(id)
     if (!current) throw new Error(`no local session ${id}`)
     this.#db
@@ -268,7 +289,9 @@ export class Journal {
   }
 
   setSessionBlock(id: number, kind: string | null, message: string | null): void {
-    this.#db.prepare('UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?').run(kind, message, id)
+    this.#db
+      .prepare('UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?')
+      .run(kind, message, id)
   }
 
   // ---- capture ----
@@ -282,7 +305,8 @@ export class Journal {
       const sessionId = this.openedSession()?.id ?? null
       return chunks.map(chunk =>
         Number(
-          insert.run(chunk.port, chunk.connection, sessionId, chunk.receivedAtUs, Buffer.from(chunk.bytes)).lastInsertRowid
+          insert.run(chunk.port, chunk.connection, sessionId, chunk.receivedAtUs, Buffer.from(chunk.bytes))
+            .lastInsertRowid
         )
       )
     })()
@@ -291,18 +315,26 @@ export class Journal {
   /** How many raw chunks have not been decoded yet (after a crash, before recovery). */
   undecodedChunks(): number {
     const cursor = Number(this.getMeta(LAST_DECODED_CHUNK) ?? 0)
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM raw_chunks WHERE id > ?').get(cursor) as { n: number }).n
+    return (
+      this.#db.prepare('SELECT COUNT(*) AS n FROM raw_chunks WHERE id > ?').get(cursor) as { n: number }
+    ).n
   }
 
   /**
    * Decodes every raw chunk after the persisted cursor and stores the resulting passings, numbered per session,
    * in one transaction with the cursor and the decoders' pending state, so nothing is decoded twice.
    */
-  decodePending(decoderFor: (port: string) => Decoder, mapRead: ReadMapper, capturedAtUs: number): DecodeOutcome {
+  decodePending(
+    decoderFor: (port: string) => Decoder,
+    mapRead: ReadMapper,
+    capturedAtUs: number
+  ): DecodeOutcome {
     return this.#db.transaction(() => {
       const cursor = Number(this.getMeta(LAST_DECODED_CHUNK) ?? 0)
       const chunks = this.#db
-        .prepare('SELECT id, port, connection, session_id, received_at_us, bytes FROM raw_chunks WHERE id > ? ORDER BY id')
+        .prepare(
+          'SELECT id, port, connection, session_id, received_at_us, bytes FROM raw_chunks WHERE id > ? ORDER BY id'
+        )
         .all(cursor) as Array<{
         id: number
         port: string
@@ -312,12 +344,24 @@ export class Journal {
         bytes: Uint8Array
       }>
       if (chunks.length === 0) return { passings: [], badFrames: [], readsWithoutSession: 0 }
-      const states = new Map<string, { state: DecoderState; connection: number; protocol: string; bad: number; lastBad: string | null }>()
+      const states = new Map<
+        string,
+        { state: DecoderState; connection: number; protocol: string; bad: number; lastBad: string | null }
+      >()
       const loadState = (port: string, protocol: string) => {
         let entry = states.get(port)
         if (!entry) {
           const row = this.#db.prepare('SELECT * FROM decoder_states WHERE port = ?').get(port) as
-            | { protocol: string; connection: number; pending: Uint8Array; start_chunk_id: number; start_offset: number; start_at_us: number; bad_frames: number; last_bad_reason: string | null }
+            | {
+                protocol: string
+                connection: number
+                pending: Uint8Array
+                start_chunk_id: number
+                start_offset: number
+                start_at_us: number
+                bad_frames: number
+                last_bad_reason: string | null
+              }
             | undefined
           entry = row
             ? {
@@ -350,7 +394,11 @@ export class Journal {
           entry.connection = chunk.connection
           entry.protocol = decoder.protocol
         }
-        const decoded = decoder.decode(entry.state, { id: chunk.id, bytes: new Uint8Array(chunk.bytes), receivedAtUs: chunk.received_at_us })
+        const decoded = decoder.decode(entry.state, {
+          id: chunk.id,
+          bytes: new Uint8Array(chunk.bytes),
+          receivedAtUs: chunk.received_at_us
+        })
         results.push(decoded)
         entry.state = decoded.state
         for (const result of results) {
@@ -478,19 +526,25 @@ export class Journal {
   passingsOfSession(sessionId: number, afterNum = 0, limit = 1_000_000): PassingRecord[] {
     return (
       this.#db
-        .prepare('SELECT * FROM passings WHERE session_id = ? AND num_passing > ? ORDER BY num_passing LIMIT ?')
+        .prepare(
+          'SELECT * FROM passings WHERE session_id = ? AND num_passing > ? ORDER BY num_passing LIMIT ?'
+        )
         .all(sessionId, afterNum, limit) as PassingRow[]
     ).map(toPassing)
   }
 
   latestPassings(limit: number): PassingRecord[] {
-    return (this.#db.prepare('SELECT * FROM passings ORDER BY id DESC LIMIT ?').all(limit) as PassingRow[]).map(toPassing)
+    return (
+      this.#db.prepare('SELECT * FROM passings ORDER BY id DESC LIMIT ?').all(limit) as PassingRow[]
+    ).map(toPassing)
   }
 
   pendingBatch(sessionId: number, limit: number): PassingRecord[] {
     return (
       this.#db
-        .prepare(`SELECT * FROM passings WHERE session_id = ? AND state = 'pending' ORDER BY num_passing LIMIT ?`)
+        .prepare(
+          `SELECT * FROM passings WHERE session_id = ? AND state = 'pending' ORDER BY num_passing LIMIT ?`
+        )
         .all(sessionId, limit) as PassingRow[]
     ).map(toPassing)
   }
@@ -498,7 +552,9 @@ export class Journal {
   passingsInRange(sessionId: number, firstNum: number, lastNum: number): PassingRecord[] {
     return (
       this.#db
-        .prepare('SELECT * FROM passings WHERE session_id = ? AND num_passing BETWEEN ? AND ? ORDER BY num_passing')
+        .prepare(
+          'SELECT * FROM passings WHERE session_id = ? AND num_passing BETWEEN ? AND ? ORDER BY num_passing'
+        )
         .all(sessionId, firstNum, lastNum) as PassingRow[]
     ).map(toPassing)
   }
@@ -507,9 +563,18 @@ export class Journal {
     const rows = (
       sessionId === undefined
         ? this.#db.prepare('SELECT state, COUNT(*) AS n FROM passings GROUP BY state').all()
-        : this.#db.prepare('SELECT state, COUNT(*) AS n FROM passings WHERE session_id = ? GROUP BY state').all(sessionId)
+        : this.#db
+            .prepare('SELECT state, COUNT(*) AS n FROM passings WHERE session_id = ? GROUP BY state')
+            .all(sessionId)
     ) as Array<{ state: PassingState; n: number }>
-    const counts: Record<PassingState, number> = { pending: 0, held: 0, synced: 0, quarantined: 0, conflict: 0, void: 0 }
+    const counts: Record<PassingState, number> = {
+      pending: 0,
+      held: 0,
+      synced: 0,
+      quarantined: 0,
+      conflict: 0,
+      void: 0
+    }
     for (const row of rows) counts[row.state] = row.n
     return counts
   }
@@ -525,7 +590,11 @@ export class Journal {
     })()
   }
 
-  markState(ids: readonly number[], state: 'quarantined' | 'conflict' | 'pending', note: string | null): void {
+  markState(
+    ids: readonly number[],
+    state: 'quarantined' | 'conflict' | 'pending',
+    note: string | null
+  ): void {
     const update = this.#db.prepare('UPDATE passings SET state = ?, sync_note = ? WHERE id = ?')
     this.#db.transaction(() => {
       for (const id of ids) update.run(state, note, id)
@@ -536,9 +605,15 @@ export class Journal {
   resetAllToPending(note: string): number {
     return this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM sync_inflight').run()
-      this.#db.prepare(`UPDATE sessions SET token_session = NULL, cloud_state = 'none', cloud_num_offset = 0, block_kind = NULL, block_message = NULL`).run()
+      this.#db
+        .prepare(
+          `UPDATE sessions SET token_session = NULL, cloud_state = 'none', cloud_num_offset = 0, block_kind = NULL, block_message = NULL`
+        )
+        .run()
       return this.#db
-        .prepare(`UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ? WHERE state IN ('synced', 'conflict')`)
+        .prepare(
+          `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ? WHERE state IN ('synced', 'conflict')`
+        )
         .run(note).changes
     })()
   }
@@ -555,9 +630,15 @@ export class Journal {
 
   inflight(sessionId: number): InflightBatch | null {
     const row = this.#db.prepare('SELECT * FROM sync_inflight WHERE session_id = ?').get(sessionId) as
-      | { session_id: number; token_session: string; first_num: number; last_num: number }
-      | undefined
-    return row ? { sessionId: row.session_id, token: row.token_session, firstNum: row.first_num, lastNum: row.last_num } : null
+      { session_id: number; token_session: string; first_num: number; last_num: number } | undefined
+    return row
+      ? {
+          sessionId: row.session_id,
+          token: row.token_session,
+          firstNum: row.first_num,
+          lastNum: row.last_num
+        }
+      : null
   }
 
   clearInflight(sessionId: number): void {
@@ -583,31 +664,56 @@ export class Journal {
       const passing = this.passing(id)
       if (!passing) throw new Error(`There is no passing ${id}`)
       const flight = this.inflight(passing.sessionId)
-      if (flight && passing.state === 'pending' && passing.num >= flight.firstNum && passing.num <= flight.lastNum) {
+      if (
+        flight &&
+        passing.state === 'pending' &&
+        passing.num >= flight.firstNum &&
+        passing.num <= flight.lastNum
+      ) {
         return 'being-uploaded' as const
       }
       const afterSync = passing.state === 'synced' || passing.state === 'conflict'
       this.#db
-        .prepare('INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)'
+        )
         .run(id, kind, passing.bib, newBib, atUs, afterSync ? 1 : 0)
       if (afterSync) return 'kept-locally-after-sync' as const
       if (kind === 'void') {
         this.#db.prepare(`UPDATE passings SET state = 'void' WHERE id = ?`).run(id)
       } else {
-        this.#db.prepare(`UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL WHERE id = ?`).run(newBib, id)
+        this.#db
+          .prepare(`UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL WHERE id = ?`)
+          .run(newBib, id)
       }
       return 'applied' as const
     })()
   }
 
-  corrections(sessionId: number): Array<{ passingId: number; num: number; kind: string; oldBib: string | null; newBib: string | null; atUs: number; afterSync: boolean }> {
+  corrections(sessionId: number): Array<{
+    passingId: number
+    num: number
+    kind: string
+    oldBib: string | null
+    newBib: string | null
+    atUs: number
+    afterSync: boolean
+  }> {
     return (
       this.#db
         .prepare(
           `SELECT c.passing_id, p.num_passing, c.kind, c.old_bib, c.new_bib, c.at_us, c.after_sync
            FROM corrections c JOIN passings p ON p.id = c.passing_id WHERE p.session_id = ? ORDER BY c.id`
         )
-        .all(sessionId) as Array<{ passing_id: number; num_passing: number; kind: string; old_bib: string | null; new_bib: string | null; at_us: number; after_sync: number }>
+        .all(sessionId) as Array<{
+        passing_id: number
+        num_passing: number
+        kind: string
+        old_bib: string | null
+        new_bib: string | null
+        at_us: number
+        after_sync: number
+      }>
     ).map(row => ({
       passingId: row.passing_id,
       num: row.num_passing,

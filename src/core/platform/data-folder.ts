@@ -7,7 +7,10 @@ import { join } from 'node:path'
  * Windows: %APPDATA%\RUFUS Station; macOS: ~/Library/Application Support/RUFUS Station;
  * Linux: $XDG_DATA_HOME/rufus-station or ~/.local/share/rufus-station. (Electron's userData matches the first two.)
  */
-export function defaultDataFolder(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
+export function defaultDataFolder(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env
+): string {
   switch (platform) {
     case 'win32':
       return join(env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), 'RUFUS Station')

@@ -19,7 +19,12 @@ export interface DecoderState {
   readonly startAtUs: number
 }
 
-export const EMPTY_STATE: DecoderState = { pending: new Uint8Array(0), startChunkId: 0, startOffset: 0, startAtUs: 0 }
+export const EMPTY_STATE: DecoderState = {
+  pending: new Uint8Array(0),
+  startChunkId: 0,
+  startOffset: 0,
+  startAtUs: 0
+}
 
 /** One detection: a chip or a bib seen by a reader (or typed on a keypad). */
 export interface Read {

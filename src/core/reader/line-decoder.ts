@@ -1,4 +1,12 @@
-import { EMPTY_STATE, type BadFrame, type DecodeResult, type Decoder, type DecoderState, type RawChunk, type Read } from './decoder'
+import {
+  EMPTY_STATE,
+  type BadFrame,
+  type DecodeResult,
+  type Decoder,
+  type DecoderState,
+  type RawChunk,
+  type Read
+} from './decoder'
 
 export type LineField = 'bib' | 'chip'
 
@@ -27,11 +35,21 @@ export function createLineDecoder(options: LineDecoderOptions): Decoder {
   }
   const decoder = new TextDecoder('latin1')
 
-  const lineToRead = (bytes: Uint8Array, chunkId: number, offset: number, timeUs: number): Read | BadFrame | null => {
+  const lineToRead = (
+    bytes: Uint8Array,
+    chunkId: number,
+    offset: number,
+    timeUs: number
+  ): Read | BadFrame | null => {
     const text = decoder.decode(bytes).trim()
     if (text === '') return null
     if (bytes.length > maxLength || !PRINTABLE.test(text)) {
-      return { reason: bytes.length > maxLength ? 'line too long' : 'unprintable bytes', chunkId, offset, bytes: bytes.length }
+      return {
+        reason: bytes.length > maxLength ? 'line too long' : 'unprintable bytes',
+        chunkId,
+        offset,
+        bytes: bytes.length
+      }
     }
     return {
       chip: options.field === 'chip' ? text : null,
@@ -53,7 +71,8 @@ export function createLineDecoder(options: LineDecoderOptions): Decoder {
         else reads.push(found)
       }
       let pending = state.pending
-      let start = pending.length > 0 ? state : { ...EMPTY_STATE, startChunkId: chunk.id, startAtUs: chunk.receivedAtUs }
+      let start =
+        pending.length > 0 ? state : { ...EMPTY_STATE, startChunkId: chunk.id, startAtUs: chunk.receivedAtUs }
       let lineBegin = 0
       for (let i = 0; i < chunk.bytes.length; i += 1) {
         const byte = chunk.bytes[i]
@@ -63,13 +82,23 @@ export function createLineDecoder(options: LineDecoderOptions): Decoder {
         emit(lineToRead(line, start.startChunkId, start.startOffset, start.startAtUs))
         pending = new Uint8Array(0)
         lineBegin = i + 1
-        start = { ...EMPTY_STATE, startChunkId: chunk.id, startOffset: lineBegin, startAtUs: chunk.receivedAtUs }
+        start = {
+          ...EMPTY_STATE,
+          startChunkId: chunk.id,
+          startOffset: lineBegin,
+          startAtUs: chunk.receivedAtUs
+        }
       }
       const rest = chunk.bytes.subarray(lineBegin)
       let nextPending = pending.length > 0 ? concat(pending, rest) : rest.slice()
       if (nextPending.length > maxLength) {
         // A runaway line with no end: report it once and drop it so memory stays bounded.
-        badFrames.push({ reason: 'line too long', chunkId: start.startChunkId, offset: start.startOffset, bytes: nextPending.length })
+        badFrames.push({
+          reason: 'line too long',
+          chunkId: start.startChunkId,
+          offset: start.startOffset,
+          bytes: nextPending.length
+        })
         nextPending = new Uint8Array(0)
       }
       const nextState = nextPending.length > 0 ? { ...start, pending: nextPending } : EMPTY_STATE
@@ -78,7 +107,14 @@ export function createLineDecoder(options: LineDecoderOptions): Decoder {
     finish(state: DecoderState): DecodeResult {
       const badFrames: BadFrame[] =
         state.pending.length > 0
-          ? [{ reason: 'truncated line (connection ended)', chunkId: state.startChunkId, offset: state.startOffset, bytes: state.pending.length }]
+          ? [
+              {
+                reason: 'truncated line (connection ended)',
+                chunkId: state.startChunkId,
+                offset: state.startOffset,
+                bytes: state.pending.length
+              }
+            ]
           : []
       return { state: EMPTY_STATE, reads: [], badFrames }
     }

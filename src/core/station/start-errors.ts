@@ -25,11 +25,18 @@ function codeOf(error: unknown): string {
 /** Turns a file-system or SQLite failure into a `StationStartError`. */
 export function explainStartError(error: unknown, dataFolder: string): StationStartError {
   if (error instanceof StationStartError) return error
-  if (error instanceof DataFolderBusyError) return new StationStartError(error.message, 'busy', { cause: error })
-  if (error instanceof JournalTooNewError) return new StationStartError(error.message, 'too-new', { cause: error })
+  if (error instanceof DataFolderBusyError) {
+    return new StationStartError(error.message, 'busy', { cause: error })
+  }
+  if (error instanceof JournalTooNewError) {
+    return new StationStartError(error.message, 'too-new', { cause: error })
+  }
   const code = codeOf(error)
   const text = error instanceof Error ? error.message : String(error)
-  if (['EACCES', 'EROFS', 'EPERM', 'SQLITE_READONLY', 'SQLITE_CANTOPEN'].includes(code) || /readonly database|read-only/i.test(text)) {
+  if (
+    ['EACCES', 'EROFS', 'EPERM', 'SQLITE_READONLY', 'SQLITE_CANTOPEN'].includes(code) ||
+    /readonly database|read-only/i.test(text)
+  ) {
     return new StationStartError(
       `RUFUS Station cannot write to its data folder ${dataFolder} (it is read-only or not permitted). Choose a folder this user can write to.`,
       'read-only',
@@ -37,9 +44,13 @@ export function explainStartError(error: unknown, dataFolder: string): StationSt
     )
   }
   if (code === 'ENOSPC' || code === 'SQLITE_FULL' || /disk is full|database or disk is full/i.test(text)) {
-    return new StationStartError(`The disk holding ${dataFolder} is full, so new reads cannot be saved. Free some space.`, 'disk-full', {
-      cause: error
-    })
+    return new StationStartError(
+      `The disk holding ${dataFolder} is full, so new reads cannot be saved. Free some space.`,
+      'disk-full',
+      {
+        cause: error
+      }
+    )
   }
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(text)) {
     return new StationStartError(
@@ -48,5 +59,9 @@ export function explainStartError(error: unknown, dataFolder: string): StationSt
       { cause: error }
     )
   }
-  return new StationStartError(`RUFUS Station could not use its data folder ${dataFolder}: ${text}`, 'other', { cause: error })
+  return new StationStartError(
+    `RUFUS Station could not use its data folder ${dataFolder}: ${text}`,
+    'other',
+    { cause: error }
+  )
 }

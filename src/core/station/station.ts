@@ -73,7 +73,12 @@ export class Station {
   #lastOffsetReported: number | null = null
   #closed = false
 
-  private constructor(config: StationConfig, listener: StationListener, journal: Journal, lock: { release(): void }) {
+  private constructor(
+    config: StationConfig,
+    listener: StationListener,
+    journal: Journal,
+    lock: { release(): void }
+  ) {
     this.#config = config
     this.#listener = listener
     this.journal = journal
@@ -158,12 +163,21 @@ export class Station {
 
     const undecoded = this.journal.undecodedChunks()
     let session = this.journal.openedSession()
-    if (!session) session = this.journal.openSession(this.#config.sessionAlias ?? 'FINISH', this.clock.nowUs())
+    if (!session) {
+      session = this.journal.openSession(this.#config.sessionAlias ?? 'FINISH', this.clock.nowUs())
+    }
     this.#mirror.rewrite(session, this.journal.passingsOfSession(session.id))
     this.#emitSession(session)
     if (undecoded > 0) {
-      this.journal.log('recovery', `decoding ${undecoded} raw chunks stored before an interruption`, this.clock.nowUs())
-      this.#emit({ type: 'info', message: `Recovered ${undecoded} chunks of reader input stored before an interruption.` })
+      this.journal.log(
+        'recovery',
+        `decoding ${undecoded} raw chunks stored before an interruption`,
+        this.clock.nowUs()
+      )
+      this.#emit({
+        type: 'info',
+        message: `Recovered ${undecoded} chunks of reader input stored before an interruption.`
+      })
       this.#capture.flush()
     }
     this.#clockTimer = setInterval(() => this.#checkClock(), 1000)
@@ -246,7 +260,9 @@ export class Station {
     const counts = this.journal.counts()
     const unsynced = counts.pending + counts.held + counts.quarantined + counts.conflict
     if (unsynced > 0) {
-      throw new Error(`Unbinding is refused: ${unsynced} passings are not in the cloud yet, and unbinding deletes the device's data there.`)
+      throw new Error(
+        `Unbinding is refused: ${unsynced} passings are not in the cloud yet, and unbinding deletes the device's data there.`
+      )
     }
     const device = this.journal.device()
     if (!device?.deviceid) return
@@ -275,7 +291,8 @@ export class Station {
   #decoderFor(port: string): Decoder {
     let decoder = this.#decoders.get(port)
     if (!decoder) {
-      decoder = this.#config.decoderFor?.(port) ?? createLineDecoder({ field: this.#config.lineField ?? 'bib' })
+      decoder =
+        this.#config.decoderFor?.(port) ?? createLineDecoder({ field: this.#config.lineField ?? 'bib' })
       this.#decoders.set(port, decoder)
     }
     return decoder
@@ -306,7 +323,10 @@ export class Station {
     }
     for (const bad of batch.badFrames) this.#emit({ type: 'bad-frame', port: bad.port, reason: bad.reason })
     if (batch.readsWithoutSession > 0) {
-      this.#emit({ type: 'warning', message: `${batch.readsWithoutSession} reads arrived with no session open; they are kept in the raw journal.` })
+      this.#emit({
+        type: 'warning',
+        message: `${batch.readsWithoutSession} reads arrived with no session open; they are kept in the raw journal.`
+      })
     }
     if (batch.passings.length > 0) {
       this.#scheduleSyncEvent()
@@ -324,14 +344,23 @@ export class Station {
 
   #onServerDate(sample: { serverMs: number; sentAtMs: number; receivedAtMs: number }): void {
     const estimate = this.#offset.add(sample)
-    const changed = this.#lastOffsetReported === null || Math.abs(estimate.offsetMs - this.#lastOffsetReported) >= 250
+    const changed =
+      this.#lastOffsetReported === null || Math.abs(estimate.offsetMs - this.#lastOffsetReported) >= 250
     if (!changed) return
     this.#lastOffsetReported = estimate.offsetMs
-    this.#emit({ type: 'clock', offsetMs: estimate.offsetMs, uncertaintyMs: estimate.uncertaintyMs, jumpMs: null })
+    this.#emit({
+      type: 'clock',
+      offsetMs: estimate.offsetMs,
+      uncertaintyMs: estimate.uncertaintyMs,
+      jumpMs: null
+    })
     const limit = this.#config.clockWarningMs ?? 2000
     if (Math.abs(estimate.offsetMs) > limit && estimate.uncertaintyMs < Math.abs(estimate.offsetMs)) {
       const direction = estimate.offsetMs > 0 ? 'behind' : 'ahead of'
-      this.#emit({ type: 'warning', message: `This laptop's clock is about ${Math.round(Math.abs(estimate.offsetMs) / 1000)} s ${direction} RUFUS Cloud. Check the time before the race.` })
+      this.#emit({
+        type: 'warning',
+        message: `This laptop's clock is about ${Math.round(Math.abs(estimate.offsetMs) / 1000)} s ${direction} RUFUS Cloud. Check the time before the race.`
+      })
     }
   }
 
@@ -340,7 +369,12 @@ export class Station {
     if (!jump) return
     const message = `The laptop's wall clock jumped by ${(jump.jumpMs / 1000).toFixed(1)} s. Passings keep the steady station time; check the clock, then open a new session to adopt the new time.`
     this.journal.log('clock', message, jump.atUs)
-    this.#emit({ type: 'clock', offsetMs: this.#offset.estimate()?.offsetMs ?? null, uncertaintyMs: this.#offset.estimate()?.uncertaintyMs ?? null, jumpMs: jump.jumpMs })
+    this.#emit({
+      type: 'clock',
+      offsetMs: this.#offset.estimate()?.offsetMs ?? null,
+      uncertaintyMs: this.#offset.estimate()?.uncertaintyMs ?? null,
+      jumpMs: jump.jumpMs
+    })
     this.#emit({ type: 'warning', message })
   }
 
@@ -379,7 +413,9 @@ export class Station {
       online: status.online,
       lastError: status.lastError,
       lastSyncAt: status.lastSyncAtMs === null ? null : new Date(status.lastSyncAtMs).toISOString(),
-      blocked: status.blocked ? { kind: status.blocked.kind, message: status.blocked.message, action: status.blocked.action } : null,
+      blocked: status.blocked
+        ? { kind: status.blocked.kind, message: status.blocked.message, action: status.blocked.action }
+        : null,
       canRead: status.canRead
     }
     const { lastSyncAt: _ignored, ...comparable } = event
@@ -419,4 +455,3 @@ export class Station {
     }
   }
 }
-

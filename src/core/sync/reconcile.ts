@@ -27,14 +27,22 @@ function sameInstant(a: string, b: string): boolean {
 }
 
 function matches(local: PassingRecord, cloud: CloudCopy): boolean {
-  return cloud.bib === local.bib && (cloud.chip ?? null) === (local.chip ?? null) && sameInstant(cloud.timestamp, outgoingTimestamp(local.timeUs))
+  return (
+    cloud.bib === local.bib &&
+    (cloud.chip ?? null) === (local.chip ?? null) &&
+    sameInstant(cloud.timestamp, outgoingTimestamp(local.timeUs))
+  )
 }
 
 /**
  * Compares local passings with what the cloud holds in the same range of numbers (cloud number = local number
  * + offset). A number whose copies all differ from the local passing is a conflict: never marked synced.
  */
-export function reconcile(local: readonly PassingRecord[], cloud: readonly CloudCopy[], offset: number): Reconciliation {
+export function reconcile(
+  local: readonly PassingRecord[],
+  cloud: readonly CloudCopy[],
+  offset: number
+): Reconciliation {
   const byNumber = new Map<number, CloudCopy[]>()
   for (const copy of cloud) {
     const list = byNumber.get(copy.num_passing)

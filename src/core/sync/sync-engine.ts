@@ -142,7 +142,10 @@ export class SyncEngine {
     journal.setSessionCloud(sessionId, { token: null, cloudState: 'none' })
     journal.setSessionBlock(sessionId, null, null)
     journal.log('sync', `session ${sessionId} continues in a new cloud session`, Date.now() * 1000)
-    this.#o.onNotice('info', `Session ${sessionId} will continue in a new cloud session; each passing keeps its number.`)
+    this.#o.onNotice(
+      'info',
+      `Session ${sessionId} will continue in a new cloud session; each passing keeps its number.`
+    )
     this.resume()
   }
 
@@ -151,7 +154,11 @@ export class SyncEngine {
     const { journal } = this.#o
     journal.setDeviceBinding(null, null)
     const count = journal.resetAllToPending('uploaded again after the device was unbound in the cloud')
-    journal.log('sync', `device re-bind requested; ${count} passings will be uploaded again`, Date.now() * 1000)
+    journal.log(
+      'sync',
+      `device re-bind requested; ${count} passings will be uploaded again`,
+      Date.now() * 1000
+    )
     this.#o.onNotice('info', `Binding the device again; ${count} passings will be uploaded again.`)
     this.resume()
   }
@@ -177,7 +184,8 @@ export class SyncEngine {
         await new Promise(resolve => setImmediate(resolve))
         continue
       }
-      const wait = outcome === 'idle' ? (this.#o.idlePollMs ?? 5000) : outcome === 'blocked' ? 60_000 : delayMs
+      const wait =
+        outcome === 'idle' ? (this.#o.idlePollMs ?? 5000) : outcome === 'blocked' ? 60_000 : delayMs
       await this.#sleep(wait, outcome !== 'worked' || delayMs === 0)
     }
   }
@@ -222,7 +230,8 @@ export class SyncEngine {
       if (error.kind === 'forbidden') {
         this.#engineBlock = {
           kind: 'key-refused',
-          message: 'RUFUS Cloud refused the API key (revoked, mistyped, or without WRITE permission). Every passing is safe on this laptop.',
+          message:
+            'RUFUS Cloud refused the API key (revoked, mistyped, or without WRITE permission). Every passing is safe on this laptop.',
           action: actionFor('key-refused'),
           sessionId: null
         }
@@ -232,7 +241,12 @@ export class SyncEngine {
       }
       this.#online = !(error.kind === 'network' || error.kind === 'timeout')
       this.#lastError = explainRufusError(error)
-      const delayMs = backoffDelay(this.#attempt, backoff, random, error.kind === 'rate-limited' ? (error.retryAfterMs ?? 1000) : undefined)
+      const delayMs = backoffDelay(
+        this.#attempt,
+        backoff,
+        random,
+        error.kind === 'rate-limited' ? (error.retryAfterMs ?? 1000) : undefined
+      )
       this.#attempt += 1
       return { outcome: 'worked', delayMs: Math.max(1, delayMs) }
     }
@@ -292,12 +306,25 @@ export class SyncEngine {
 
   async #bind(serialNumber: string, model: string, alias: string | null): Promise<void> {
     // Binding is safe to repeat: the same serial number answers 409 with the existing id.
-    const result = await this.#o.client.bindDevice({ model, serial_number: serialNumber, ...(alias ? { alias } : {}) })
+    const result = await this.#o.client.bindDevice({
+      model,
+      serial_number: serialNumber,
+      ...(alias ? { alias } : {})
+    })
     this.#online = true
     this.#deviceWasAlreadyBound = result.alreadyBound
     this.#o.journal.setDeviceBinding(result.deviceid, Date.now())
-    this.#o.journal.log('sync', `device bound as ${result.deviceid}${result.alreadyBound ? ' (already bound)' : ''}`, Date.now() * 1000)
-    this.#o.onNotice('info', result.alreadyBound ? 'This device was already bound in RUFUS Cloud; using the existing device.' : 'Device bound in RUFUS Cloud.')
+    this.#o.journal.log(
+      'sync',
+      `device bound as ${result.deviceid}${result.alreadyBound ? ' (already bound)' : ''}`,
+      Date.now() * 1000
+    )
+    this.#o.onNotice(
+      'info',
+      result.alreadyBound
+        ? 'This device was already bound in RUFUS Cloud; using the existing device.'
+        : 'Device bound in RUFUS Cloud.'
+    )
   }
 
   async #probeRead(deviceid: string): Promise<boolean> {
@@ -323,21 +350,39 @@ export class SyncEngine {
     const { journal, client } = this.#o
     const alias = cloudAliasOf(session, this.#o.stationTag)
     const canRead = await this.#probeRead(deviceid)
-    if (canRead && (session.cloudState === 'creating' || (this.#o.adoptActiveSession && !this.#adoptionChecked))) {
+    if (
+      canRead &&
+      (session.cloudState === 'creating' || (this.#o.adoptActiveSession && !this.#adoptionChecked))
+    ) {
       this.#adoptionChecked = true
       const active = await client.activeSession(deviceid)
       if (active && active.alias === alias) {
         // An earlier create whose answer was lost: it is ours.
         journal.setSessionCloud(session.id, { token: active.token_session, cloudState: 'attached' })
-        journal.log('sync', `found cloud session ${active.token_session} created before an interruption`, Date.now() * 1000)
+        journal.log(
+          'sync',
+          `found cloud session ${active.token_session} created before an interruption`,
+          Date.now() * 1000
+        )
         return
       }
       if (active && this.#o.adoptActiveSession && this.#deviceWasAlreadyBound) {
         const existing = await collectPages(sessionPassingPages(client, active.token_session))
         const highest = existing.reduce((max, p) => Math.max(max, p.num_passing), 0)
-        journal.setSessionCloud(session.id, { token: active.token_session, cloudState: 'attached', cloudOffset: highest })
-        journal.log('sync', `adopted cloud session ${active.token_session}; local numbers continue after ${highest}`, Date.now() * 1000)
-        this.#o.onNotice('info', `Continuing the device's active cloud session "${active.alias ?? ''}" after its passing ${highest}.`)
+        journal.setSessionCloud(session.id, {
+          token: active.token_session,
+          cloudState: 'attached',
+          cloudOffset: highest
+        })
+        journal.log(
+          'sync',
+          `adopted cloud session ${active.token_session}; local numbers continue after ${highest}`,
+          Date.now() * 1000
+        )
+        this.#o.onNotice(
+          'info',
+          `Continuing the device's active cloud session "${active.alias ?? ''}" after its passing ${highest}.`
+        )
         return
       }
     }
@@ -371,14 +416,20 @@ export class SyncEngine {
     this.#changed()
     let result
     try {
-      result = await client.insertPassings(token, batch.map(p => toOutgoing(p, session.cloudOffset)))
+      result = await client.insertPassings(
+        token,
+        batch.map(p => toOutgoing(p, session.cloudOffset))
+      )
     } catch (error) {
       this.#inFlight = 0
       if (!(error instanceof RufusError) || error.ambiguous) throw error
       journal.clearInflight(session.id)
       if (error.kind === 'payload-too-large') {
         this.#batchSize = Math.max(1, Math.floor(batch.length / 2))
-        this.#o.onNotice('info', `RUFUS Cloud found a batch too large; sending ${this.#batchSize} passings at a time.`)
+        this.#o.onNotice(
+          'info',
+          `RUFUS Cloud found a batch too large; sending ${this.#batchSize} passings at a time.`
+        )
         return
       }
       if (error.kind === 'bad-request') {
@@ -399,24 +450,39 @@ export class SyncEngine {
       await this.#resolveInflight(session, flight, true)
       return
     }
-    journal.markSynced(batch.map(p => p.id), token, Date.now())
+    journal.markSynced(
+      batch.map(p => p.id),
+      token,
+      Date.now()
+    )
     journal.clearInflight(session.id)
     this.#lastSyncAtMs = Date.now()
   }
 
   /** A batch refused as a whole: split it until the bad passing is alone, quarantine it, send the rest. */
-  async #bisect(session: SessionRecord, deviceid: string, batch: readonly PassingRecord[], error: RufusError): Promise<void> {
+  async #bisect(
+    session: SessionRecord,
+    deviceid: string,
+    batch: readonly PassingRecord[],
+    error: RufusError
+  ): Promise<void> {
     if (batch.length === 1) {
       const reason = error.description ?? 'refused by RUFUS Cloud'
       this.#o.journal.markState([(batch[0] as PassingRecord).id], 'quarantined', reason)
-      this.#o.onNotice('warning', `Passing ${(batch[0] as PassingRecord).num} was refused by RUFUS Cloud (${reason}); it is kept aside and the rest goes on.`)
+      this.#o.onNotice(
+        'warning',
+        `Passing ${(batch[0] as PassingRecord).num} was refused by RUFUS Cloud (${reason}); it is kept aside and the rest goes on.`
+      )
       return
     }
     const half = Math.ceil(batch.length / 2)
     await this.#send(session, deviceid, batch.slice(0, half))
     const latest = this.#o.journal.session(session.id) as SessionRecord
     if (latest.blockKind || latest.token !== session.token) return
-    const rest = batch.slice(half).map(p => this.#o.journal.passing(p.id) as PassingRecord).filter(p => p.state === 'pending')
+    const rest = batch
+      .slice(half)
+      .map(p => this.#o.journal.passing(p.id) as PassingRecord)
+      .filter(p => p.state === 'pending')
     if (rest.length > 0) await this.#send(session, deviceid, rest)
   }
 
@@ -427,19 +493,29 @@ export class SyncEngine {
   async #resolveInflight(session: SessionRecord, flight: InflightBatch, answered: boolean): Promise<void> {
     const { journal, client } = this.#o
     const deviceid = journal.device()?.deviceid ?? ''
-    const local = journal.passingsInRange(session.id, flight.firstNum, flight.lastNum).filter(p => p.state === 'pending')
+    const local = journal
+      .passingsInRange(session.id, flight.firstNum, flight.lastNum)
+      .filter(p => p.state === 'pending')
     if (!(await this.#probeRead(deviceid))) {
       // Without READ the station cannot look. An answered batch is in the cloud; an ambiguous one is sent again,
       // and the cloud's de-duplication on (token_session, num_passing) keeps that exact.
       if (answered) {
-        journal.markSynced(local.map(p => p.id), flight.token, Date.now(), 'accepted by RUFUS Cloud; not verified (the key cannot read)')
+        journal.markSynced(
+          local.map(p => p.id),
+          flight.token,
+          Date.now(),
+          'accepted by RUFUS Cloud; not verified (the key cannot read)'
+        )
       }
       journal.clearInflight(session.id)
       return
     }
     const offset = session.cloudOffset
     const cloud = await collectPages(
-      sessionPassingPages(client, flight.token, { first: flight.firstNum + offset, last: flight.lastNum + offset })
+      sessionPassingPages(client, flight.token, {
+        first: flight.firstNum + offset,
+        last: flight.lastNum + offset
+      })
     ).catch(async (error: unknown) => {
       if (error instanceof RufusError && error.kind === 'not-found') {
         journal.clearInflight(session.id)
@@ -456,12 +532,20 @@ export class SyncEngine {
     const multiple = outcome.confirmed.filter(c => c.copies > 1)
     journal.markSynced(single, flight.token, now)
     for (const entry of multiple) {
-      journal.markSynced([entry.passing.id], flight.token, now, `stored ${entry.copies} times in the cloud (it does not de-duplicate)`)
+      journal.markSynced(
+        [entry.passing.id],
+        flight.token,
+        now,
+        `stored ${entry.copies} times in the cloud (it does not de-duplicate)`
+      )
     }
     for (const conflict of outcome.conflicts) {
       const note = `RUFUS Cloud already holds a different passing under number ${conflict.cloud.num_passing}: bib ${conflict.cloud.bib}, chip ${conflict.cloud.chip ?? '—'}, ${conflict.cloud.timestamp}`
       journal.markState([conflict.passing.id], 'conflict', note)
-      this.#o.onNotice('error', `Conflict: ${note}. The local passing (bib ${conflict.passing.bib ?? '—'}) was not marked as synced.`)
+      this.#o.onNotice(
+        'error',
+        `Conflict: ${note}. The local passing (bib ${conflict.passing.bib ?? '—'}) was not marked as synced.`
+      )
     }
     journal.clearInflight(session.id)
     if (outcome.confirmed.length > 0) this.#lastSyncAtMs = now
@@ -472,7 +556,11 @@ export class SyncEngine {
     const { journal, client } = this.#o
     const pending = journal.counts(session.id).pending
     if (!(await this.#probeRead(deviceid))) {
-      this.#blockSession(session, 'session-gone', `RUFUS Cloud no longer accepts passings for session "${session.alias}" (${pending} waiting): it was closed elsewhere or the device was unbound, and this key cannot read which.`)
+      this.#blockSession(
+        session,
+        'session-gone',
+        `RUFUS Cloud no longer accepts passings for session "${session.alias}" (${pending} waiting): it was closed elsewhere or the device was unbound, and this key cannot read which.`
+      )
       return
     }
     try {
@@ -485,11 +573,18 @@ export class SyncEngine {
       throw error
     }
     if (this.#o.onClosedElsewhere === 'new-session') {
-      this.#o.onNotice('warning', `The cloud session of "${session.alias}" was closed elsewhere; continuing in a new cloud session as configured.`)
+      this.#o.onNotice(
+        'warning',
+        `The cloud session of "${session.alias}" was closed elsewhere; continuing in a new cloud session as configured.`
+      )
       this.continueInNewCloudSession(session.id)
       return
     }
-    this.#blockSession(session, 'closed-elsewhere', `The cloud session of "${session.alias}" was closed from elsewhere while ${pending} passings wait to be uploaded. They are safe on this laptop.`)
+    this.#blockSession(
+      session,
+      'closed-elsewhere',
+      `The cloud session of "${session.alias}" was closed from elsewhere while ${pending} passings wait to be uploaded. They are safe on this laptop.`
+    )
   }
 
   async #deviceGone(session: SessionRecord): Promise<void> {
@@ -497,17 +592,28 @@ export class SyncEngine {
     try {
       await this.#o.client.deviceInfo(deviceid)
       // The device exists: only the session is gone.
-      this.#blockSession(session, 'session-gone', `RUFUS Cloud no longer knows the session of "${session.alias}".`)
+      this.#blockSession(
+        session,
+        'session-gone',
+        `RUFUS Cloud no longer knows the session of "${session.alias}".`
+      )
       return
     } catch (error) {
       if (!(error instanceof RufusError && error.kind === 'not-found')) throw error
     }
     if (this.#o.onUnbound === 'rebind') {
-      this.#o.onNotice('warning', 'The device was unbound in RUFUS Cloud; binding again and uploading everything again as configured.')
+      this.#o.onNotice(
+        'warning',
+        'The device was unbound in RUFUS Cloud; binding again and uploading everything again as configured.'
+      )
       this.rebindAndReupload()
       return
     }
-    this.#blockSession(session, 'device-unbound', 'This device was unbound in RUFUS Cloud, which deleted its sessions and passings there. Every passing is still on this laptop.')
+    this.#blockSession(
+      session,
+      'device-unbound',
+      'This device was unbound in RUFUS Cloud, which deleted its sessions and passings there. Every passing is still on this laptop.'
+    )
   }
 
   #blockSession(session: SessionRecord, kind: SyncBlock['kind'], message: string): void {

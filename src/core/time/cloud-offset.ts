@@ -39,7 +39,11 @@ export class CloudOffsetEstimator {
 
   estimate(): OffsetEstimate | null {
     if (this.#samples === 0) return null
-    return { offsetMs: Math.round((this.#low + this.#high) / 2), uncertaintyMs: Math.round((this.#high - this.#low) / 2), samples: this.#samples }
+    return {
+      offsetMs: Math.round((this.#low + this.#high) / 2),
+      uncertaintyMs: Math.round((this.#high - this.#low) / 2),
+      samples: this.#samples
+    }
   }
 
   #recompute(): void {

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'libsql'
+import { describe, expect, it } from 'vitest'
+import { Journal } from '../../src/core/journal/journal'
+import { JournalTooNewError } from '../../src/core/journal/schema'
+import { createLineDecoder } from '../../src/core/reader/line-decoder'
+import { lines, tempFolder } from '../helpers/station'
+
+const decoder = createLineDecoder({ field: 'bib' })
+const decode = (journal: Journal) =>
+  journal.decodePending(
+    () => decoder,
+    read => ({ bib: read.bib, chip: null }),
+    1
+  )
+
+function journalIn(folder = tempFolder()) {
+  return {
+    journal: new Journal(join(folder, 'journal.sqlite')),
+    path: join(folder, 'journal.sqlite'),
+    folder
+  }
+}
+
+describe('journal', () => {
+  it('numbers passings per session 1, 2, 3 … and never reuses a number', () => {
+    const { journal } = journalIn()
+    const first = journal.openSession('A', 1)
+    journal.appendRawChunks([{ port: 'p', connection: 1, bytes: lines(1, 2, 3), receivedAtUs: 10 }])
+    expect(decode(journal).passings.map(p => p.num)).toEqual([1, 2, 3])
+    journal.voidPassing(decode(journal).passings[0]?.id ?? 2, 5)
+    const manual = journal.insertManual(first.id, '9', 20, 21)
+    expect(manual.num).toBe(4)
+    const second = journal.openSession('B', 30)
+    expect(journal.session(first.id)?.closedAtUs).toBe(30)
+    expect(journal.insertManual(second.id, '5', 31, 31).num).toBe(1)
+    journal.close()
+  })
+
+  it('decodes a chunk that was committed before a crash exactly once, at the next open', () => {
+    const { journal, folder } = journalIn()
+    journal.openSession('A', 1)
+    journal.appendRawChunks([{ port: 'p', connection: 1, bytes: lines(7, 8), receivedAtUs: 10 }])
+    journal.close()
+    const reopened = new Journal(join(folder, 'journal.sqlite'))
+    expect(reopened.undecodedChunks()).toBe(1)
+    expect(decode(reopened).passings.map(p => p.bib)).toEqual(['7', '8'])
+    expect(reopened.undecodedChunks()).toBe(0)
+    expect(decode(reopened).passings).toEqual([])
+    expect(reopened.counts().pending).toBe(2)
+    reopened.close()
+  })
+
+  it('keeps a partial line across a restart and drops one cut by a reconnection', () => {
+    const { journal, folder } = journalIn()
+    journal.openSession('A', 1)
+    journal.appendRawChunks([
+      { port: 'p', connection: 1, bytes: new TextEncoder().encode('12'), receivedAtUs: 10 }
+    ])
+    decode(journal)
+    journal.close()
+    const reopened = new Journal(join(folder, 'journal.sqlite'))
+    reopened.appendRawChunks([{ port: 'p', connection: 1, bytes: lines('34'), receivedAtUs: 20 }])
+    expect(decode(reopened).passings.map(p => [p.bib, p.timeUs])).toEqual([['1234', 10]])
+    reopened.appendRawChunks([
+      { port: 'p', connection: 1, bytes: new TextEncoder().encode('56'), receivedAtUs: 30 },
+      { port: 'p', connection: 2, bytes: lines('78'), receivedAtUs: 40 }
+    ])
+    const outcome = decode(reopened)
+    expect(outcome.passings.map(p => p.bib)).toEqual(['78'])
+    expect(outcome.badFrames.map(b => b.reason)).toEqual(['truncated line (connection ended)'])
+    reopened.close()
+  })
+
+  it('holds a passing without a bib until one is given; voids and fixes only before sync', () => {
+    const { journal } = journalIn()
+    const session = journal.openSession('A', 1)
+    const noBib = journal.insertManual(session.id, null, 5, 5)
+    const other = journal.insertManual(session.id, '12', 6, 6)
+    expect(noBib.state).toBe('held')
+    expect(journal.pendingBatch(session.id, 10).map(p => p.id)).toEqual([other.id])
+    expect(journal.fixBib(noBib.id, ' 44 ', 7)).toBe('applied')
+    expect(journal.passing(noBib.id)).toMatchObject({ bib: '44', state: 'pending' })
+    journal.markSynced([other.id], 'T', 8)
+    expect(journal.voidPassing(other.id, 9)).toBe('kept-locally-after-sync')
+    expect(journal.passing(other.id)?.state).toBe('synced')
+    expect(journal.corrections(session.id).map(c => [c.kind, c.afterSync])).toEqual([
+      ['bib', false],
+      ['void', true]
+    ])
+    journal.setInflight({ sessionId: session.id, token: 'T', firstNum: 1, lastNum: 1 }, 10)
+    expect(journal.voidPassing(noBib.id, 11)).toBe('being-uploaded')
+    journal.close()
+  })
+
+  it('refuses a journal written by a newer version without changing it', () => {
+    const { journal, path } = journalIn()
+    journal.close()
+    const raw = new Database(path)
+    raw.exec('PRAGMA user_version = 99')
+    raw.close()
+    const hash = () => createHash('sha256').update(readFileSync(path)).digest('hex')
+    const before = hash()
+    expect(() => new Journal(path)).toThrow(JournalTooNewError)
+    expect(() => new Journal(path)).toThrow(
+      /newer RUFUS Station \(journal format 99; this version knows up to 1\)/
+    )
+    expect(hash()).toBe(before)
+  })
+
+  it('refuses a damaged file without writing to it', () => {
+    const folder = tempFolder()
+    const path = join(folder, 'journal.sqlite')
+    writeFileSync(path, 'this is not a database '.repeat(400))
+    const before = readFileSync(path)
+    expect(() => new Journal(path)).toThrow()
+    expect(readFileSync(path).equals(before)).toBe(true)
+  })
+})

@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { SerialPort } from 'serialport'
+import { afterEach, describe, expect, it } from 'vitest'
+import { resolveApiKey } from '../../src/station/api-key'
+import { spawnTs, type Spawned } from '../helpers/process'
+import { ptyPair, type PtyPair } from '../helpers/pty'
+import { tempFolder } from '../helpers/station'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function writer(path: string): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate: 9600, autoOpen: false })
+  await new Promise<void>((resolve, reject) => port.open(error => (error ? reject(error) : resolve())))
+  cleanups.push(() => new Promise(resolve => port.close(() => resolve())))
+  return port
+}
+
+async function setup(): Promise<{ folder: string; pty: PtyPair }> {
+  const folder = tempFolder('rufus-headless-')
+  const pty = await ptyPair(folder)
+  cleanups.push(() => pty.stop())
+  return { folder, pty }
+}
+
+function track(process: Spawned): Spawned {
+  cleanups.push(async () => {
+    if (process.child.exitCode === null) process.child.kill('SIGKILL')
+    await process.exited()
+  })
+  return process
+}
+
+describe('headless station', () => {
+  it('captures from the first second without ever being online, never prints the key, and stops cleanly on SIGTERM', async () => {
+    const { folder, pty } = await setup()
+    const key = 'ror-secret-key-do-not-print'
+    const station = track(
+      spawnTs(
+        'src/station/cli.ts',
+        [
+          '--headless',
+          '--json',
+          '--data',
+          join(folder, 'data'),
+          '--api-url',
+          'http://127.0.0.1:9/v0',
+          '--serial',
+          pty.a
+        ],
+        {
+          RUFUS_API_KEY: key
+        }
+      )
+    )
+    await station.waitForLine(/"state":"open"/)
+    const port = await writer(pty.b)
+    port.write('101\r\n102\n')
+    const second = await station.waitForLine(/"type":"passing".*"num_passing":2/)
+    expect(JSON.parse(second)).toMatchObject({
+      type: 'passing',
+      num_passing: 2,
+      bib: '102',
+      chip: null,
+      source: 'reader'
+    })
+    const first = JSON.parse(station.lines.find(l => l.includes('"num_passing":1')) ?? '{}') as {
+      timestamp: string
+    }
+    expect(first.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    await station.waitForLine(/"type":"sync".*"pending":2.*"online":false/)
+    station.child.kill('SIGTERM')
+    expect(await station.exited()).toBe(0)
+    expect(station.lines.join('\n') + station.stderr()).not.toContain(key)
+  })
+
+  it('without --json writes a readable log', async () => {
+    const { folder, pty } = await setup()
+    const station = track(
+      spawnTs(
+        'src/station/cli.ts',
+        [
+          '--headless',
+          '--data',
+          join(folder, 'data'),
+          '--api-url',
+          'http://127.0.0.1:9/v0',
+          '--serial',
+          pty.a,
+          '--line-field',
+          'chip'
+        ],
+        {
+          RUFUS_API_KEY: 'k'
+        }
+      )
+    )
+    await station.waitForLine(/reader .*: open/)
+    const port = await writer(pty.b)
+    port.write('E200001\r\n')
+    expect(await station.waitForLine(/passing #1/)).toMatch(/passing #1 bib E200001 chip E200001 at \d{4}-/)
+  })
+
+  it('refuses to start without a key, or with a key file others can read, exiting without a crash loop', async () => {
+    const folder = tempFolder()
+    const keyFile = join(folder, 'key')
+    writeFileSync(keyFile, 'ror-from-file\n', { mode: 0o644 })
+    const station = track(
+      spawnTs(
+        'src/station/cli.ts',
+        ['--headless', '--data', folder, '--serial', '/dev/null', '--api-key-file', keyFile],
+        { RUFUS_API_KEY: '' }
+      )
+    )
+    expect(await station.exited()).toBe(2)
+    expect(station.stderr()).toMatch(/can be read by other users \(mode 644\); run chmod 600/)
+  })
+})
+
+describe('API key sources', () => {
+  it('prefers the flag, then the environment, then an owner-only key file', () => {
+    const folder = tempFolder()
+    const file = join(folder, 'key')
+    writeFileSync(file, ' ror-file \n', { mode: 0o600 })
+    expect(resolveApiKey({ apiKey: 'a', apiKeyFile: file }, { RUFUS_API_KEY: 'b' })).toBe('a')
+    expect(resolveApiKey({ apiKeyFile: file }, { RUFUS_API_KEY: 'b' })).toBe('b')
+    expect(resolveApiKey({ apiKeyFile: file }, {})).toBe('ror-file')
+    expect(() => resolveApiKey({}, {})).toThrow(/No API key/)
+  })
+})
