@@ -1,8 +1,12 @@
 import { cloudBench } from './cloud'
+import { launchBench } from './launch'
+import { stationBench } from './station'
 import { writeSection, type BenchSection } from './report'
 
 const BENCHES: Record<string, () => Promise<BenchSection>> = {
-  cloud: cloudBench
+  cloud: cloudBench,
+  station: stationBench,
+  launch: launchBench
 }
 
 /** `npm run bench [-- name …]`: runs the named benchmarks (all by default) and updates docs/benchmarks.md. */

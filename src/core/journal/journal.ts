@@ -137,6 +137,12 @@ function toSession(row: SessionRow): SessionRecord {
   }
 }
 
+interface Statement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint }
+  get(...params: unknown[]): unknown
+  all(...params: unknown[]): unknown[]
+}
+
 const LAST_DECODED_CHUNK = 'last_decoded_chunk'
 
 /**
@@ -147,6 +153,17 @@ const LAST_DECODED_CHUNK = 'last_decoded_chunk'
  */
 export class Journal {
   readonly #db: SqliteDatabase
+  readonly #statements = new Map<string, Statement>()
+
+  /** Prepared statements are reused: preparing is most of the cost of a small query. */
+  #sql(source: string): Statement {
+    let statement = this.#statements.get(source)
+    if (!statement) {
+      statement = this.#db.prepare<unknown[]>(source)
+      this.#statements.set(source, statement)
+    }
+    return statement
+  }
 
   constructor(path: string, options: { readonly maxPageCount?: number } = {}) {
     this.#db = openDatabase(path, { synchronous: 'FULL' })
@@ -168,30 +185,23 @@ export class Journal {
   // ---- meta ----
 
   getMeta(key: string): string | null {
-    const row = this.#db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
-      { value: string } | undefined
+    const row = this.#sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
     return row?.value ?? null
   }
 
   setMeta(key: string, value: string): void {
-    this.#db
-      .prepare(
-        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
-      )
-      .run(key, value)
+    this.#sql(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'
+    ).run(key, value)
   }
 
   log(kind: string, message: string, atUs: number): void {
-    this.#db
-      .prepare('INSERT INTO station_log (at_us, kind, message) VALUES (?, ?, ?)')
-      .run(atUs, kind, message)
+    this.#sql('INSERT INTO station_log (at_us, kind, message) VALUES (?, ?, ?)').run(atUs, kind, message)
   }
 
   logEntries(limit = 100): Array<{ atUs: number; kind: string; message: string }> {
     return (
-      this.#db
-        .prepare('SELECT at_us, kind, message FROM station_log ORDER BY id DESC LIMIT ?')
-        .all(limit) as Array<{
+      this.#sql('SELECT at_us, kind, message FROM station_log ORDER BY id DESC LIMIT ?').all(limit) as Array<{
         at_us: number
         kind: string
         message: string
@@ -202,7 +212,7 @@ export class Journal {
   // ---- device ----
 
   device(): DeviceRecord | null {
-    const row = this.#db.prepare('SELECT * FROM device WHERE id = 1').get() as
+    const row = this.#sql('SELECT * FROM device WHERE id = 1').get() as
       | {
           serial_number: string
           model: string
@@ -223,17 +233,15 @@ export class Journal {
 
   /** Records the identity the device is (or will be) bound with; keeps an existing binding. */
   setDeviceIdentity(identity: { serialNumber: string; model: string; alias: string | null }): void {
-    this.#db
-      .prepare(
-        `INSERT INTO device (id, serial_number, model, alias) VALUES (1, ?, ?, ?)
+    this.#sql(
+      `INSERT INTO device (id, serial_number, model, alias) VALUES (1, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET serial_number = excluded.serial_number, model = excluded.model,
          alias = excluded.alias`
-      )
-      .run(identity.serialNumber, identity.model, identity.alias)
+    ).run(identity.serialNumber, identity.model, identity.alias)
   }
 
   setDeviceBinding(deviceid: string | null, atMs: number | null): void {
-    this.#db.prepare('UPDATE device SET deviceid = ?, bound_at_ms = ? WHERE id = 1').run(deviceid, atMs)
+    this.#sql('UPDATE device SET deviceid = ?, bound_at_ms = ? WHERE id = 1').run(deviceid, atMs)
   }
 
   // ---- sessions ----
@@ -241,35 +249,30 @@ export class Journal {
   /** Opens a new local session, closing the one that was open. */
   openSession(alias: string, atUs: number): SessionRecord {
     return this.#db.transaction(() => {
-      this.#db.prepare('UPDATE sessions SET closed_at_us = ? WHERE closed_at_us IS NULL').run(atUs)
+      this.#sql('UPDATE sessions SET closed_at_us = ? WHERE closed_at_us IS NULL').run(atUs)
       const id = Number(
-        this.#db.prepare('INSERT INTO sessions (alias, opened_at_us) VALUES (?, ?)').run(alias, atUs)
-          .lastInsertRowid
+        this.#sql('INSERT INTO sessions (alias, opened_at_us) VALUES (?, ?)').run(alias, atUs).lastInsertRowid
       )
       return this.session(id) as SessionRecord
     })()
   }
 
   closeSession(id: number, atUs: number): void {
-    this.#db
-      .prepare('UPDATE sessions SET closed_at_us = ? WHERE id = ? AND closed_at_us IS NULL')
-      .run(atUs, id)
+    this.#sql('UPDATE sessions SET closed_at_us = ? WHERE id = ? AND closed_at_us IS NULL').run(atUs, id)
   }
 
   openedSession(): SessionRecord | null {
-    const row = this.#db
-      .prepare('SELECT * FROM sessions WHERE closed_at_us IS NULL ORDER BY id DESC LIMIT 1')
-      .get()
+    const row = this.#sql('SELECT * FROM sessions WHERE closed_at_us IS NULL ORDER BY id DESC LIMIT 1').get()
     return row ? toSession(row as SessionRow) : null
   }
 
   session(id: number): SessionRecord | null {
-    const row = this.#db.prepare('SELECT * FROM sessions WHERE id = ?').get(id)
+    const row = this.#sql('SELECT * FROM sessions WHERE id = ?').get(id)
     return row ? toSession(row as SessionRow) : null
   }
 
   sessions(): SessionRecord[] {
-    return (this.#db.prepare('SELECT * FROM sessions ORDER BY id').all() as SessionRow[]).map(toSession)
+    return (this.#sql('SELECT * FROM sessions ORDER BY id').all() as SessionRow[]).map(toSession)
   }
 
   setSessionCloud(
@@ -278,27 +281,25 @@ export class Journal {
   ): void {
     const current = this.session(id)
     if (!current) throw new Error(`no local session ${id}`)
-    this.#db
-      .prepare('UPDATE sessions SET token_session = ?, cloud_state = ?, cloud_num_offset = ? WHERE id = ?')
-      .run(
-        fields.token === undefined ? current.token : fields.token,
-        fields.cloudState ?? current.cloudState,
-        fields.cloudOffset ?? current.cloudOffset,
-        id
-      )
+    this.#sql(
+      'UPDATE sessions SET token_session = ?, cloud_state = ?, cloud_num_offset = ? WHERE id = ?'
+    ).run(
+      fields.token === undefined ? current.token : fields.token,
+      fields.cloudState ?? current.cloudState,
+      fields.cloudOffset ?? current.cloudOffset,
+      id
+    )
   }
 
   setSessionBlock(id: number, kind: string | null, message: string | null): void {
-    this.#db
-      .prepare('UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?')
-      .run(kind, message, id)
+    this.#sql('UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?').run(kind, message, id)
   }
 
   // ---- capture ----
 
   /** Stores raw chunks exactly as received, attributed to the open session. Returns their ids. */
   appendRawChunks(chunks: readonly IncomingChunk[]): number[] {
-    const insert = this.#db.prepare(
+    const insert = this.#sql(
       'INSERT INTO raw_chunks (port, connection, session_id, received_at_us, bytes) VALUES (?, ?, ?, ?, ?)'
     )
     return this.#db.transaction(() => {
@@ -315,9 +316,7 @@ export class Journal {
   /** How many raw chunks have not been decoded yet (after a crash, before recovery). */
   undecodedChunks(): number {
     const cursor = Number(this.getMeta(LAST_DECODED_CHUNK) ?? 0)
-    return (
-      this.#db.prepare('SELECT COUNT(*) AS n FROM raw_chunks WHERE id > ?').get(cursor) as { n: number }
-    ).n
+    return (this.#sql('SELECT COUNT(*) AS n FROM raw_chunks WHERE id > ?').get(cursor) as { n: number }).n
   }
 
   /**
@@ -331,11 +330,9 @@ export class Journal {
   ): DecodeOutcome {
     return this.#db.transaction(() => {
       const cursor = Number(this.getMeta(LAST_DECODED_CHUNK) ?? 0)
-      const chunks = this.#db
-        .prepare(
-          'SELECT id, port, connection, session_id, received_at_us, bytes FROM raw_chunks WHERE id > ? ORDER BY id'
-        )
-        .all(cursor) as Array<{
+      const chunks = this.#sql(
+        'SELECT id, port, connection, session_id, received_at_us, bytes FROM raw_chunks WHERE id > ? ORDER BY id'
+      ).all(cursor) as Array<{
         id: number
         port: string
         connection: number
@@ -351,7 +348,7 @@ export class Journal {
       const loadState = (port: string, protocol: string) => {
         let entry = states.get(port)
         if (!entry) {
-          const row = this.#db.prepare('SELECT * FROM decoder_states WHERE port = ?').get(port) as
+          const row = this.#sql('SELECT * FROM decoder_states WHERE port = ?').get(port) as
             | {
                 protocol: string
                 connection: number
@@ -428,7 +425,7 @@ export class Journal {
           }
         }
       }
-      const save = this.#db.prepare(
+      const save = this.#sql(
         `INSERT INTO decoder_states (port, protocol, connection, pending, start_chunk_id, start_offset, start_at_us,
          bad_frames, last_bad_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (port) DO UPDATE SET protocol = excluded.protocol, connection = excluded.connection,
@@ -485,87 +482,80 @@ export class Journal {
   ): PassingRecord | null {
     // The read's identity (chunk, offset) is unique: a read already turned into a passing is never added twice.
     if (passing.rawChunkId !== null) {
-      const seen = this.#db
-        .prepare('SELECT 1 FROM passings WHERE raw_chunk_id = ? AND raw_offset = ?')
-        .get(passing.rawChunkId, passing.rawOffset)
+      const seen = this.#sql('SELECT 1 FROM passings WHERE raw_chunk_id = ? AND raw_offset = ?').get(
+        passing.rawChunkId,
+        passing.rawOffset
+      )
       if (seen) return null
     }
-    const numbered = this.#db
-      .prepare('UPDATE sessions SET next_num = next_num + 1 WHERE id = ? RETURNING next_num - 1 AS num')
-      .get(sessionId) as { num: number } | undefined
+    const numbered = this.#sql(
+      'UPDATE sessions SET next_num = next_num + 1 WHERE id = ? RETURNING next_num - 1 AS num'
+    ).get(sessionId) as { num: number } | undefined
     if (!numbered) throw new Error(`no local session ${sessionId}`)
     const bib = passing.bib === null || passing.bib.trim() === '' ? null : passing.bib.trim()
-    const row = this.#db
-      .prepare(
-        `INSERT INTO passings (session_id, num_passing, bib, chip, time_us, source, port, raw_chunk_id, raw_offset,
+    const row = this.#sql(
+      `INSERT INTO passings (session_id, num_passing, bib, chip, time_us, source, port, raw_chunk_id, raw_offset,
          captured_at_us, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`
-      )
-      .get(
-        sessionId,
-        numbered.num,
-        bib,
-        passing.chip,
-        passing.timeUs,
-        passing.source,
-        passing.port,
-        passing.rawChunkId,
-        passing.rawOffset,
-        passing.capturedAtUs,
-        bib === null ? 'held' : 'pending'
-      )
+    ).get(
+      sessionId,
+      numbered.num,
+      bib,
+      passing.chip,
+      passing.timeUs,
+      passing.source,
+      passing.port,
+      passing.rawChunkId,
+      passing.rawOffset,
+      passing.capturedAtUs,
+      bib === null ? 'held' : 'pending'
+    )
     return toPassing(plainRow<PassingRow>(row))
   }
 
   // ---- reading passings ----
 
   passing(id: number): PassingRecord | null {
-    const row = this.#db.prepare('SELECT * FROM passings WHERE id = ?').get(id)
+    const row = this.#sql('SELECT * FROM passings WHERE id = ?').get(id)
     return row ? toPassing(row as PassingRow) : null
   }
 
   passingsOfSession(sessionId: number, afterNum = 0, limit = 1_000_000): PassingRecord[] {
     return (
-      this.#db
-        .prepare(
-          'SELECT * FROM passings WHERE session_id = ? AND num_passing > ? ORDER BY num_passing LIMIT ?'
-        )
-        .all(sessionId, afterNum, limit) as PassingRow[]
+      this.#sql(
+        'SELECT * FROM passings WHERE session_id = ? AND num_passing > ? ORDER BY num_passing LIMIT ?'
+      ).all(sessionId, afterNum, limit) as PassingRow[]
     ).map(toPassing)
   }
 
   latestPassings(limit: number): PassingRecord[] {
-    return (
-      this.#db.prepare('SELECT * FROM passings ORDER BY id DESC LIMIT ?').all(limit) as PassingRow[]
-    ).map(toPassing)
+    return (this.#sql('SELECT * FROM passings ORDER BY id DESC LIMIT ?').all(limit) as PassingRow[]).map(
+      toPassing
+    )
   }
 
   pendingBatch(sessionId: number, limit: number): PassingRecord[] {
     return (
-      this.#db
-        .prepare(
-          `SELECT * FROM passings WHERE session_id = ? AND state = 'pending' ORDER BY num_passing LIMIT ?`
-        )
-        .all(sessionId, limit) as PassingRow[]
+      this.#sql(
+        `SELECT * FROM passings WHERE session_id = ? AND state = 'pending' ORDER BY num_passing LIMIT ?`
+      ).all(sessionId, limit) as PassingRow[]
     ).map(toPassing)
   }
 
   passingsInRange(sessionId: number, firstNum: number, lastNum: number): PassingRecord[] {
     return (
-      this.#db
-        .prepare(
-          'SELECT * FROM passings WHERE session_id = ? AND num_passing BETWEEN ? AND ? ORDER BY num_passing'
-        )
-        .all(sessionId, firstNum, lastNum) as PassingRow[]
+      this.#sql(
+        'SELECT * FROM passings WHERE session_id = ? AND num_passing BETWEEN ? AND ? ORDER BY num_passing'
+      ).all(sessionId, firstNum, lastNum) as PassingRow[]
     ).map(toPassing)
   }
 
   counts(sessionId?: number): Counts {
     const rows = (
       sessionId === undefined
-        ? this.#db.prepare('SELECT state, COUNT(*) AS n FROM passings GROUP BY state').all()
-        : this.#db
-            .prepare('SELECT state, COUNT(*) AS n FROM passings WHERE session_id = ? GROUP BY state')
-            .all(sessionId)
+        ? this.#sql('SELECT state, COUNT(*) AS n FROM passings GROUP BY state').all()
+        : this.#sql('SELECT state, COUNT(*) AS n FROM passings WHERE session_id = ? GROUP BY state').all(
+            sessionId
+          )
     ) as Array<{ state: PassingState; n: number }>
     const counts: Record<PassingState, number> = {
       pending: 0,
@@ -582,7 +572,7 @@ export class Journal {
   // ---- sync bookkeeping ----
 
   markSynced(ids: readonly number[], token: string, atMs: number, note: string | null = null): void {
-    const update = this.#db.prepare(
+    const update = this.#sql(
       `UPDATE passings SET state = 'synced', cloud_token = ?, synced_at_ms = ?, sync_note = ? WHERE id = ? AND state = 'pending'`
     )
     this.#db.transaction(() => {
@@ -595,7 +585,7 @@ export class Journal {
     state: 'quarantined' | 'conflict' | 'pending',
     note: string | null
   ): void {
-    const update = this.#db.prepare('UPDATE passings SET state = ?, sync_note = ? WHERE id = ?')
+    const update = this.#sql('UPDATE passings SET state = ?, sync_note = ? WHERE id = ?')
     this.#db.transaction(() => {
       for (const id of ids) update.run(state, note, id)
     })()
@@ -604,32 +594,26 @@ export class Journal {
   /** Puts every passing of every session back to "not in the cloud" (after the cloud deleted the device). */
   resetAllToPending(note: string): number {
     return this.#db.transaction(() => {
-      this.#db.prepare('DELETE FROM sync_inflight').run()
-      this.#db
-        .prepare(
-          `UPDATE sessions SET token_session = NULL, cloud_state = 'none', cloud_num_offset = 0, block_kind = NULL, block_message = NULL`
-        )
-        .run()
-      return this.#db
-        .prepare(
-          `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ? WHERE state IN ('synced', 'conflict')`
-        )
-        .run(note).changes
+      this.#sql('DELETE FROM sync_inflight').run()
+      this.#sql(
+        `UPDATE sessions SET token_session = NULL, cloud_state = 'none', cloud_num_offset = 0, block_kind = NULL, block_message = NULL`
+      ).run()
+      return this.#sql(
+        `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ? WHERE state IN ('synced', 'conflict')`
+      ).run(note).changes
     })()
   }
 
   setInflight(batch: InflightBatch, atMs: number): void {
-    this.#db
-      .prepare(
-        `INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms) VALUES (?, ?, ?, ?, ?)
+    this.#sql(
+      `INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (session_id) DO UPDATE SET token_session = excluded.token_session, first_num = excluded.first_num,
          last_num = excluded.last_num, started_at_ms = excluded.started_at_ms`
-      )
-      .run(batch.sessionId, batch.token, batch.firstNum, batch.lastNum, atMs)
+    ).run(batch.sessionId, batch.token, batch.firstNum, batch.lastNum, atMs)
   }
 
   inflight(sessionId: number): InflightBatch | null {
-    const row = this.#db.prepare('SELECT * FROM sync_inflight WHERE session_id = ?').get(sessionId) as
+    const row = this.#sql('SELECT * FROM sync_inflight WHERE session_id = ?').get(sessionId) as
       { session_id: number; token_session: string; first_num: number; last_num: number } | undefined
     return row
       ? {
@@ -642,7 +626,7 @@ export class Journal {
   }
 
   clearInflight(sessionId: number): void {
-    this.#db.prepare('DELETE FROM sync_inflight WHERE session_id = ?').run(sessionId)
+    this.#sql('DELETE FROM sync_inflight WHERE session_id = ?').run(sessionId)
   }
 
   // ---- corrections ----
@@ -673,18 +657,17 @@ export class Journal {
         return 'being-uploaded' as const
       }
       const afterSync = passing.state === 'synced' || passing.state === 'conflict'
-      this.#db
-        .prepare(
-          'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)'
-        )
-        .run(id, kind, passing.bib, newBib, atUs, afterSync ? 1 : 0)
+      this.#sql(
+        'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)'
+      ).run(id, kind, passing.bib, newBib, atUs, afterSync ? 1 : 0)
       if (afterSync) return 'kept-locally-after-sync' as const
       if (kind === 'void') {
-        this.#db.prepare(`UPDATE passings SET state = 'void' WHERE id = ?`).run(id)
+        this.#sql(`UPDATE passings SET state = 'void' WHERE id = ?`).run(id)
       } else {
-        this.#db
-          .prepare(`UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL WHERE id = ?`)
-          .run(newBib, id)
+        this.#sql(`UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL WHERE id = ?`).run(
+          newBib,
+          id
+        )
       }
       return 'applied' as const
     })()
@@ -700,12 +683,10 @@ export class Journal {
     afterSync: boolean
   }> {
     return (
-      this.#db
-        .prepare(
-          `SELECT c.passing_id, p.num_passing, c.kind, c.old_bib, c.new_bib, c.at_us, c.after_sync
+      this.#sql(
+        `SELECT c.passing_id, p.num_passing, c.kind, c.old_bib, c.new_bib, c.at_us, c.after_sync
            FROM corrections c JOIN passings p ON p.id = c.passing_id WHERE p.session_id = ? ORDER BY c.id`
-        )
-        .all(sessionId) as Array<{
+      ).all(sessionId) as Array<{
         passing_id: number
         num_passing: number
         kind: string
