@@ -90,7 +90,7 @@ async function flatOut(reads: number): Promise<{ grouped: number; perRead: numbe
     ])
     journal.decodePending(
       () => decoder,
-      read => ({ bib: read.bib, chip: null }),
+      { dedup: { windowMs: 0, mode: 'first' }, bibPolicy: 'chip' },
       Date.now() * 1000
     )
   }

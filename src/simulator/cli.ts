@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
-import { SerialPort } from 'serialport'
-import { ENCODERS } from './encoders'
+import { SerialLink } from './serial-link'
+import { SIMULATED_READERS } from './readers'
 import { crossingReads, nextArrivalS, seededRandom, type SimulatedRead } from './traffic'
 
-const USAGE = `usage: npm run --silent simulate -- --protocol <${Object.keys(ENCODERS).join('|')}> --serial <path> --rate <reads/s>
+const USAGE = `usage: npm run --silent simulate -- --protocol <${Object.keys(SIMULATED_READERS).join('|')}> --serial <path> --rate <reads/s>
   [--runners <n>] [--noise <share>] [--count <reads>] [--seed <n>] [--baud <n>]`
 
 function numberOption(value: string | undefined, name: string, fallback: number, min = 0): number {
@@ -32,57 +32,58 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  const encode = ENCODERS[values.protocol]
-  if (!encode) throw new Error(`unknown --protocol ${values.protocol}`)
+  const make = SIMULATED_READERS[values.protocol]
+  if (!make) throw new Error(`unknown --protocol ${values.protocol}`)
   if (!values.serial) throw new Error('--serial <path> is required')
+  const path = values.serial
+  const reader = make()
   const rate = numberOption(values.rate, '--rate', 10, 0.001)
   const runners = Math.floor(numberOption(values.runners, '--runners', 1000, 1))
   const noise = numberOption(values.noise, '--noise', 0)
   const limit = values.count === undefined ? Infinity : Math.floor(numberOption(values.count, '--count', 0))
   const random = seededRandom(numberOption(values.seed, '--seed', Date.now() % 2 ** 31))
-  const port = new SerialPort({
-    path: values.serial,
-    baudRate: numberOption(values.baud, '--baud', 115200, 1),
-    autoOpen: false
-  })
-  await new Promise<void>((resolve, reject) => port.open(error => (error ? reject(error) : resolve())))
+  const baudRate = numberOption(values.baud, '--baud', 115200, 1)
+
+  const link = new SerialLink(path, reader, baudRate, connected =>
+    process.stderr.write(`simulator: ${connected ? 'connected to' : 'lost'} ${path}\n`)
+  )
+  link.start()
 
   // Crossings arrive at rate / readsPerCrossing so that the reads per second match --rate.
-  const crossingRate = rate / encode.readsPerCrossing
+  const crossingRate = rate / reader.readsPerCrossing
   const started = performance.now() / 1000
+  const startedMs = Date.now()
   let nextCrossingS = nextArrivalS(crossingRate, random)
   let nextRunner = 1
   const queued: SimulatedRead[] = []
-  let sent = 0
+  let produced = 0
   const tick = () => {
     const nowS = performance.now() / 1000 - started
     while (nextCrossingS <= nowS + 0.5) {
-      queued.push(...crossingReads(nextRunner, nextCrossingS, encode.readsPerCrossing, random))
+      queued.push(...crossingReads(nextRunner, nextCrossingS, reader.readsPerCrossing, random))
       nextRunner = (nextRunner % runners) + 1
       nextCrossingS += nextArrivalS(crossingRate, random)
     }
     queued.sort((a, b) => a.atS - b.atS)
     const due: Uint8Array[] = []
-    while (queued.length > 0 && (queued[0] as SimulatedRead).atS <= nowS && sent < limit) {
+    while (queued.length > 0 && (queued[0] as SimulatedRead).atS <= nowS && produced < limit) {
       const read = queued.shift() as SimulatedRead
-      if (noise > 0 && random() < noise) due.push(encode.garbage(random))
-      due.push(encode.encode(read))
-      sent += 1
+      if (noise > 0 && random() < noise) due.push(reader.garbage(random))
+      const bytes = reader.onRead(read, startedMs + read.atS * 1000)
+      if (bytes) due.push(bytes)
+      produced += 1
     }
-    if (due.length > 0) port.write(Buffer.concat(due))
-    if (sent >= limit) {
-      clearInterval(timer)
-      port.drain(() => port.close(() => process.exit(0)))
-    }
+    // A push reader with no cable loses what it reads; a reader with memory keeps it.
+    if (due.length > 0) link.send(Buffer.concat(due))
   }
   const timer = setInterval(tick, 5)
   const stop = () => {
     clearInterval(timer)
-    port.close(() => process.exit(0))
+    void link.stop().then(() => process.exit(0))
   }
   process.once('SIGTERM', stop)
   process.once('SIGINT', stop)
-  process.stderr.write(`simulating ${values.protocol} at ${rate} reads/s on ${values.serial}\n`)
+  process.stderr.write(`simulating ${values.protocol} at ${rate} reads/s on ${path}\n`)
 }
 
 main().catch((error: unknown) => {

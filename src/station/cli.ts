@@ -1,18 +1,21 @@
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
 import { defaultDataFolder } from '../core/platform/data-folder'
-import { createLineDecoder } from '../core/reader/line-decoder'
+import { readFileSync } from 'node:fs'
+import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
 import { PRODUCTION_API_URL } from '../core/rufus/client'
-import { SerialPortSource } from '../core/serial/serial-port-source'
 import { StationStartError } from '../core/station/start-errors'
 import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
 import { formatEvent } from './format-event'
 
 const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-url <url> --api-key <key> --serial <path>
-  [--baud <n>] [--protocol line] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
+  [--baud <n>] [--protocol ${PROTOCOLS.join('|')}] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
   [--session-alias <alias>] [--json] [--batch-size <n>] [--api-key-file <path>]
   [--on-closed-elsewhere ask|new-session] [--on-unbound ask|rebind] [--adopt-active-session]
+  [--dedup-window <ms>] [--dedup-mode first|strongest] [--bib-policy chip|participants|epc-ascii]
+  [--participants <csv>] [--rrbox-open-delay <ms>]
+--serial may be repeated (several readers, one session); --protocol and --baud then pair with each by position.
 The key may also come from the RUFUS_API_KEY environment variable.`
 
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
@@ -41,9 +44,14 @@ async function main(): Promise<void> {
       'api-url': { type: 'string', default: PRODUCTION_API_URL },
       'api-key': { type: 'string' },
       'api-key-file': { type: 'string' },
-      serial: { type: 'string' },
-      baud: { type: 'string' },
-      protocol: { type: 'string', default: 'line' },
+      serial: { type: 'string', multiple: true, default: [] },
+      baud: { type: 'string', multiple: true, default: [] },
+      protocol: { type: 'string', multiple: true, default: [] },
+      'dedup-window': { type: 'string' },
+      'dedup-mode': { type: 'string' },
+      'bib-policy': { type: 'string' },
+      participants: { type: 'string' },
+      'rrbox-open-delay': { type: 'string' },
       'line-field': { type: 'string', default: 'bib' },
       'device-serial': { type: 'string' },
       'device-model': { type: 'string' },
@@ -64,8 +72,12 @@ async function main(): Promise<void> {
   if (!values.headless) {
     throw new Error('Only --headless is available from the command line; the desktop app is `npm start`.')
   }
-  if (!values.serial) throw new Error('--serial <path> is required')
-  const protocol = oneOf(values.protocol, '--protocol', ['line'] as const, 'line')
+  if (values.serial.length === 0) throw new Error('--serial <path> is required')
+  const protocols: Protocol[] = values.serial.map((_, i) => {
+    const name = values.protocol[i] ?? values.protocol[0] ?? 'line'
+    if (!isProtocol(name)) throw new Error(`--protocol must be one of ${PROTOCOLS.join(', ')}`)
+    return name
+  })
   const lineField = oneOf(values['line-field'], '--line-field', ['bib', 'chip'] as const, 'bib')
   const json = values.json
   const print = (event: StationEvent) => {
@@ -81,7 +93,16 @@ async function main(): Promise<void> {
       deviceModel: values['device-model'],
       sessionAlias: values['session-alias'],
       lineField,
-      decoderFor: () => createLineDecoder({ field: lineField }),
+      dedup: {
+        windowMs: values['dedup-window'] === undefined ? 2000 : Number(values['dedup-window']),
+        mode: oneOf(values['dedup-mode'], '--dedup-mode', ['first', 'strongest'] as const, 'first')
+      },
+      bibPolicy: oneOf(
+        values['bib-policy'],
+        '--bib-policy',
+        ['chip', 'participants', 'epc-ascii'] as const,
+        'chip'
+      ),
       batchSize: positiveInteger(values['batch-size'], '--batch-size', 1000),
       onClosedElsewhere: oneOf(
         values['on-closed-elsewhere'],
@@ -94,18 +115,26 @@ async function main(): Promise<void> {
     },
     print
   )
-  const port = values.serial
-  const source = new SerialPortSource({
-    path: port,
-    baudRate: positiveInteger(values.baud, '--baud', 9600),
-    nowUs: () => station.clock.nowUs(),
-    onOpen: () => station.nextConnection(port),
-    onData: (bytes, receivedAtUs) => station.ingest(port, bytes, receivedAtUs),
-    onState: (state, message) => print({ type: 'reader', port, state, message })
+  if (values.participants) {
+    const result = station.importParticipants(readFileSync(values.participants, 'utf8'))
+    print({ type: 'info', message: `Imported ${result.imported} participants from ${values.participants}.` })
+    for (const error of result.errors) print({ type: 'warning', message: error })
+  }
+  values.serial.forEach((path, i) => {
+    const protocol = protocols[i] as Protocol
+    station.addReader({
+      id: path,
+      path,
+      protocol,
+      baudRate: positiveInteger(values.baud[i] ?? values.baud[0], '--baud', USUAL_BAUDS[protocol][0] ?? 9600),
+      driver: {
+        rrboxOpenDelayMs:
+          values['rrbox-open-delay'] === undefined ? undefined : Number(values['rrbox-open-delay'])
+      }
+    })
   })
-  source.start()
   process.stderr.write(
-    `RUFUS Station (headless): data in ${station.dataFolder}, reading ${port} (${protocol})\n`
+    `RUFUS Station (headless): data in ${station.dataFolder}, reading ${values.serial.map((p, i) => `${p} (${protocols[i]})`).join(', ')}\n`
   )
 
   let stopping = false
@@ -114,7 +143,6 @@ async function main(): Promise<void> {
     stopping = true
     process.stderr.write(`RUFUS Station: ${signal}, saving and stopping…\n`)
     void (async () => {
-      await source.stop()
       await station.close()
       process.exit(0)
     })()

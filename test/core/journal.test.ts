@@ -10,11 +10,7 @@ import { lines, tempFolder } from '../helpers/station'
 
 const decoder = createLineDecoder({ field: 'bib' })
 const decode = (journal: Journal) =>
-  journal.decodePending(
-    () => decoder,
-    read => ({ bib: read.bib, chip: null }),
-    1
-  )
+  journal.decodePending(() => decoder, { dedup: { windowMs: 0, mode: 'first' }, bibPolicy: 'chip' }, 1)
 
 function journalIn(folder = tempFolder()) {
   return {
@@ -105,7 +101,7 @@ describe('journal', () => {
     const before = hash()
     expect(() => new Journal(path)).toThrow(JournalTooNewError)
     expect(() => new Journal(path)).toThrow(
-      /newer RUFUS Station \(journal format 99; this version knows up to 1\)/
+      /newer RUFUS Station \(journal format 99; this version knows up to 2\)/
     )
     expect(hash()).toBe(before)
   })

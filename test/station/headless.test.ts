@@ -98,7 +98,7 @@ describe('headless station', () => {
         }
       )
     )
-    await station.waitForLine(/reader .*: open/)
+    await station.waitForLine(/reader .*: open$/)
     const port = await writer(pty.b)
     port.write('E200001\r\n')
     expect(await station.waitForLine(/passing #1/)).toMatch(/passing #1 bib E200001 chip E200001 at \d{4}-/)

@@ -1,10 +1,11 @@
-import type { BadFrame, Decoder } from '../reader/decoder'
-import type { IncomingChunk, Journal, PassingRecord, ReadMapper } from '../journal/journal'
+import type { Decoder } from '../reader/decoder'
+import type { CapturePolicy, DecodeOutcome, IncomingChunk, Journal, PassingRecord } from '../journal/journal'
 
 export interface CaptureQueueOptions {
   readonly journal: Journal
   readonly decoderFor: (port: string) => Decoder
-  readonly mapRead: ReadMapper
+  /** Read by every commit, so a change applies from the next chunk. */
+  readonly policy: () => CapturePolicy
   /** Time for `captured_at` stamps (microseconds since the epoch). */
   readonly nowUs: () => number
   /** Chunks arriving within this window share one transaction. */
@@ -16,11 +17,8 @@ export interface CaptureQueueOptions {
   readonly retryDelayMs?: number
 }
 
-export interface CommittedBatch {
-  readonly passings: readonly PassingRecord[]
-  readonly badFrames: ReadonlyArray<BadFrame & { readonly port: string }>
+export interface CommittedBatch extends DecodeOutcome {
   readonly chunks: readonly IncomingChunk[]
-  readonly readsWithoutSession: number
   /** When the commit finished (microseconds since the epoch). */
   readonly committedAtUs: number
 }
@@ -87,7 +85,7 @@ export class CaptureQueue {
       }
       const decoded = journal.decodePending(
         this.#options.decoderFor,
-        this.#options.mapRead,
+        this.#options.policy(),
         this.#options.nowUs()
       )
       while (this.#manual.length > 0) {
@@ -99,12 +97,12 @@ export class CaptureQueue {
       }
       this.#failing = false
       this.#options.onCommitted({
+        ...decoded,
         passings: [...decoded.passings, ...manualDone],
-        badFrames: decoded.badFrames,
         chunks,
-        readsWithoutSession: decoded.readsWithoutSession,
         committedAtUs: this.#options.nowUs()
       })
+      this.#scheduleHoldRelease()
       return true
     } catch (error) {
       // Nothing of the failed transaction is on disk; what was not committed stays queued, in order.
@@ -113,8 +111,12 @@ export class CaptureQueue {
         this.#options.onCommitted({
           passings: manualDone,
           badFrames: [],
-          chunks: [],
+          statuses: [],
+          reads: [],
+          suppressed: 0,
+          superseded: [],
           readsWithoutSession: 0,
+          chunks: [],
           committedAtUs: this.#options.nowUs()
         })
       }
@@ -135,9 +137,16 @@ export class CaptureQueue {
     return ok
   }
 
-  #schedule(delayMs: number): void {
+  /** Strongest-read holds become passings when their window closes, even if no byte arrives meanwhile. */
+  #scheduleHoldRelease(): void {
+    const dueUs = this.#options.journal.nextHoldReleaseUs()
+    if (dueUs === null || this.#closed) return
+    this.#schedule(Math.max(1, Math.ceil((dueUs - this.#options.nowUs()) / 1000)), true)
+  }
+
+  #schedule(delayMs: number, force = false): void {
     if (this.#timer !== null) {
-      if (delayMs > 0 || this.#failing) return
+      if ((delayMs > 0 && !force) || this.#failing) return
       clearTimeout(this.#timer)
     }
     this.#timer = setTimeout(() => {

@@ -1,4 +1,15 @@
-import { EMPTY_STATE, type BadFrame, type Decoder, type DecoderState, type Read } from '../reader/decoder'
+import {
+  EMPTY_STATE,
+  type BadFrame,
+  type DecodeResult,
+  type Decoder,
+  type DecoderContext,
+  type DecoderState,
+  type Read,
+  type ReaderStatus
+} from '../reader/decoder'
+import { bibFromEpcAscii, type BibPolicy, type Participant } from '../reader/bib-policy'
+import { decideFirstRead, decideStrongest, type AcceptedPassing, type DedupSettings } from '../reader/dedup'
 import { openDatabase, plainRow, type SqliteDatabase } from '../db/sqlite'
 import { migrate } from './schema'
 
@@ -66,13 +77,107 @@ export interface Counts {
   readonly void: number
 }
 
-/** How a read becomes a passing's bib and chip; null drops the read (it stays in the raw journal). */
-export type ReadMapper = (read: Read, sessionId: number) => { bib: string | null; chip: string | null } | null
+/** How reads become passings: duplicate suppression and the chip-to-bib rule. */
+export interface CapturePolicy {
+  readonly dedup: DedupSettings
+  readonly bibPolicy: BibPolicy
+}
 
 export interface DecodeOutcome {
   readonly passings: readonly PassingRecord[]
   readonly badFrames: ReadonlyArray<BadFrame & { readonly port: string }>
+  readonly statuses: ReadonlyArray<ReaderStatus & { readonly port: string }>
+  /** Every read decoded, accepted or not (for reader health: rates, last read, clock offset). */
+  readonly reads: ReadonlyArray<{ readonly port: string; readonly read: Read }>
+  readonly suppressed: number
+  /** Passings voided because an earlier read of the same chip arrived later. */
+  readonly superseded: readonly number[]
   readonly readsWithoutSession: number
+}
+
+class OutcomeBuilder {
+  readonly passings: PassingRecord[] = []
+  readonly badFrames: Array<BadFrame & { port: string }> = []
+  readonly statuses: Array<ReaderStatus & { port: string }> = []
+  readonly reads: Array<{ port: string; read: Read }> = []
+  readonly superseded: number[] = []
+  suppressed = 0
+  readsWithoutSession = 0
+  nowUs = 0
+
+  build(): DecodeOutcome {
+    return this
+  }
+}
+
+interface RawChunkRow {
+  id: number
+  port: string
+  connection: number
+  session_id: number | null
+  received_at_us: number
+  bytes: Uint8Array
+}
+
+interface DecoderStateRow {
+  protocol: string
+  connection: number
+  pending: Uint8Array
+  start_chunk_id: number
+  start_offset: number
+  start_at_us: number
+  bad_frames: number
+  last_bad_reason: string | null
+  context: string
+}
+
+interface PortDecodeState {
+  state: DecoderState
+  connection: number
+  protocol: string
+  bad: number
+  lastBad: string | null
+}
+
+interface HoldRow {
+  session_id: number
+  chip: string
+  port: string | null
+  bib: string | null
+  time_us: number
+  rssi: number | null
+  antenna: number | null
+  raw_chunk_id: number | null
+  raw_offset: number | null
+  reader_key: string | null
+  window_end_us: number
+}
+
+function holdToRead(hold: HoldRow): Read {
+  return {
+    chip: hold.chip,
+    bib: hold.bib,
+    timeUs: hold.time_us,
+    chunkId: hold.raw_chunk_id ?? 0,
+    offset: hold.raw_offset ?? 0,
+    ...(hold.reader_key !== null ? { readerKey: hold.reader_key } : {}),
+    ...(hold.rssi !== null ? { rssi: hold.rssi } : {}),
+    ...(hold.antenna !== null ? { antenna: hold.antenna } : {})
+  }
+}
+
+interface NewPassing {
+  readonly bib: string | null
+  readonly chip: string | null
+  readonly timeUs: number
+  readonly source: PassingSource
+  readonly port: string | null
+  readonly rawChunkId: number | null
+  readonly rawOffset: number | null
+  readonly readerKey: string | null
+  readonly antenna: number | null
+  readonly rssi: number | null
+  readonly capturedAtUs: number
 }
 
 export type CorrectionOutcome = 'applied' | 'kept-locally-after-sync' | 'being-uploaded'
@@ -320,74 +425,31 @@ export class Journal {
   }
 
   /**
-   * Decodes every raw chunk after the persisted cursor and stores the resulting passings, numbered per session,
-   * in one transaction with the cursor and the decoders' pending state, so nothing is decoded twice.
+   * Decodes every raw chunk after the persisted cursor and turns its reads into passings (numbered per session),
+   * suppressions or holds, in one transaction with the cursor and the decoders' state, so nothing is decoded
+   * twice. Held strongest reads whose window has closed become passings too.
    */
-  decodePending(
-    decoderFor: (port: string) => Decoder,
-    mapRead: ReadMapper,
-    capturedAtUs: number
-  ): DecodeOutcome {
+  decodePending(decoderFor: (port: string) => Decoder, policy: CapturePolicy, nowUs: number): DecodeOutcome {
     return this.#db.transaction(() => {
+      const outcome = new OutcomeBuilder()
+      outcome.nowUs = nowUs
       const cursor = Number(this.getMeta(LAST_DECODED_CHUNK) ?? 0)
       const chunks = this.#sql(
         'SELECT id, port, connection, session_id, received_at_us, bytes FROM raw_chunks WHERE id > ? ORDER BY id'
-      ).all(cursor) as Array<{
-        id: number
-        port: string
-        connection: number
-        session_id: number | null
-        received_at_us: number
-        bytes: Uint8Array
-      }>
-      if (chunks.length === 0) return { passings: [], badFrames: [], readsWithoutSession: 0 }
-      const states = new Map<
-        string,
-        { state: DecoderState; connection: number; protocol: string; bad: number; lastBad: string | null }
-      >()
-      const loadState = (port: string, protocol: string) => {
-        let entry = states.get(port)
-        if (!entry) {
-          const row = this.#sql('SELECT * FROM decoder_states WHERE port = ?').get(port) as
-            | {
-                protocol: string
-                connection: number
-                pending: Uint8Array
-                start_chunk_id: number
-                start_offset: number
-                start_at_us: number
-                bad_frames: number
-                last_bad_reason: string | null
-              }
-            | undefined
-          entry = row
-            ? {
-                state: {
-                  pending: new Uint8Array(row.pending),
-                  startChunkId: row.start_chunk_id,
-                  startOffset: row.start_offset,
-                  startAtUs: row.start_at_us
-                },
-                connection: row.connection,
-                protocol: row.protocol,
-                bad: row.bad_frames,
-                lastBad: row.last_bad_reason
-              }
-            : { state: EMPTY_STATE, connection: -1, protocol, bad: 0, lastBad: null }
-          states.set(port, entry)
-        }
-        return entry
-      }
-      const passings: PassingRecord[] = []
-      const badFrames: Array<BadFrame & { port: string }> = []
-      let readsWithoutSession = 0
+      ).all(cursor) as RawChunkRow[]
+      const states = new Map<string, PortDecodeState>()
       for (const chunk of chunks) {
         const decoder = decoderFor(chunk.port)
-        const entry = loadState(chunk.port, decoder.protocol)
-        const results = []
+        let entry = states.get(chunk.port)
+        if (!entry) {
+          entry = this.#loadDecoderState(chunk.port, decoder.protocol)
+          states.set(chunk.port, entry)
+        }
+        const results: DecodeResult[] = []
         if (entry.connection !== chunk.connection || entry.protocol !== decoder.protocol) {
-          results.push(decoder.finish(entry.state))
-          entry.state = EMPTY_STATE
+          const finished = decoder.finish(entry.state)
+          results.push(finished)
+          entry.state = entry.protocol === decoder.protocol ? finished.state : EMPTY_STATE
           entry.connection = chunk.connection
           entry.protocol = decoder.protocol
         }
@@ -400,54 +462,385 @@ export class Journal {
         entry.state = decoded.state
         for (const result of results) {
           for (const bad of result.badFrames) {
-            badFrames.push({ ...bad, port: chunk.port })
+            outcome.badFrames.push({ ...bad, port: chunk.port })
             entry.bad += 1
             entry.lastBad = bad.reason
           }
+          for (const status of result.statuses ?? []) outcome.statuses.push({ ...status, port: chunk.port })
           for (const read of result.reads) {
+            outcome.reads.push({ port: chunk.port, read })
             if (chunk.session_id === null) {
-              readsWithoutSession += 1
+              outcome.readsWithoutSession += 1
               continue
             }
-            const mapped = mapRead(read, chunk.session_id)
-            if (!mapped) continue
-            const stored = this.#insertPassing(chunk.session_id, {
-              bib: mapped.bib,
-              chip: mapped.chip,
-              timeUs: read.timeUs,
-              source: 'reader',
-              port: chunk.port,
-              rawChunkId: read.chunkId,
-              rawOffset: read.offset,
-              capturedAtUs
-            })
-            if (stored) passings.push(stored)
+            this.#acceptRead(chunk.session_id, chunk.port, read, policy, outcome)
           }
         }
       }
-      const save = this.#sql(
-        `INSERT INTO decoder_states (port, protocol, connection, pending, start_chunk_id, start_offset, start_at_us,
-         bad_frames, last_bad_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (port) DO UPDATE SET protocol = excluded.protocol, connection = excluded.connection,
-         pending = excluded.pending, start_chunk_id = excluded.start_chunk_id, start_offset = excluded.start_offset,
-         start_at_us = excluded.start_at_us, bad_frames = excluded.bad_frames, last_bad_reason = excluded.last_bad_reason`
-      )
-      for (const [port, entry] of states) {
-        save.run(
-          port,
-          entry.protocol,
-          entry.connection,
-          Buffer.from(entry.state.pending),
-          entry.state.startChunkId,
-          entry.state.startOffset,
-          entry.state.startAtUs,
-          entry.bad,
-          entry.lastBad
-        )
-      }
-      this.setMeta(LAST_DECODED_CHUNK, String(chunks[chunks.length - 1]?.id ?? cursor))
-      return { passings, badFrames, readsWithoutSession }
+      for (const [port, entry] of states) this.#saveDecoderState(port, entry)
+      if (chunks.length > 0) this.setMeta(LAST_DECODED_CHUNK, String(chunks[chunks.length - 1]?.id ?? cursor))
+      this.#releaseHolds(nowUs, policy, outcome)
+      return outcome.build()
     })()
+  }
+
+  /**
+   * Decodes a session's raw input from one port again with another decoder (a wrong protocol or setting at the
+   * time). Reads already known (same chunk and offset, or same reader index) are skipped, so only what is new
+   * becomes passings, numbered after the existing ones.
+   */
+  replay(
+    sessionId: number,
+    port: string,
+    decoder: Decoder,
+    policy: CapturePolicy,
+    nowUs: number
+  ): DecodeOutcome {
+    return this.#db.transaction(() => {
+      const outcome = new OutcomeBuilder()
+      outcome.nowUs = nowUs
+      const chunks = this.#sql(
+        'SELECT id, port, connection, session_id, received_at_us, bytes FROM raw_chunks WHERE session_id = ? AND port = ? ORDER BY id'
+      ).all(sessionId, port) as RawChunkRow[]
+      let state = EMPTY_STATE
+      let connection = -1
+      for (const chunk of chunks) {
+        const results: DecodeResult[] = []
+        if (chunk.connection !== connection) {
+          results.push(decoder.finish(state))
+          state = EMPTY_STATE
+          connection = chunk.connection
+        }
+        const decoded = decoder.decode(state, {
+          id: chunk.id,
+          bytes: new Uint8Array(chunk.bytes),
+          receivedAtUs: chunk.received_at_us
+        })
+        results.push(decoded)
+        state = decoded.state
+        for (const result of results) {
+          for (const bad of result.badFrames) outcome.badFrames.push({ ...bad, port })
+          for (const read of result.reads) {
+            outcome.reads.push({ port, read })
+            this.#acceptRead(sessionId, port, read, policy, outcome)
+          }
+        }
+      }
+      this.#releaseHolds(nowUs, policy, outcome)
+      return outcome.build()
+    })()
+  }
+
+  /** When the earliest held strongest read is due, or null. */
+  nextHoldReleaseUs(): number | null {
+    const row = this.#sql('SELECT MIN(window_end_us) AS due FROM dedup_holds').get() as { due: number | null }
+    return row.due
+  }
+
+  #loadDecoderState(port: string, protocol: string): PortDecodeState {
+    const row = this.#sql('SELECT * FROM decoder_states WHERE port = ?').get(port) as
+      DecoderStateRow | undefined
+    if (!row) return { state: EMPTY_STATE, connection: -1, protocol, bad: 0, lastBad: null }
+    return {
+      state: {
+        pending: new Uint8Array(row.pending),
+        startChunkId: row.start_chunk_id,
+        startOffset: row.start_offset,
+        startAtUs: row.start_at_us,
+        context: JSON.parse(row.context) as DecoderContext
+      },
+      connection: row.connection,
+      protocol: row.protocol,
+      bad: row.bad_frames,
+      lastBad: row.last_bad_reason
+    }
+  }
+
+  #saveDecoderState(port: string, entry: PortDecodeState): void {
+    this.#sql(
+      `INSERT INTO decoder_states (port, protocol, connection, pending, start_chunk_id, start_offset, start_at_us,
+       bad_frames, last_bad_reason, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (port) DO UPDATE SET protocol = excluded.protocol, connection = excluded.connection,
+       pending = excluded.pending, start_chunk_id = excluded.start_chunk_id, start_offset = excluded.start_offset,
+       start_at_us = excluded.start_at_us, bad_frames = excluded.bad_frames, last_bad_reason = excluded.last_bad_reason,
+       context = excluded.context`
+    ).run(
+      port,
+      entry.protocol,
+      entry.connection,
+      Buffer.from(entry.state.pending),
+      entry.state.startChunkId,
+      entry.state.startOffset,
+      entry.state.startAtUs,
+      entry.bad,
+      entry.lastBad,
+      JSON.stringify(entry.state.context)
+    )
+  }
+
+  /** The protocol context a port's decoder has committed (e.g. the RR box's next index to fetch). */
+  decoderContext(port: string): DecoderContext {
+    const row = this.#sql('SELECT context FROM decoder_states WHERE port = ?').get(port) as
+      { context: string } | undefined
+    return row ? (JSON.parse(row.context) as DecoderContext) : {}
+  }
+
+  /** Bad frames counted for a port since it was first seen. */
+  badFrameCount(port: string): { count: number; lastReason: string | null } {
+    const row = this.#sql('SELECT bad_frames, last_bad_reason FROM decoder_states WHERE port = ?').get(
+      port
+    ) as { bad_frames: number; last_bad_reason: string | null } | undefined
+    return { count: row?.bad_frames ?? 0, lastReason: row?.last_bad_reason ?? null }
+  }
+
+  #alreadyKnown(sessionId: number, port: string, read: Read): boolean {
+    if (read.readerKey !== undefined) {
+      const key = read.readerKey
+      if (
+        this.#sql('SELECT 1 FROM passings WHERE session_id = ? AND port = ? AND reader_key = ?').get(
+          sessionId,
+          port,
+          key
+        )
+      ) {
+        return true
+      }
+      if (
+        this.#sql('SELECT 1 FROM suppressed_reads WHERE session_id = ? AND port = ? AND reader_key = ?').get(
+          sessionId,
+          port,
+          key
+        )
+      ) {
+        return true
+      }
+      if (
+        this.#sql('SELECT 1 FROM dedup_holds WHERE session_id = ? AND port = ? AND reader_key = ?').get(
+          sessionId,
+          port,
+          key
+        )
+      ) {
+        return true
+      }
+    }
+    if (
+      this.#sql('SELECT 1 FROM passings WHERE raw_chunk_id = ? AND raw_offset = ?').get(
+        read.chunkId,
+        read.offset
+      )
+    ) {
+      return true
+    }
+    if (
+      this.#sql('SELECT 1 FROM suppressed_reads WHERE raw_chunk_id = ? AND raw_offset = ?').get(
+        read.chunkId,
+        read.offset
+      )
+    ) {
+      return true
+    }
+    return !!this.#sql('SELECT 1 FROM dedup_holds WHERE raw_chunk_id = ? AND raw_offset = ?').get(
+      read.chunkId,
+      read.offset
+    )
+  }
+
+  #suppress(
+    sessionId: number,
+    port: string,
+    read: Read,
+    reason: string,
+    keptId: number | null,
+    outcome: OutcomeBuilder
+  ): void {
+    this.#sql(
+      `INSERT INTO suppressed_reads (session_id, port, chip, bib, time_us, raw_chunk_id, raw_offset, reader_key, rssi, reason,
+       kept_passing_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    ).run(
+      sessionId,
+      port,
+      read.chip,
+      read.bib,
+      read.timeUs,
+      read.chunkId,
+      read.offset,
+      read.readerKey ?? null,
+      read.rssi ?? null,
+      reason,
+      keptId
+    )
+    outcome.suppressed += 1
+  }
+
+  #bibFor(read: Read, policy: CapturePolicy): string | null {
+    if (read.bib !== null) return read.bib
+    if (read.chip === null) return null
+    switch (policy.bibPolicy) {
+      case 'chip':
+        return read.chip
+      case 'epc-ascii':
+        return bibFromEpcAscii(read.chip)
+      case 'participants': {
+        const row = this.#sql('SELECT bib FROM participants WHERE chip = ?').get(read.chip) as
+          { bib: string } | undefined
+        return row?.bib ?? null
+      }
+    }
+  }
+
+  #nearestAccepted(sessionId: number, chip: string, timeUs: number): AcceptedPassing | null {
+    const row = this.#sql(
+      `SELECT id, time_us, state, num_passing FROM passings WHERE session_id = ? AND chip = ? AND state != 'void'
+       ORDER BY ABS(time_us - ?) LIMIT 1`
+    ).get(sessionId, chip, timeUs) as
+      { id: number; time_us: number; state: PassingState; num_passing: number } | undefined
+    if (!row) return null
+    const flight = this.inflight(sessionId)
+    const inFlight =
+      flight !== null && row.num_passing >= flight.firstNum && row.num_passing <= flight.lastNum
+    return {
+      id: row.id,
+      timeUs: row.time_us,
+      replaceable: !inFlight && (row.state === 'pending' || row.state === 'held')
+    }
+  }
+
+  #acceptRead(
+    sessionId: number,
+    port: string,
+    read: Read,
+    policy: CapturePolicy,
+    outcome: OutcomeBuilder
+  ): void {
+    if (this.#alreadyKnown(sessionId, port, read)) return
+    const session = this.#sql('SELECT ignore_before_us, ignore_after_us FROM sessions WHERE id = ?').get(
+      sessionId
+    ) as { ignore_before_us: number | null; ignore_after_us: number | null } | undefined
+    if (session?.ignore_before_us != null && read.timeUs < session.ignore_before_us) {
+      this.#suppress(sessionId, port, read, 'before the ignore-before time', null, outcome)
+      return
+    }
+    if (session?.ignore_after_us != null && read.timeUs > session.ignore_after_us) {
+      this.#suppress(sessionId, port, read, 'after the ignore-after time', null, outcome)
+      return
+    }
+    const insert = () => {
+      const stored = this.#insertPassing(sessionId, {
+        bib: this.#bibFor(read, policy),
+        chip: read.chip,
+        timeUs: read.timeUs,
+        source: 'reader',
+        port,
+        rawChunkId: read.chunkId,
+        rawOffset: read.offset,
+        readerKey: read.readerKey ?? null,
+        antenna: read.antenna ?? null,
+        rssi: read.rssi ?? null,
+        capturedAtUs: outcome.nowUs
+      })
+      if (stored) outcome.passings.push(stored)
+      return stored
+    }
+    // Reads without a chip (keypads, photocells) are never suppressed.
+    if (read.chip === null || policy.dedup.windowMs === 0) {
+      insert()
+      return
+    }
+    const nearest = this.#nearestAccepted(sessionId, read.chip, read.timeUs)
+    const first = decideFirstRead(read.timeUs, nearest, policy.dedup.windowMs)
+    if (first.kind === 'suppress') {
+      this.#suppress(sessionId, port, read, first.reason, first.keptId, outcome)
+      return
+    }
+    if (policy.dedup.mode === 'strongest') {
+      this.#holdStrongest(sessionId, port, read, policy, outcome)
+      return
+    }
+    if (first.kind === 'supersede') {
+      const replaced = insert()
+      this.#sql(`UPDATE passings SET state = 'void', sync_note = ? WHERE id = ?`).run(
+        `replaced by an earlier read of the same chip (passing ${replaced?.num ?? '?'})`,
+        first.replacedId
+      )
+      this.#sql(
+        'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) SELECT id, ?, bib, NULL, ?, 0 FROM passings WHERE id = ?'
+      ).run('superseded', outcome.nowUs, first.replacedId)
+      outcome.superseded.push(first.replacedId)
+      return
+    }
+    insert()
+  }
+
+  #holdStrongest(
+    sessionId: number,
+    port: string,
+    read: Read,
+    policy: CapturePolicy,
+    outcome: OutcomeBuilder
+  ): void {
+    const chip = read.chip as string
+    const held = this.#sql('SELECT * FROM dedup_holds WHERE session_id = ? AND chip = ?').get(
+      sessionId,
+      chip
+    ) as HoldRow | undefined
+    const decision = decideStrongest(
+      { timeUs: read.timeUs, rssi: read.rssi ?? null },
+      held ? { timeUs: held.time_us, rssi: held.rssi, windowEndUs: held.window_end_us } : null
+    )
+    if (decision.kind === 'suppress') {
+      this.#suppress(sessionId, port, read, decision.reason, null, outcome)
+      return
+    }
+    if (decision.kind === 'replace-hold' && held) {
+      this.#suppress(sessionId, held.port ?? port, holdToRead(held), decision.reason, null, outcome)
+    }
+    const windowEndUs =
+      decision.kind === 'replace-hold' && held
+        ? held.window_end_us
+        : read.timeUs + policy.dedup.windowMs * 1000
+    this.#sql(
+      `INSERT INTO dedup_holds (session_id, chip, port, bib, time_us, rssi, antenna, raw_chunk_id, raw_offset, reader_key, window_end_us)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, chip) DO UPDATE SET port = excluded.port, bib = excluded.bib,
+       time_us = excluded.time_us, rssi = excluded.rssi, antenna = excluded.antenna, raw_chunk_id = excluded.raw_chunk_id,
+       raw_offset = excluded.raw_offset, reader_key = excluded.reader_key, window_end_us = excluded.window_end_us`
+    ).run(
+      sessionId,
+      chip,
+      port,
+      read.bib,
+      read.timeUs,
+      read.rssi ?? null,
+      read.antenna ?? null,
+      read.chunkId,
+      read.offset,
+      read.readerKey ?? null,
+      windowEndUs
+    )
+  }
+
+  #releaseHolds(nowUs: number, policy: CapturePolicy, outcome: OutcomeBuilder): void {
+    const due = this.#sql('SELECT * FROM dedup_holds WHERE window_end_us <= ? ORDER BY time_us').all(
+      nowUs
+    ) as HoldRow[]
+    for (const hold of due) {
+      this.#sql('DELETE FROM dedup_holds WHERE session_id = ? AND chip = ?').run(hold.session_id, hold.chip)
+      const read = holdToRead(hold)
+      const stored = this.#insertPassing(hold.session_id, {
+        bib: this.#bibFor(read, policy),
+        chip: hold.chip,
+        timeUs: hold.time_us,
+        source: 'reader',
+        port: hold.port,
+        rawChunkId: hold.raw_chunk_id,
+        rawOffset: hold.raw_offset,
+        readerKey: hold.reader_key,
+        antenna: hold.antenna,
+        rssi: hold.rssi,
+        capturedAtUs: nowUs
+      })
+      if (stored) outcome.passings.push(stored)
+    }
   }
 
   /** A passing typed by a person: never suppressed, no raw chunk; a null bib is a time to fill in later. */
@@ -462,31 +855,24 @@ export class Journal {
           port: null,
           rawChunkId: null,
           rawOffset: null,
+          readerKey: null,
+          antenna: null,
+          rssi: null,
           capturedAtUs
         }) as PassingRecord
     )()
   }
 
-  #insertPassing(
-    sessionId: number,
-    passing: {
-      bib: string | null
-      chip: string | null
-      timeUs: number
-      source: PassingSource
-      port: string | null
-      rawChunkId: number | null
-      rawOffset: number | null
-      capturedAtUs: number
-    }
-  ): PassingRecord | null {
+  #insertPassing(sessionId: number, passing: NewPassing): PassingRecord | null {
     // The read's identity (chunk, offset) is unique: a read already turned into a passing is never added twice.
-    if (passing.rawChunkId !== null) {
-      const seen = this.#sql('SELECT 1 FROM passings WHERE raw_chunk_id = ? AND raw_offset = ?').get(
+    if (
+      passing.rawChunkId !== null &&
+      this.#sql('SELECT 1 FROM passings WHERE raw_chunk_id = ? AND raw_offset = ?').get(
         passing.rawChunkId,
         passing.rawOffset
       )
-      if (seen) return null
+    ) {
+      return null
     }
     const numbered = this.#sql(
       'UPDATE sessions SET next_num = next_num + 1 WHERE id = ? RETURNING next_num - 1 AS num'
@@ -495,7 +881,7 @@ export class Journal {
     const bib = passing.bib === null || passing.bib.trim() === '' ? null : passing.bib.trim()
     const row = this.#sql(
       `INSERT INTO passings (session_id, num_passing, bib, chip, time_us, source, port, raw_chunk_id, raw_offset,
-         captured_at_us, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`
+       captured_at_us, state, reader_key, antenna, rssi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`
     ).get(
       sessionId,
       numbered.num,
@@ -507,9 +893,69 @@ export class Journal {
       passing.rawChunkId,
       passing.rawOffset,
       passing.capturedAtUs,
-      bib === null ? 'held' : 'pending'
+      bib === null ? 'held' : 'pending',
+      passing.readerKey,
+      passing.antenna,
+      passing.rssi
     )
     return toPassing(plainRow<PassingRow>(row))
+  }
+
+  // ---- participants, ignore windows, suppressions ----
+
+  replaceParticipants(participants: readonly Participant[]): void {
+    this.#db.transaction(() => {
+      this.#sql('DELETE FROM participants').run()
+      for (const p of participants) {
+        this.#sql(
+          'INSERT INTO participants (chip, bib, name) VALUES (?, ?, ?) ON CONFLICT (chip) DO UPDATE SET bib = excluded.bib, name = excluded.name'
+        ).run(p.chip, p.bib, p.name)
+      }
+    })()
+  }
+
+  participantName(bib: string): string | null {
+    const row = this.#sql('SELECT name FROM participants WHERE bib = ? LIMIT 1').get(bib) as
+      { name: string | null } | undefined
+    return row?.name ?? null
+  }
+
+  setIgnoreWindow(sessionId: number, beforeUs: number | null, afterUs: number | null): void {
+    this.#sql('UPDATE sessions SET ignore_before_us = ?, ignore_after_us = ? WHERE id = ?').run(
+      beforeUs,
+      afterUs,
+      sessionId
+    )
+  }
+
+  /** Why reads were not made passings: every suppression is kept with its reason. */
+  suppressions(
+    sessionId: number,
+    limit = 1000
+  ): Array<{
+    port: string | null
+    chip: string | null
+    timeUs: number
+    reason: string
+    keptPassingId: number | null
+  }> {
+    return (
+      this.#sql(
+        'SELECT port, chip, time_us, reason, kept_passing_id FROM suppressed_reads WHERE session_id = ? ORDER BY id LIMIT ?'
+      ).all(sessionId, limit) as Array<{
+        port: string | null
+        chip: string | null
+        time_us: number
+        reason: string
+        kept_passing_id: number | null
+      }>
+    ).map(row => ({
+      port: row.port,
+      chip: row.chip,
+      timeUs: row.time_us,
+      reason: row.reason,
+      keptPassingId: row.kept_passing_id
+    }))
   }
 
   // ---- reading passings ----

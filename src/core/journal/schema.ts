@@ -90,6 +90,48 @@ const MIGRATIONS: readonly string[] = [
     kind TEXT NOT NULL,
     message TEXT NOT NULL
   );
+  `,
+  // v2: protocols with context, reader identities, duplicate suppression, participants, ignore windows
+  `
+  ALTER TABLE decoder_states ADD COLUMN context TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE passings ADD COLUMN reader_key TEXT;
+  ALTER TABLE passings ADD COLUMN antenna INTEGER;
+  ALTER TABLE passings ADD COLUMN rssi INTEGER;
+  CREATE UNIQUE INDEX passings_by_reader_key ON passings (session_id, port, reader_key) WHERE reader_key IS NOT NULL;
+  CREATE INDEX passings_by_chip ON passings (session_id, chip, time_us);
+  ALTER TABLE sessions ADD COLUMN ignore_before_us INTEGER;
+  ALTER TABLE sessions ADD COLUMN ignore_after_us INTEGER;
+  CREATE TABLE suppressed_reads (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions (id),
+    port TEXT,
+    chip TEXT,
+    bib TEXT,
+    time_us INTEGER NOT NULL,
+    raw_chunk_id INTEGER,
+    raw_offset INTEGER,
+    reader_key TEXT,
+    rssi INTEGER,
+    reason TEXT NOT NULL,
+    kept_passing_id INTEGER
+  );
+  CREATE UNIQUE INDEX suppressed_by_identity ON suppressed_reads (raw_chunk_id, raw_offset);
+  CREATE INDEX suppressed_by_reader_key ON suppressed_reads (session_id, port, reader_key);
+  CREATE TABLE dedup_holds (
+    session_id INTEGER NOT NULL REFERENCES sessions (id),
+    chip TEXT NOT NULL,
+    port TEXT,
+    bib TEXT,
+    time_us INTEGER NOT NULL,
+    rssi INTEGER,
+    antenna INTEGER,
+    raw_chunk_id INTEGER,
+    raw_offset INTEGER,
+    reader_key TEXT,
+    window_end_us INTEGER NOT NULL,
+    PRIMARY KEY (session_id, chip)
+  );
+  CREATE TABLE participants (chip TEXT PRIMARY KEY, bib TEXT NOT NULL, name TEXT);
   `
 ]
 

@@ -1,8 +1,9 @@
 /**
  * Decoders are pure: bytes in, reads out. They never throw on bad input; they count it.
  *
- * A decoder's only memory between chunks is the undecoded tail (`pending`), which the journal persists with
- * the decode cursor, so decoding resumes exactly after a crash.
+ * A decoder's memory between chunks is the undecoded tail (`pending`) and a small JSON `context` (e.g. a pull
+ * protocol's current response, a reader clock's offset), which the journal persists with the decode cursor, so
+ * decoding resumes exactly after a crash.
  */
 export interface RawChunk {
   readonly id: number
@@ -11,33 +12,47 @@ export interface RawChunk {
   readonly receivedAtUs: number
 }
 
-/** The undecoded tail of a port's byte stream, and where it began. */
+export type DecoderContext = Readonly<Record<string, string | number | boolean | null>>
+
+/** The undecoded tail of a port's byte stream, where it began, and the protocol's context. */
 export interface DecoderState {
   readonly pending: Uint8Array
   readonly startChunkId: number
   readonly startOffset: number
   readonly startAtUs: number
+  readonly context: DecoderContext
 }
 
 export const EMPTY_STATE: DecoderState = {
   pending: new Uint8Array(0),
   startChunkId: 0,
   startOffset: 0,
-  startAtUs: 0
+  startAtUs: 0,
+  context: {}
 }
 
 /** One detection: a chip or a bib seen by a reader (or typed on a keypad). */
 export interface Read {
-  /** What the reader identified. */
   readonly chip: string | null
   readonly bib: string | null
-  /** When its first byte arrived (microseconds since the epoch). */
+  /** When the crossing happened, µs since the epoch: the reader's own time mapped to the laptop clock where it has one, else the arrival of the first byte. */
   readonly timeUs: number
   /** Stable identity: the raw chunk and offset where the read's bytes began. */
   readonly chunkId: number
   readonly offset: number
+  /** The reader's own identity for this read (its passing index), where it has one: survives re-fetching. */
+  readonly readerKey?: string
   readonly antenna?: number
   readonly rssi?: number
+  readonly hits?: number
+  /** Reader clock minus laptop clock, as measured so far (readers with a clock). */
+  readonly clockOffsetMs?: number
+}
+
+/** Health and protocol details reported by the reader (read rate, battery, loop state, errors). */
+export interface ReaderStatus {
+  readonly key: string
+  readonly value: string | number
 }
 
 export interface BadFrame {
@@ -51,6 +66,7 @@ export interface DecodeResult {
   readonly state: DecoderState
   readonly reads: readonly Read[]
   readonly badFrames: readonly BadFrame[]
+  readonly statuses?: readonly ReaderStatus[]
 }
 
 export interface Decoder {
@@ -58,4 +74,50 @@ export interface Decoder {
   decode(state: DecoderState, chunk: RawChunk): DecodeResult
   /** Ends a connection: whatever is pending can never complete (the port was closed or reopened). */
   finish(state: DecoderState): DecodeResult
+}
+
+/** Concatenates a pending tail and new bytes. */
+export function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+/**
+ * Maps positions in `pending + chunk` back to (chunk id, offset, arrival time): bytes before the chunk belong to
+ * the pending tail, which began at `state.start*`.
+ */
+export function positionIn(state: DecoderState, chunk: RawChunk, index: number) {
+  const pendingLength = state.pending.length
+  if (index < pendingLength) {
+    return { chunkId: state.startChunkId, offset: state.startOffset + index, atUs: state.startAtUs }
+  }
+  return { chunkId: chunk.id, offset: index - pendingLength, atUs: chunk.receivedAtUs }
+}
+
+/** The state that keeps `buffer[from…]` for the next chunk. */
+export function keepTail(
+  state: DecoderState,
+  chunk: RawChunk,
+  buffer: Uint8Array,
+  from: number,
+  context: DecoderContext
+): DecoderState {
+  if (from >= buffer.length) return { ...EMPTY_STATE, context }
+  const start = positionIn(state, chunk, from)
+  return {
+    pending: buffer.slice(from),
+    startChunkId: start.chunkId,
+    startOffset: start.offset,
+    startAtUs: start.atUs,
+    context
+  }
+}
+
+export function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, b => b.toString(16).padStart(2, '0'))
+    .join('')
+    .toUpperCase()
 }

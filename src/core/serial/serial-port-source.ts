@@ -3,12 +3,13 @@ import { SerialPort } from 'serialport'
 export type PortState = 'opening' | 'open' | 'closed' | 'error'
 
 export interface SerialPortSourceOptions {
-  readonly path: string
+  /** Where the port is now (a USB reader may come back under another path). */
+  readonly resolvePath: () => Promise<string>
   readonly baudRate: number
   /** Called for each chunk with its arrival time, stamped before anything else happens to it. */
   readonly onData: (bytes: Uint8Array, receivedAtUs: number) => void
   /** Each successful open starts a new byte stream. */
-  readonly onOpen: () => void
+  readonly onOpen: (path: string) => void
   readonly onState: (state: PortState, message: string | null) => void
   readonly nowUs: () => number
   /** Delays between reopen attempts, growing to the last value. */
@@ -51,7 +52,15 @@ export class SerialPortSource {
   #open(): void {
     if (this.#stopped) return
     this.#o.onState('opening', null)
-    const port = new SerialPort({ path: this.#o.path, baudRate: this.#o.baudRate, autoOpen: false })
+    void this.#o.resolvePath().then(
+      path => this.#openAt(path),
+      (error: unknown) => this.#retry(`Cannot look up serial ports: ${String(error)}`)
+    )
+  }
+
+  #openAt(path: string): void {
+    if (this.#stopped) return
+    const port = new SerialPort({ path, baudRate: this.#o.baudRate, autoOpen: false })
     port.on('data', (chunk: Buffer) => {
       const receivedAtUs = this.#o.nowUs()
       this.#o.onData(new Uint8Array(chunk), receivedAtUs)
@@ -60,12 +69,12 @@ export class SerialPortSource {
     port.on('error', (error: Error) => this.#lost(port, error.message))
     port.open(error => {
       if (error) {
-        this.#lost(port, `Cannot open ${this.#o.path}: ${error.message}`)
+        this.#lost(port, `Cannot open ${path}: ${error.message}`)
         return
       }
       this.#attempt = 0
       this.#port = port
-      this.#o.onOpen()
+      this.#o.onOpen(path)
       this.#o.onState('open', null)
     })
   }
@@ -76,6 +85,10 @@ export class SerialPortSource {
     port.removeAllListeners()
     port.on('error', () => undefined)
     if (port.isOpen) port.close(() => undefined)
+    this.#retry(message)
+  }
+
+  #retry(message: string): void {
     if (this.#stopped) return
     this.#o.onState('error', message)
     const delays = this.#o.reopenDelaysMs ?? [100, 250, 500, 1000]

@@ -5,9 +5,21 @@ import type { StationEvent } from '../../shared/events'
 import { CaptureQueue, type CommittedBatch } from '../capture/capture-queue'
 import { CsvMirror } from '../journal/csv-mirror'
 import { lockDataFolder } from '../journal/folder-lock'
-import { Journal, type CorrectionOutcome, type PassingRecord, type SessionRecord } from '../journal/journal'
-import type { Decoder } from '../reader/decoder'
+import {
+  Journal,
+  type CapturePolicy,
+  type CorrectionOutcome,
+  type PassingRecord,
+  type SessionRecord
+} from '../journal/journal'
+import type { BibPolicy } from '../reader/bib-policy'
+import { DEFAULT_DEDUP, validateDedup, type DedupSettings } from '../reader/dedup'
+import type { Decoder, DecoderContext } from '../reader/decoder'
 import { createLineDecoder, type LineField } from '../reader/line-decoder'
+import { parseParticipantsCsv } from '../reader/bib-policy'
+import { createDecoder, type Protocol, type ProtocolOptions } from '../reader/protocols'
+import type { ReaderHealthSnapshot, ReaderState } from '../reader/reader-health'
+import { ReaderConnection, type ReaderConfig } from '../serial/reader-connection'
 import { RufusClient } from '../rufus/client'
 import type { BackoffOptions } from '../sync/backoff'
 import { outgoingTimestamp } from '../sync/reconcile'
@@ -38,6 +50,10 @@ export interface StationConfig {
   readonly clockSources?: ClockSources
   /** A large laptop-versus-cloud offset, in ms, that earns a warning. */
   readonly clockWarningMs?: number
+  /** Duplicate suppression per chip (default: first read, 2 s window). */
+  readonly dedup?: DedupSettings
+  /** How chips become bibs (default: the chip code is the bib). */
+  readonly bibPolicy?: BibPolicy
   /** Test hook: cap the journal's size (pages) to reproduce a full disk. */
   readonly maxPageCount?: number
   /** Start the sync engine (tests of capture alone turn it off). */
@@ -64,8 +80,10 @@ export class Station {
   readonly #listener: StationListener
   readonly #offset = new CloudOffsetEstimator()
   readonly #config: StationConfig
+  #policy: CapturePolicy
   readonly #decoders = new Map<string, Decoder>()
   readonly #connections = new Map<string, number>()
+  readonly #readers = new Map<string, ReaderConnection>()
   #lastSyncJson = ''
   #lastStateJson = ''
   #syncTimer: NodeJS.Timeout | null = null
@@ -80,6 +98,10 @@ export class Station {
     lock: { release(): void }
   ) {
     this.#config = config
+    this.#policy = {
+      dedup: validateDedup(config.dedup ?? DEFAULT_DEDUP),
+      bibPolicy: config.bibPolicy ?? 'chip'
+    }
     this.#listener = listener
     this.journal = journal
     this.#lock = lock
@@ -109,7 +131,7 @@ export class Station {
     this.#capture = new CaptureQueue({
       journal,
       decoderFor: port => this.#decoderFor(port),
-      mapRead: read => ({ bib: read.bib ?? read.chip, chip: read.chip }),
+      policy: () => this.#policy,
       nowUs: () => this.clock.nowUs(),
       commitIntervalMs: config.commitIntervalMs,
       onCommitted: batch => this.#onCommitted(batch),
@@ -271,12 +293,103 @@ export class Station {
     this.#emit({ type: 'device', serialNumber: device.serialNumber, deviceid: null })
   }
 
+  // ---- readers ----
+
+  /** Starts reading a serial reader; several readers can feed the same session. */
+  addReader(config: ReaderConfig): ReaderConnection {
+    if (this.#readers.has(config.id)) throw new Error(`A reader named ${config.id} is already running`)
+    this.#decoders.set(
+      config.id,
+      createDecoder(config.protocol, this.#protocolOptions(config.protocolOptions))
+    )
+    const connection = new ReaderConnection(
+      config,
+      {
+        nextConnection: id => this.nextConnection(id),
+        ingest: (id, bytes, atUs) => this.ingest(id, bytes, atUs),
+        decoderContext: id => this.decoderContext(id),
+        readerState: (id, state, message) => this.#readerState(id, state, message)
+      },
+      { nowUs: () => this.clock.nowUs() }
+    )
+    this.#readers.set(config.id, connection)
+    connection.start()
+    return connection
+  }
+
+  async removeReader(id: string): Promise<void> {
+    const connection = this.#readers.get(id)
+    this.#readers.delete(id)
+    await connection?.stop()
+  }
+
+  readerHealth(): ReaderHealthSnapshot[] {
+    return [...this.#readers.values()].map(r => {
+      const snapshot = r.health.snapshot()
+      const bad = this.journal.badFrameCount(snapshot.id)
+      return { ...snapshot, decodeErrors: bad.count, lastDecodeError: bad.lastReason }
+    })
+  }
+
+  /** The protocol context committed for a reader (a pull driver continues from it). */
+  decoderContext(readerId: string): DecoderContext {
+    this.#capture.flush()
+    return this.journal.decoderContext(readerId)
+  }
+
+  /** Decodes a session's raw input from a reader again with another protocol; only new reads become passings. */
+  replay(
+    readerId: string,
+    protocol: Protocol,
+    options?: ProtocolOptions,
+    sessionId = this.currentSession().id
+  ): PassingRecord[] {
+    this.#capture.flush()
+    const outcome = this.journal.replay(
+      sessionId,
+      readerId,
+      createDecoder(protocol, this.#protocolOptions(options)),
+      this.#policy,
+      this.clock.nowUs()
+    )
+    this.#onCommitted({ ...outcome, chunks: [], committedAtUs: this.clock.nowUs() })
+    return [...outcome.passings]
+  }
+
+  /** Imports a participants CSV (chip, bib, name) and uses it for chips from now on. */
+  importParticipants(csv: string): { imported: number; errors: string[] } {
+    const parsed = parseParticipantsCsv(csv)
+    this.journal.replaceParticipants(parsed.participants)
+    this.#policy = { ...this.#policy, bibPolicy: 'participants' }
+    return { imported: parsed.participants.length, errors: parsed.errors }
+  }
+
+  /** Reads before / after these times (µs since the epoch, null for none) are kept raw but not made passings. */
+  setIgnoreWindow(beforeUs: number | null, afterUs: number | null): void {
+    this.journal.setIgnoreWindow(this.currentSession().id, beforeUs, afterUs)
+  }
+
+  #protocolOptions(options: ProtocolOptions = {}): ProtocolOptions {
+    // Reader clocks keep local time of day; the laptop's zone turns it into UTC.
+    const utcOffsetMinutes = -new Date().getTimezoneOffset()
+    return {
+      ...options,
+      line: { field: this.#config.lineField ?? 'bib', utcOffsetMinutes, ...options.line },
+      timy: { utcOffsetMinutes, ...options.timy }
+    }
+  }
+
+  #readerState(id: string, state: ReaderState, message: string | null): void {
+    this.#emit({ type: 'reader', port: id, state, message })
+  }
+
   // ---- shutdown ----
 
   /** Flushes captures, stops sync after its request in flight, closes the journal and releases the folder. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await Promise.all([...this.#readers.keys()].map(id => this.removeReader(id)))
     this.#capture.close()
     if (this.#clockTimer) clearInterval(this.#clockTimer)
     await this.sync.stop()
@@ -322,6 +435,9 @@ export class Station {
       if (session) this.#mirror.append(session, passings)
     }
     for (const bad of batch.badFrames) this.#emit({ type: 'bad-frame', port: bad.port, reason: bad.reason })
+    for (const { port, read } of batch.reads) this.#readers.get(port)?.health.reads(1, read.clockOffsetMs)
+    for (const status of batch.statuses) this.#readers.get(status.port)?.health.status(status)
+    this.#warnReaderClocks(batch)
     if (batch.readsWithoutSession > 0) {
       this.#emit({
         type: 'warning',
@@ -331,6 +447,26 @@ export class Station {
     if (batch.passings.length > 0) {
       this.#scheduleSyncEvent()
       this.sync.wake()
+    }
+  }
+
+  readonly #clockWarned = new Set<string>()
+
+  /** A reader clock far from the laptop's is shown, and warned about once per reader. */
+  #warnReaderClocks(batch: CommittedBatch): void {
+    for (const { port, read } of batch.reads) {
+      if (
+        read.clockOffsetMs === undefined ||
+        Math.abs(read.clockOffsetMs) < 1000 ||
+        this.#clockWarned.has(port)
+      ) {
+        continue
+      }
+      this.#clockWarned.add(port)
+      this.#emit({
+        type: 'warning',
+        message: `The clock of reader ${port} is ${(read.clockOffsetMs / 1000).toFixed(1)} s off the laptop's. Passings are mapped to the laptop clock; set the reader's time before the race.`
+      })
     }
   }
 

@@ -1,0 +1,154 @@
+import {
+  EMPTY_STATE,
+  hex,
+  joinBytes,
+  keepTail,
+  positionIn,
+  type BadFrame,
+  type DecodeResult,
+  type Decoder,
+  type DecoderState,
+  type RawChunk,
+  type Read,
+  type ReaderStatus
+} from '../decoder'
+
+/** CRC-16 with the reflected polynomial 0x8408 and preset 0xFFFF, as Chafon readers compute it. */
+export function chafonCrc(bytes: Uint8Array): number {
+  let crc = 0xffff
+  for (const byte of bytes) {
+    crc ^= byte
+    for (let bit = 0; bit < 8; bit += 1) crc = crc & 1 ? (crc >>> 1) ^ 0x8408 : crc >>> 1
+  }
+  return crc & 0xffff
+}
+
+/** A frame `Len Adr Cmd [Status] Data CRC-LSB CRC-MSB`, Len counting the bytes after itself. */
+export function chafonFrame(address: number, command: number, payload: readonly number[]): Uint8Array {
+  const body = Uint8Array.from([payload.length + 4, address, command, ...payload])
+  const crc = chafonCrc(body)
+  return Uint8Array.from([...body, crc & 0xff, crc >> 8])
+}
+
+export const CHAFON_CMD = { inventory: 0x01, readerInfo: 0x21 } as const
+const STATUS_WITH_TAGS = new Set([0x01, 0x02, 0x03, 0x04])
+const MIN_FRAME = 5
+const MAX_FRAME = 255
+
+/**
+ * Chafon UHFReader18/288 frames (CRC-16). Inventory answers carry an antenna bit mask and a list of
+ * (EPC length, EPC, RSSI). The frame has no header byte, so after garbage the decoder tries each byte as a length
+ * until a checksum holds.
+ */
+export function createChafonDecoder(): Decoder {
+  return {
+    protocol: 'chafon',
+    decode(state: DecoderState, chunk: RawChunk): DecodeResult {
+      const buffer = joinBytes(state.pending, chunk.bytes)
+      const reads: Read[] = []
+      const badFrames: BadFrame[] = []
+      const statuses: ReaderStatus[] = []
+      let i = 0
+      let skippedFrom = -1
+      const flushSkipped = (until: number) => {
+        if (skippedFrom < 0) return
+        const at = positionIn(state, chunk, skippedFrom)
+        badFrames.push({
+          reason: 'bad checksum or garbage',
+          chunkId: at.chunkId,
+          offset: at.offset,
+          bytes: until - skippedFrom
+        })
+        skippedFrom = -1
+      }
+      while (i < buffer.length) {
+        const length = buffer[i] as number
+        if (length + 1 < MIN_FRAME || length + 1 > MAX_FRAME) {
+          if (skippedFrom < 0) skippedFrom = i
+          i += 1
+          continue
+        }
+        const end = i + length + 1
+        if (end > buffer.length) break
+        const frame = buffer.subarray(i, end)
+        const crc = (frame[frame.length - 2] as number) | ((frame[frame.length - 1] as number) << 8)
+        if (chafonCrc(frame.subarray(0, frame.length - 2)) !== crc) {
+          if (skippedFrom < 0) skippedFrom = i
+          i += 1
+          continue
+        }
+        flushSkipped(i)
+        const at = positionIn(state, chunk, i)
+        const command = frame[2] as number
+        const status = frame[3] as number
+        if (command === CHAFON_CMD.inventory) {
+          if (STATUS_WITH_TAGS.has(status) && frame.length >= 8) {
+            const antennaMask = frame[4] as number
+            const antenna = antennaMask === 0 ? undefined : Math.log2(antennaMask & -antennaMask) + 1
+            const count = frame[5] as number
+            let p = 6
+            for (let t = 0; t < count; t += 1) {
+              const epcLength = frame[p] as number
+              if (p + 1 + epcLength + 1 > frame.length - 2 || epcLength === 0) {
+                badFrames.push({
+                  reason: 'wrong length',
+                  chunkId: at.chunkId,
+                  offset: at.offset,
+                  bytes: frame.length
+                })
+                break
+              }
+              const epc = frame.subarray(p + 1, p + 1 + epcLength)
+              const rssi = frame[p + 1 + epcLength] as number
+              reads.push({
+                chip: hex(epc),
+                bib: null,
+                timeUs: at.atUs,
+                chunkId: at.chunkId,
+                offset: at.offset + t,
+                rssi,
+                ...(antenna ? { antenna } : {})
+              })
+              p += epcLength + 2
+            }
+          } else {
+            statuses.push({
+              key: 'inventory',
+              value: status === 0xfb ? 'no tag' : `status 0x${status.toString(16)}`
+            })
+          }
+        } else if (command === CHAFON_CMD.readerInfo) {
+          statuses.push({ key: 'readerInfo', value: hex(frame.subarray(4, frame.length - 2)) })
+        } else {
+          badFrames.push({
+            reason: `unknown command 0x${command.toString(16).padStart(2, '0')}`,
+            chunkId: at.chunkId,
+            offset: at.offset,
+            bytes: frame.length
+          })
+        }
+        i = end
+      }
+      // Bytes skipped up to a partial frame stay reported once they are known to be garbage.
+      if (skippedFrom >= 0 && skippedFrom < i) flushSkipped(i)
+      return { state: keepTail(state, chunk, buffer, i, state.context), reads, badFrames, statuses }
+    },
+    finish(state: DecoderState): DecodeResult {
+      return {
+        state: EMPTY_STATE,
+        reads: [],
+        badFrames:
+          state.pending.length > 0
+            ? [
+                {
+                  reason: 'truncated frame (connection ended)',
+                  chunkId: state.startChunkId,
+                  offset: state.startOffset,
+                  bytes: state.pending.length
+                }
+              ]
+            : []
+      }
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import {
+  EMPTY_STATE,
+  joinBytes,
+  keepTail,
+  positionIn,
+  type BadFrame,
+  type DecodeResult,
+  type Decoder,
+  type DecoderState,
+  type RawChunk,
+  type Read,
+  type ReaderStatus
+} from '../decoder'
+import { mapReaderTime, timeOfDayToUtcUs } from '../reader-clock'
+
+export interface TimyOptions {
+  /** `auto` checks the two checksum characters when a line has them (28 characters), `required` insists. */
+  readonly checksum?: 'auto' | 'required' | 'none'
+  /** The laptop's offset from UTC in minutes: the Timy keeps local time of day. */
+  readonly utcOffsetMinutes?: number
+}
+
+const CR = 0x0d
+const LINE =
+  /^([ ?mcCdn])?(\d{0,4})\s*[cC](\d)(M)?\s+(\d{1,2}):(\d{2}):(\d{2})\.(\d{1,4})(?:\s+(\d{1,2}))?\s*$/
+
+/** The Timy's optional checksum: the sum of the first 26 characters mod 256, as 0x30 + each nibble. */
+export function timyChecksum(body: string): string {
+  let sum = 0
+  for (let i = 0; i < body.length; i += 1) sum = (sum + body.charCodeAt(i)) & 0xff
+  return String.fromCharCode(0x30 + (sum >> 4), 0x30 + (sum & 0x0f))
+}
+
+/**
+ * ALGE Timy RS-232 lines: info character, bib (start number), channel, time of day to 1/10,000 s, CR-terminated,
+ * with or without the checksum. The Timy's clock is mapped to the laptop's with the smallest delay seen.
+ */
+export function createTimyDecoder(options: TimyOptions = {}): Decoder {
+  const checksum = options.checksum ?? 'auto'
+  if (!['auto', 'required', 'none'].includes(checksum)) {
+    throw new TypeError('timy decoder: "checksum" must be auto, required or none')
+  }
+  const text = new TextDecoder('latin1')
+  return {
+    protocol: 'timy',
+    decode(state: DecoderState, chunk: RawChunk): DecodeResult {
+      const buffer = joinBytes(state.pending, chunk.bytes)
+      const reads: Read[] = []
+      const badFrames: BadFrame[] = []
+      const statuses: ReaderStatus[] = []
+      let context = state.context
+      let from = 0
+      for (let end = buffer.indexOf(CR, from); end >= 0; end = buffer.indexOf(CR, from)) {
+        const at = positionIn(state, chunk, from)
+        let line = text.decode(buffer.subarray(from, end)).replace(/^\n/, '')
+        from = end + 1
+        if (line.trim() === '') continue
+        const bad = (reason: string) =>
+          badFrames.push({ reason, chunkId: at.chunkId, offset: at.offset, bytes: line.length })
+        if (line.length === 28 && checksum !== 'none') {
+          const body = line.slice(0, 26)
+          if (timyChecksum(body) !== line.slice(26)) {
+            bad('bad checksum')
+            continue
+          }
+          line = body
+        } else if (checksum === 'required') {
+          bad('missing checksum')
+          continue
+        }
+        const match = LINE.exec(line)
+        if (!match) {
+          bad('not a Timy line')
+          continue
+        }
+        const info = match[1] ?? ' '
+        if (info === 'c' || info === 'C') {
+          statuses.push({ key: 'deletedImpulse', value: line.trim() })
+          continue
+        }
+        const bibDigits = match[2] ?? ''
+        const bib =
+          info === '?' || bibDigits === '' || Number(bibDigits) === 0 ? null : String(Number(bibDigits))
+        const fraction = (match[8] ?? '').padEnd(4, '0')
+        const readerUs = timeOfDayToUtcUs(
+          {
+            hours: Number(match[5]),
+            minutes: Number(match[6]),
+            seconds: Number(match[7]),
+            fractionUs: Number(fraction) * 100
+          },
+          at.atUs,
+          options.utcOffsetMinutes ?? 0
+        )
+        const mapped = mapReaderTime(readerUs, at.atUs, context)
+        context = mapped.context
+        reads.push({
+          chip: null,
+          bib,
+          timeUs: mapped.timeUs,
+          chunkId: at.chunkId,
+          offset: at.offset,
+          antenna: Number(match[3]),
+          clockOffsetMs: mapped.clockOffsetMs
+        })
+      }
+      if (buffer.length - from > 64) {
+        const at = positionIn(state, chunk, from)
+        badFrames.push({
+          reason: 'line too long',
+          chunkId: at.chunkId,
+          offset: at.offset,
+          bytes: buffer.length - from
+        })
+        from = buffer.length
+      }
+      return { state: keepTail(state, chunk, buffer, from, context), reads, badFrames, statuses }
+    },
+    finish(state: DecoderState): DecodeResult {
+      return {
+        state: EMPTY_STATE,
+        reads: [],
+        badFrames:
+          state.pending.length > 0
+            ? [
+                {
+                  reason: 'truncated line (connection ended)',
+                  chunkId: state.startChunkId,
+                  offset: state.startOffset,
+                  bytes: state.pending.length
+                }
+              ]
+            : []
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import type { ReaderStatus } from './decoder'
+
+export type ReaderState = 'opening' | 'open' | 'silent' | 'error' | 'closed'
+
+export interface ReaderHealthSnapshot {
+  readonly id: string
+  readonly path: string
+  readonly protocol: string
+  readonly state: ReaderState
+  readonly message: string | null
+  readonly lastReadAgeMs: number | null
+  readonly lastByteAgeMs: number | null
+  readonly readsPerSecond: number
+  readonly decodeErrors: number
+  readonly lastDecodeError: string | null
+  readonly clockOffsetMs: number | null
+  /** Protocol details: read rate, battery, loop status … as the reader reports them. */
+  readonly details: Readonly<Record<string, string | number>>
+}
+
+/**
+ * The health of one reader, from what arrives and what decodes. `silentAfterMs` without a byte marks it silent
+ * (a pulled cable that the OS did not report, a reader switched off).
+ */
+export class ReaderHealth {
+  #state: ReaderState = 'closed'
+  #message: string | null = null
+  #lastReadMs: number | null = null
+  #lastByteMs: number | null = null
+  #recentReads: number[] = []
+  #decodeErrors = 0
+  #lastDecodeError: string | null = null
+  #clockOffsetMs: number | null = null
+  readonly #details: Record<string, string | number> = {}
+
+  constructor(
+    readonly id: string,
+    public path: string,
+    readonly protocol: string,
+    readonly silentAfterMs: number,
+    private readonly now: () => number
+  ) {}
+
+  setState(state: ReaderState, message: string | null): void {
+    this.#state = state
+    this.#message = message
+    if (state === 'open') this.#lastByteMs = this.now()
+  }
+
+  bytes(): void {
+    this.#lastByteMs = this.now()
+    if (this.#state === 'silent') {
+      this.#state = 'open'
+      this.#message = null
+    }
+  }
+
+  reads(count: number, clockOffsetMs?: number): void {
+    const now = this.now()
+    this.#lastReadMs = now
+    for (let i = 0; i < count; i += 1) this.#recentReads.push(now)
+    if (clockOffsetMs !== undefined) this.#clockOffsetMs = clockOffsetMs
+  }
+
+  badFrame(reason: string): void {
+    this.#decodeErrors += 1
+    this.#lastDecodeError = reason
+  }
+
+  status(status: ReaderStatus): void {
+    this.#details[status.key] = status.value
+  }
+
+  /** Returns true when the reader has just gone silent. */
+  checkSilence(): boolean {
+    if (this.#state !== 'open' || this.#lastByteMs === null) return false
+    if (this.now() - this.#lastByteMs < this.silentAfterMs) return false
+    this.#state = 'silent'
+    this.#message = `Nothing received for ${Math.round((this.now() - this.#lastByteMs) / 1000)} s: check the cable and the reader.`
+    return true
+  }
+
+  snapshot(): ReaderHealthSnapshot {
+    const now = this.now()
+    this.#recentReads = this.#recentReads.filter(t => now - t < 5000)
+    return {
+      id: this.id,
+      path: this.path,
+      protocol: this.protocol,
+      state: this.#state,
+      message: this.#message,
+      lastReadAgeMs: this.#lastReadMs === null ? null : now - this.#lastReadMs,
+      lastByteAgeMs: this.#lastByteMs === null ? null : now - this.#lastByteMs,
+      readsPerSecond: Math.round((this.#recentReads.length / 5) * 10) / 10,
+      decodeErrors: this.#decodeErrors,
+      lastDecodeError: this.#lastDecodeError,
+      clockOffsetMs: this.#clockOffsetMs,
+      details: { ...this.#details }
+    }
+  }
+}

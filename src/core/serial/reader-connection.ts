@@ -1,0 +1,149 @@
+import { SerialPort } from 'serialport'
+import type { DecoderContext } from '../reader/decoder'
+import { createDriver, type DriverOptions, type ReaderDriver } from '../reader/drivers'
+import { findPortPath, type PortIdentity, type PortInfo } from '../reader/port-identity'
+import type { Protocol, ProtocolOptions } from '../reader/protocols'
+import { ReaderHealth, type ReaderState } from '../reader/reader-health'
+import { SerialPortSource } from './serial-port-source'
+
+export interface ReaderConfig {
+  /** A stable name for the reader (the journal's "port"): the path it was first found at, or a chosen name. */
+  readonly id: string
+  readonly path: string
+  readonly baudRate: number
+  readonly protocol: Protocol
+  readonly protocolOptions?: ProtocolOptions
+  readonly driver?: DriverOptions
+  /** No byte for this long marks the reader silent (default 10 s). */
+  readonly silentAfterMs?: number
+}
+
+/** What a reader connection needs from the station. */
+export interface ReaderSink {
+  nextConnection(readerId: string): number
+  ingest(readerId: string, bytes: Uint8Array, receivedAtUs: number): void
+  decoderContext(readerId: string): DecoderContext
+  readerState(readerId: string, state: ReaderState, message: string | null): void
+}
+
+export async function listSerialPorts(): Promise<PortInfo[]> {
+  return (await SerialPort.list()).map(p => ({
+    path: p.path,
+    manufacturer: p.manufacturer,
+    serialNumber: p.serialNumber,
+    vendorId: p.vendorId,
+    productId: p.productId,
+    friendlyName: (p as { friendlyName?: string }).friendlyName
+  }))
+}
+
+/**
+ * One reader on one serial port: opens it, speaks its protocol's driver (inventory cadence, pull commands),
+ * watches for silence, and after an unplug reopens it, finding a USB reader again by its serial number or
+ * vendor/product id if the OS gave it a new path.
+ */
+export class ReaderConnection {
+  readonly health: ReaderHealth
+  readonly #config: ReaderConfig
+  readonly #sink: ReaderSink
+  readonly #driver: ReaderDriver
+  readonly #source: SerialPortSource
+  readonly #listPorts: () => Promise<PortInfo[]>
+  #identity: PortIdentity
+  #tick: NodeJS.Timeout | null = null
+  #openDelay: NodeJS.Timeout | null = null
+  #watchdog: NodeJS.Timeout | null = null
+
+  constructor(
+    config: ReaderConfig,
+    sink: ReaderSink,
+    deps: { readonly nowUs: () => number; readonly listPorts?: () => Promise<PortInfo[]> }
+  ) {
+    this.#config = config
+    this.#sink = sink
+    this.#driver = createDriver(config.protocol, config.driver)
+    this.#listPorts = deps.listPorts ?? listSerialPorts
+    this.#identity = { path: config.path }
+    this.health = new ReaderHealth(
+      config.id,
+      config.path,
+      config.protocol,
+      config.silentAfterMs ?? 10_000,
+      () => Date.now()
+    )
+    this.#source = new SerialPortSource({
+      resolvePath: () => this.#resolvePath(),
+      baudRate: config.baudRate,
+      nowUs: deps.nowUs,
+      onOpen: path => this.#opened(path),
+      onData: (bytes, receivedAtUs) => {
+        this.health.bytes()
+        sink.ingest(config.id, bytes, receivedAtUs)
+      },
+      onState: (state, message) => {
+        if (state !== 'open') this.#stopTalking()
+        this.health.setState(state, message)
+        sink.readerState(config.id, state, message)
+      }
+    })
+  }
+
+  start(): void {
+    this.#source.start()
+    this.#watchdog = setInterval(() => {
+      if (this.health.checkSilence()) {
+        this.#sink.readerState(this.#config.id, 'silent', this.health.snapshot().message)
+      }
+    }, 1000)
+    this.#watchdog.unref()
+  }
+
+  async stop(): Promise<void> {
+    this.#stopTalking()
+    if (this.#watchdog) clearInterval(this.#watchdog)
+    await this.#source.stop()
+    this.health.setState('closed', null)
+  }
+
+  async #resolvePath(): Promise<string> {
+    const ports = await this.#listPorts().catch(() => [])
+    const path = findPortPath(this.#identity, ports)
+    this.health.path = path
+    return path
+  }
+
+  #opened(path: string): void {
+    this.#sink.nextConnection(this.#config.id)
+    // Remember the USB identity the first time it is known, to find the reader again after an unplug.
+    void this.#listPorts()
+      .then(ports => {
+        const info = ports.find(p => p.path === path)
+        if (info?.serialNumber || info?.vendorId) {
+          this.#identity = {
+            path,
+            serialNumber: info.serialNumber,
+            vendorId: info.vendorId,
+            productId: info.productId
+          }
+        }
+      })
+      .catch(() => undefined)
+    this.#openDelay = setTimeout(() => {
+      for (const command of this.#driver.onOpen(Date.now())) this.#source.write(command)
+      if (this.#driver.tickMs !== null) {
+        this.#tick = setInterval(() => {
+          for (const command of this.#driver.onTick(this.#sink.decoderContext(this.#config.id), Date.now())) {
+            this.#source.write(command)
+          }
+        }, this.#driver.tickMs)
+      }
+    }, this.#driver.openDelayMs)
+  }
+
+  #stopTalking(): void {
+    if (this.#tick) clearInterval(this.#tick)
+    if (this.#openDelay) clearTimeout(this.#openDelay)
+    this.#tick = null
+    this.#openDelay = null
+  }
+}

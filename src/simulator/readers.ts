@@ -1,0 +1,216 @@
+import { chafonFrame, CHAFON_CMD } from '../core/reader/protocols/chafon'
+import { lrc, R2000_CMD, R2000_HEAD, r2000Frame } from '../core/reader/protocols/r2000'
+import { timyChecksum } from '../core/reader/protocols/timy'
+import type { SimulatedRead } from './traffic'
+
+/**
+ * The reader's side of a protocol. Push readers put each read on the wire at once; pull readers keep reads until
+ * the station asks (R2000 inventory rounds, the RR box's memory, which survives a pulled cable).
+ */
+export interface SimulatedReader {
+  readonly protocol: string
+  /** Reads a crossing produces (a keypad or scanner: one; a UHF reader: several). */
+  readonly readsPerCrossing: number
+  /** Bytes to send now for a read (push), or null if it is kept for a command (pull). */
+  onRead(read: SimulatedRead, nowMs: number): Uint8Array | null
+  /** Answers to what the station sent. */
+  onBytes(bytes: Uint8Array, nowMs: number): Uint8Array[]
+  /** Bytes that do not parse, for the noise option. */
+  garbage(random: () => number): Uint8Array
+}
+
+const encoder = new TextEncoder()
+const randomBytes = (random: () => number) =>
+  Uint8Array.from({ length: 3 + Math.floor(random() * 20) }, () => Math.floor(random() * 256))
+
+/** A chip code for a runner: 12 bytes, the runner number in the last digits (as printed on tags). */
+export function chipOf(runner: number): string {
+  return `E2000017${String(runner).padStart(16, '0')}`
+}
+
+function chipBytes(runner: number): number[] {
+  const text = chipOf(runner)
+  return Array.from({ length: text.length / 2 }, (_, i) => parseInt(text.slice(i * 2, i * 2 + 2), 16))
+}
+
+const lineReader = (): SimulatedReader => ({
+  protocol: 'line',
+  readsPerCrossing: 1,
+  onRead: read => encoder.encode(`${read.runner}\r\n`),
+  onBytes: () => [],
+  garbage: randomBytes
+})
+
+function timeOfDay(ms: number): string {
+  const date = new Date(ms)
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  const tenThousandths = Math.floor((ms % 1000) * 10)
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(tenThousandths, 4)}`
+}
+
+const timyReader = (checksum: boolean): SimulatedReader => ({
+  protocol: 'timy',
+  readsPerCrossing: 1,
+  onRead: (read, nowMs) => {
+    const body = ` ${String(read.runner % 10000).padStart(4, '0')} C1 ${timeOfDay(nowMs)} 00 `
+    return encoder.encode(`${checksum ? body + timyChecksum(body) : body}\r`)
+  },
+  onBytes: () => [],
+  garbage: randomBytes
+})
+
+const chafonReader = (): SimulatedReader => ({
+  protocol: 'chafon',
+  readsPerCrossing: 4,
+  onRead: read => {
+    const epc = chipBytes(read.runner)
+    return chafonFrame(0x00, CHAFON_CMD.inventory, [
+      0x03,
+      1 << (read.antenna - 1),
+      1,
+      epc.length,
+      ...epc,
+      Math.max(0, Math.min(255, read.rssi + 180))
+    ])
+  },
+  onBytes: bytes =>
+    bytes.length >= 3 && bytes[2] === CHAFON_CMD.readerInfo
+      ? [chafonFrame(0x00, CHAFON_CMD.readerInfo, [0x00, 0x02, 0x28, 0x0d, 0x01])]
+      : [],
+  garbage: randomBytes
+})
+
+function r2000Reader(): SimulatedReader {
+  const waiting: SimulatedRead[] = []
+  let total = 0
+  return {
+    protocol: 'r2000',
+    readsPerCrossing: 4,
+    onRead: read => {
+      waiting.push(read)
+      return null
+    },
+    onBytes: bytes => {
+      const answers: Uint8Array[] = []
+      for (let i = 0; i + 5 <= bytes.length; i += 1) {
+        if (bytes[i] !== R2000_HEAD) continue
+        const length = bytes[i + 1] as number
+        const frame = bytes.subarray(i, i + 2 + length)
+        if (
+          frame.length < 2 + length ||
+          lrc(frame.subarray(0, frame.length - 1)) !== frame[frame.length - 1]
+        ) {
+          continue
+        }
+        const command = frame[3]
+        if (command === R2000_CMD.getFirmwareVersion) {
+          answers.push(r2000Frame(0x01, R2000_CMD.getFirmwareVersion, [0x01, 0x08]))
+        }
+        if (command === R2000_CMD.realTimeInventory) {
+          // One inventory round: the tags seen since the last round, then the round's read rate.
+          const round = waiting.splice(0)
+          for (const read of round) {
+            const epc = chipBytes(read.runner)
+            const pc = (epc.length / 2) << 11
+            answers.push(
+              r2000Frame(0x01, R2000_CMD.realTimeInventory, [
+                (7 << 2) | (read.antenna - 1),
+                pc >> 8,
+                pc & 0xff,
+                ...epc,
+                read.rssi + 129
+              ])
+            )
+          }
+          total += round.length
+          const rate = round.length * 20
+          answers.push(
+            r2000Frame(0x01, R2000_CMD.realTimeInventory, [
+              0x00,
+              rate >> 8,
+              rate & 0xff,
+              (total >>> 24) & 0xff,
+              (total >>> 16) & 0xff,
+              (total >>> 8) & 0xff,
+              total & 0xff
+            ])
+          )
+        }
+        i += 1 + length
+      }
+      return answers
+    },
+    garbage: randomBytes
+  }
+}
+
+/** The RR USB Timing Box: passings stored in its memory with an index, fetched by the station. */
+export function rrBoxReader(): SimulatedReader & { readonly stored: number } {
+  const memory: Array<{ chip: string; ticks: number; hits: number; rssi: number; loop: number }> = []
+  let epoch: number | null = null
+  // The box counts 1/256 s ticks from power-on, whatever happens to the cable.
+  const poweredOnMs = Date.now()
+  const ticksAt = (ms: number) => 0x1000 + Math.round(((ms - poweredOnMs) * 256) / 1000)
+  let text = ''
+  const hex = (n: number, width = 8) => n.toString(16).padStart(width, '0')
+  return {
+    protocol: 'rrbox',
+    readsPerCrossing: 1,
+    get stored() {
+      return memory.length
+    },
+    onRead: (read, nowMs) => {
+      memory.push({
+        chip: `RR${String(read.runner).padStart(5, '0')}`,
+        ticks: ticksAt(nowMs),
+        hits: 6 + (read.runner % 5),
+        rssi: 0x9f,
+        loop: (read.antenna - 1) % 8
+      })
+      return null
+    },
+    onBytes: (bytes, nowMs) => {
+      text += new TextDecoder('latin1').decode(bytes)
+      const answers: string[] = []
+      let newline = text.indexOf('\n')
+      while (newline >= 0) {
+        const command = text.slice(0, newline).trim()
+        text = text.slice(newline + 1)
+        newline = text.indexOf('\n')
+        const [name, arg] = command.split(';')
+        if (name === 'ASCII') answers.push('ASCII;00\n\n')
+        else if (name === 'EPOCHREFSET' && arg) {
+          // On a PTY there is no DTR pulse: the epoch command alone sets the reference, at this moment.
+          epoch = parseInt(arg, 16)
+          answers.push(`EPOCHREFSET;00\n${hex(epoch)};${hex(ticksAt(nowMs))}\n\n`)
+        } else if (name === 'PASSINGGET' && arg) {
+          const from = parseInt(arg, 16)
+          if (Number.isNaN(from) || from < 1) {
+            answers.push(`PASSINGGET;10;${hex(1)}\n\n`)
+            continue
+          }
+          const slice = memory.slice(from - 1, from - 1 + 100)
+          const lines = slice.map(
+            p =>
+              `${p.chip};0718;${hex(p.ticks)};${hex(p.hits, 2)};${p.rssi.toString(16)};1a;0;1;${p.loop};2;00;0\n`
+          )
+          answers.push(`PASSINGGET;00\n${hex(from)};${hex(slice.length)}\n${lines.join('')}\n`)
+        } else if (name === 'INFOGET' && arg) {
+          answers.push(`INFOGET;${arg};${arg === '08' ? '87' : '0'}\n\n`)
+        } else if (epoch === null && name) {
+          answers.push(`${name};01\n\n`)
+        }
+      }
+      return answers.map(a => encoder.encode(a))
+    },
+    garbage: randomBytes
+  }
+}
+
+export const SIMULATED_READERS: Record<string, () => SimulatedReader> = {
+  line: lineReader,
+  timy: () => timyReader(true),
+  chafon: chafonReader,
+  r2000: r2000Reader,
+  rrbox: rrBoxReader
+}

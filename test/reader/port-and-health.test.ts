@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { describePort, findPortPath } from '../../src/core/reader/port-identity'
+import { ReaderHealth } from '../../src/core/reader/reader-health'
+
+describe('finding a USB reader again', () => {
+  const ftdi = { vendorId: '0403', productId: '6001' }
+  it('keeps the path while it exists, else follows the serial number, else a unique vendor/product id', () => {
+    const identity = { path: 'COM3', serialNumber: 'A1B2', ...ftdi }
+    expect(findPortPath(identity, [{ path: 'COM3', ...ftdi }])).toBe('COM3')
+    expect(
+      findPortPath(identity, [
+        { path: 'COM4', ...ftdi, serialNumber: 'ZZZ' },
+        { path: 'COM7', ...ftdi, serialNumber: 'A1B2' }
+      ])
+    ).toBe('COM7')
+    expect(
+      findPortPath({ path: 'COM3', ...ftdi }, [{ path: 'COM9', vendorId: '0403', productId: '6001' }])
+    ).toBe('COM9')
+    expect(
+      findPortPath({ path: 'COM3', ...ftdi }, [
+        { path: 'COM8', ...ftdi },
+        { path: 'COM9', ...ftdi }
+      ])
+    ).toBe('COM3')
+    expect(findPortPath({ path: '/dev/pts/4' }, [])).toBe('/dev/pts/4')
+  })
+
+  it('names ports for people', () => {
+    expect(describePort({ path: 'COM3', manufacturer: 'FTDI', serialNumber: 'A1B2', ...ftdi })).toBe(
+      'COM3 — FTDI (0403:6001, serial A1B2)'
+    )
+    expect(describePort({ path: '/dev/ttyS0' })).toBe('/dev/ttyS0')
+  })
+})
+
+describe('reader health', () => {
+  it('reports reads per second, decode errors, details, and silence after a quiet spell', () => {
+    let now = 0
+    const health = new ReaderHealth('r', '/dev/x', 'r2000', 10_000, () => now)
+    health.setState('open', null)
+    now = 1000
+    health.reads(10, 250)
+    health.badFrame('bad checksum')
+    health.status({ key: 'readRate', value: 40 })
+    now = 2000
+    expect(health.snapshot()).toMatchObject({
+      state: 'open',
+      readsPerSecond: 2,
+      decodeErrors: 1,
+      lastDecodeError: 'bad checksum',
+      clockOffsetMs: 250,
+      lastReadAgeMs: 1000,
+      details: { readRate: 40 }
+    })
+    now = 9000
+    expect(health.checkSilence()).toBe(false)
+    now = 10_500
+    expect(health.checkSilence()).toBe(true)
+    expect(health.snapshot().message).toMatch(/Nothing received for 11 s/)
+    health.bytes()
+    expect(health.snapshot().state).toBe('open')
+  })
+})
