@@ -1,12 +1,14 @@
 import { cloudBench } from './cloud'
 import { launchBench } from './launch'
+import { readersBench } from './readers'
 import { stationBench } from './station'
 import { writeSection, type BenchSection } from './report'
 
 const BENCHES: Record<string, () => Promise<BenchSection>> = {
   cloud: cloudBench,
   station: stationBench,
-  launch: launchBench
+  launch: launchBench,
+  readers: readersBench
 }
 
 /** `npm run bench [-- name …]`: runs the named benchmarks (all by default) and updates docs/benchmarks.md. */
