@@ -118,7 +118,7 @@ one core:
 
 ${table(['protocol', 'reads', 'passings', 'reads/s'], rows)}
 
-R2000 reads at 600 reads/s (150 crossings/s), from a chunk's arrival stamp to its passing's commit stamp:
+R2000 reads at 600 reads/s (150 crossings/s), from a chunk's arrival stamp to the stamp taken inside the transaction that stores its passing (the fsync after it is not included; the station bench above includes it):
 median **${round(percentile(latency, 50), 2)} ms**, p99 **${round(percentile(latency, 99), 2)} ms** over ${latency.length} passings.
 
 A serial line carries at most ~550 R2000 reads/s at 115200 baud (~43/s for the RR box at 19200), so every
