@@ -5,25 +5,10 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { SerialPort } from 'serialport'
+import { ptyPair } from '../test/helpers/pty'
 import { percentile, round, table, type BenchSection } from './report'
 
 const ROOT = resolve(import.meta.dirname, '..')
-
-async function ptyPair(folder: string): Promise<{ a: string; b: string; stop: () => void }> {
-  const a = join(folder, 'ttyA')
-  const b = join(folder, 'ttyB')
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
-    stdio: ['ignore', 'ignore', 'pipe']
-  })
-  await new Promise<void>(done => {
-    let text = ''
-    child.stderr.on('data', (chunk: Buffer) => {
-      text += chunk.toString()
-      if (text.includes('starting data transfer loop')) done()
-    })
-  })
-  return { a, b, stop: () => child.kill('SIGKILL') }
-}
 
 /** Time from starting the headless station process to its first committed passing, with a reader already talking. */
 async function launchOnce(): Promise<{ openMs: number; captureMs: number }> {
@@ -66,7 +51,7 @@ async function launchOnce(): Promise<{ openMs: number; captureMs: number }> {
   child.kill('SIGTERM')
   await new Promise(done => child.once('exit', done))
   await new Promise(done => writer.close(done))
-  pty.stop()
+  await pty.stop()
   rmSync(folder, { recursive: true, force: true })
   return { openMs, captureMs }
 }

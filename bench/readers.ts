@@ -8,7 +8,8 @@ import { RRBOX } from '../src/core/reader/protocols/rrbox'
 import { Journal } from '../src/core/journal/journal'
 import { Station } from '../src/core/station/station'
 import { SIMULATED_READERS } from '../src/simulator/readers'
-import { crossingReads, seededRandom } from '../src/simulator/traffic'
+import { crossingReads } from '../src/simulator/traffic'
+import { seededRandom } from '../src/shared/random'
 import { percentile, round, table, type BenchSection } from './report'
 
 /** The bytes a reader of this protocol sends for `crossings` runners (several reads each for UHF readers). */
@@ -18,8 +19,9 @@ function traffic(protocol: Protocol, crossings: number): { chunks: Uint8Array[];
   const now = Date.now()
   const chunks: Uint8Array[] = []
   let reads = 0
-  if (protocol === 'rrbox')
-    {chunks.push(...reader.onBytes(new TextEncoder().encode(RRBOX.epochRefSet(Math.floor(now / 1000))), now))}
+  if (protocol === 'rrbox') {
+    chunks.push(...reader.onBytes(new TextEncoder().encode(RRBOX.epochRefSet(Math.floor(now / 1000))), now))
+  }
   for (let c = 0; c < crossings; c += 1) {
     for (const read of crossingReads(c + 1, c * 0.1, reader.readsPerCrossing, random)) {
       const bytes = reader.onRead(read, now + read.atS * 1000)
@@ -27,8 +29,9 @@ function traffic(protocol: Protocol, crossings: number): { chunks: Uint8Array[];
       if (bytes) chunks.push(bytes)
     }
     if (protocol === 'r2000') chunks.push(...reader.onBytes(r2000Inventory(), now))
-    if (protocol === 'rrbox' && (c + 1) % 100 === 0)
-      {chunks.push(...reader.onBytes(new TextEncoder().encode(RRBOX.passingGet(c - 98)), now))}
+    if (protocol === 'rrbox' && (c + 1) % 100 === 0) {
+      chunks.push(...reader.onBytes(new TextEncoder().encode(RRBOX.passingGet(c - 98)), now))
+    }
   }
   return { chunks, reads }
 }

@@ -24,18 +24,6 @@ export const NO_FAULTS: FaultSettings = {
 
 export type FaultDecision = 'none' | 'server-error' | 'rate-limit' | 'drop-after-apply'
 
-/** A small seeded generator (mulberry32) so a faulty run can be replayed exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Picks the fault for one request from one random draw. */
 export function decideFault(settings: FaultSettings, draw: number): FaultDecision {
   let threshold = settings.serverErrorShare

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { SerialLink } from './serial-link'
 import { SIMULATED_READERS } from './readers'
-import { crossingReads, nextArrivalS, seededRandom, type SimulatedRead } from './traffic'
+import { seededRandom } from '../shared/random'
+import { crossingReads, nextArrivalS, type SimulatedRead } from './traffic'
 
 const USAGE = `usage: npm run --silent simulate -- --protocol <${Object.keys(SIMULATED_READERS).join('|')}> --serial <path> --rate <reads/s>
   [--runners <n>] [--noise <share>] [--count <reads>] [--seed <n>] [--baud <n>]`

@@ -10,18 +10,6 @@ export interface SimulatedRead {
   readonly antenna: number
 }
 
-/** mulberry32: small, fast, and repeatable from a seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Time to the next arrival of a Poisson process with the given rate (events per second). */
 export function nextArrivalS(ratePerS: number, random: () => number): number {
   return -Math.log(1 - random()) / ratePerS

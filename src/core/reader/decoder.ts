@@ -121,3 +121,55 @@ export function hex(bytes: Uint8Array): string {
     .join('')
     .toUpperCase()
 }
+
+/** The end of a connection for a decoder whose context does not outlive it: the pending tail is reported, once. */
+export function truncatedTail(
+  state: DecoderState,
+  what: 'line' | 'frame',
+  context: DecoderContext = {}
+): DecodeResult {
+  return {
+    state: { ...EMPTY_STATE, context },
+    reads: [],
+    badFrames:
+      state.pending.length > 0
+        ? [
+            {
+              reason: `truncated ${what} (connection ended)`,
+              chunkId: state.startChunkId,
+              offset: state.startOffset,
+              bytes: state.pending.length
+            }
+          ]
+        : []
+  }
+}
+
+/** Collects a run of skipped bytes (garbage between frames) and reports it as one bad frame. */
+export class GarbageRun {
+  #from = -1
+
+  constructor(
+    private readonly state: DecoderState,
+    private readonly chunk: RawChunk,
+    private readonly badFrames: BadFrame[],
+    private readonly reason: string
+  ) {}
+
+  skip(index: number): void {
+    if (this.#from < 0) this.#from = index
+  }
+
+  /** Ends the run at `until` (exclusive), if there is one. */
+  close(until: number): void {
+    if (this.#from < 0) return
+    const at = positionIn(this.state, this.chunk, this.#from)
+    this.badFrames.push({
+      reason: this.reason,
+      chunkId: at.chunkId,
+      offset: at.offset,
+      bytes: until - this.#from
+    })
+    this.#from = -1
+  }
+}

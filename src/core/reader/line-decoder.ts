@@ -1,5 +1,5 @@
 import {
-  EMPTY_STATE,
+  truncatedTail,
   joinBytes,
   keepTail,
   positionIn,
@@ -195,19 +195,6 @@ export function createLineDecoder(options: LineDecoderOptions): Decoder {
       }
       return { state: keepTail(state, chunk, buffer, from, context), reads, badFrames }
     },
-    finish(state: DecoderState): DecodeResult {
-      const badFrames: BadFrame[] =
-        state.pending.length > 0
-          ? [
-              {
-                reason: 'truncated line (connection ended)',
-                chunkId: state.startChunkId,
-                offset: state.startOffset,
-                bytes: state.pending.length
-              }
-            ]
-          : []
-      return { state: EMPTY_STATE, reads: [], badFrames }
-    }
+    finish: (state: DecoderState): DecodeResult => truncatedTail(state, 'line')
   }
 }

@@ -1,5 +1,6 @@
 import {
-  EMPTY_STATE,
+  GarbageRun,
+  truncatedTail,
   hex,
   joinBytes,
   keepTail,
@@ -49,22 +50,11 @@ export function createChafonDecoder(): Decoder {
       const badFrames: BadFrame[] = []
       const statuses: ReaderStatus[] = []
       let i = 0
-      let skippedFrom = -1
-      const flushSkipped = (until: number) => {
-        if (skippedFrom < 0) return
-        const at = positionIn(state, chunk, skippedFrom)
-        badFrames.push({
-          reason: 'bad checksum or garbage',
-          chunkId: at.chunkId,
-          offset: at.offset,
-          bytes: until - skippedFrom
-        })
-        skippedFrom = -1
-      }
+      const garbage = new GarbageRun(state, chunk, badFrames, 'bad checksum or garbage')
       while (i < buffer.length) {
         const length = buffer[i] as number
         if (length + 1 < MIN_FRAME || length + 1 > MAX_FRAME) {
-          if (skippedFrom < 0) skippedFrom = i
+          garbage.skip(i)
           i += 1
           continue
         }
@@ -73,11 +63,11 @@ export function createChafonDecoder(): Decoder {
         const frame = buffer.subarray(i, end)
         const crc = (frame[frame.length - 2] as number) | ((frame[frame.length - 1] as number) << 8)
         if (chafonCrc(frame.subarray(0, frame.length - 2)) !== crc) {
-          if (skippedFrom < 0) skippedFrom = i
+          garbage.skip(i)
           i += 1
           continue
         }
-        flushSkipped(i)
+        garbage.close(i)
         const at = positionIn(state, chunk, i)
         const command = frame[2] as number
         const status = frame[3] as number
@@ -129,26 +119,9 @@ export function createChafonDecoder(): Decoder {
         }
         i = end
       }
-      // Bytes skipped up to a partial frame stay reported once they are known to be garbage.
-      if (skippedFrom >= 0 && skippedFrom < i) flushSkipped(i)
+      garbage.close(i)
       return { state: keepTail(state, chunk, buffer, i, state.context), reads, badFrames, statuses }
     },
-    finish(state: DecoderState): DecodeResult {
-      return {
-        state: EMPTY_STATE,
-        reads: [],
-        badFrames:
-          state.pending.length > 0
-            ? [
-                {
-                  reason: 'truncated frame (connection ended)',
-                  chunkId: state.startChunkId,
-                  offset: state.startOffset,
-                  bytes: state.pending.length
-                }
-              ]
-            : []
-      }
-    }
+    finish: (state: DecoderState): DecodeResult => truncatedTail(state, 'frame')
   }
 }

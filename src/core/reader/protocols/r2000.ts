@@ -1,5 +1,6 @@
 import {
-  EMPTY_STATE,
+  GarbageRun,
+  truncatedTail,
   hex,
   joinBytes,
   keepTail,
@@ -74,21 +75,10 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
       const badFrames: BadFrame[] = []
       const statuses: ReaderStatus[] = []
       let i = 0
-      let skippedFrom = -1
-      const flushSkipped = (until: number) => {
-        if (skippedFrom < 0) return
-        const at = positionIn(state, chunk, skippedFrom)
-        badFrames.push({
-          reason: 'garbage before a frame',
-          chunkId: at.chunkId,
-          offset: at.offset,
-          bytes: until - skippedFrom
-        })
-        skippedFrom = -1
-      }
+      const garbage = new GarbageRun(state, chunk, badFrames, 'garbage before a frame')
       while (i < buffer.length) {
         if (buffer[i] !== R2000_HEAD) {
-          if (skippedFrom < 0) skippedFrom = i
+          garbage.skip(i)
           i += 1
           continue
         }
@@ -96,7 +86,7 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
         const length = buffer[i + 1] as number
         // No R2000 frame is longer than this; a bigger "length" is garbage that happens to follow 0xA0.
         if (length < 3 || length > 80) {
-          if (skippedFrom < 0) skippedFrom = i
+          garbage.skip(i)
           i += 1
           continue
         }
@@ -104,7 +94,7 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
         if (end > buffer.length) break
         const frame = buffer.subarray(i, end)
         if (lrc(frame.subarray(0, frame.length - 1)) !== frame[frame.length - 1]) {
-          flushSkipped(i)
+          garbage.close(i)
           const at = positionIn(state, chunk, i)
           badFrames.push({
             reason: 'bad checksum',
@@ -115,7 +105,7 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
           i += 1
           continue
         }
-        flushSkipped(i)
+        garbage.close(i)
         const at = positionIn(state, chunk, i)
         const frameAddress = frame[2] as number
         const command = frame[3] as number
@@ -173,25 +163,9 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
         }
         i = end
       }
-      flushSkipped(i)
+      garbage.close(i)
       return { state: keepTail(state, chunk, buffer, i, state.context), reads, badFrames, statuses }
     },
-    finish(state: DecoderState): DecodeResult {
-      return {
-        state: EMPTY_STATE,
-        reads: [],
-        badFrames:
-          state.pending.length > 0
-            ? [
-                {
-                  reason: 'truncated frame (connection ended)',
-                  chunkId: state.startChunkId,
-                  offset: state.startOffset,
-                  bytes: state.pending.length
-                }
-              ]
-            : []
-      }
-    }
+    finish: (state: DecoderState): DecodeResult => truncatedTail(state, 'frame')
   }
 }

@@ -1,5 +1,5 @@
 import {
-  EMPTY_STATE,
+  truncatedTail,
   joinBytes,
   keepTail,
   positionIn,
@@ -162,23 +162,10 @@ export function createRrBoxDecoder(): Decoder {
       }
     },
     finish(state: DecoderState): DecodeResult {
-      // A response cut off by the connection: what was not read is fetched again from `nextIndex`.
+      // A response cut off by the connection: what was not read is fetched again from `nextIndex`. The time base
+      // belongs to the connection and is set again on the next one.
       const { epoch: _e, refTicks: _r, minDelayUs: _m, ...kept } = state.context
-      return {
-        state: { ...EMPTY_STATE, context: { ...kept, mode: 'idle' } },
-        reads: [],
-        badFrames:
-          state.pending.length > 0
-            ? [
-                {
-                  reason: 'truncated line (connection ended)',
-                  chunkId: state.startChunkId,
-                  offset: state.startOffset,
-                  bytes: state.pending.length
-                }
-              ]
-            : []
-      }
+      return truncatedTail(state, 'line', { ...kept, mode: 'idle' })
     }
   }
 }

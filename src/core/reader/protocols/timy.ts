@@ -1,5 +1,5 @@
 import {
-  EMPTY_STATE,
+  truncatedTail,
   joinBytes,
   keepTail,
   positionIn,
@@ -116,22 +116,6 @@ export function createTimyDecoder(options: TimyOptions = {}): Decoder {
       }
       return { state: keepTail(state, chunk, buffer, from, context), reads, badFrames, statuses }
     },
-    finish(state: DecoderState): DecodeResult {
-      return {
-        state: EMPTY_STATE,
-        reads: [],
-        badFrames:
-          state.pending.length > 0
-            ? [
-                {
-                  reason: 'truncated line (connection ended)',
-                  chunkId: state.startChunkId,
-                  offset: state.startOffset,
-                  bytes: state.pending.length
-                }
-              ]
-            : []
-      }
-    }
+    finish: (state: DecoderState): DecodeResult => truncatedTail(state, 'line')
   }
 }
