@@ -1,32 +1,139 @@
 import { join } from 'node:path'
-import { app, BrowserWindow } from 'electron'
+import { pathToFileURL } from 'node:url'
+import { app, BrowserWindow, dialog, powerSaveBlocker } from 'electron'
+import Store from 'electron-store'
+import { EventHub } from '../core/app/event-hub'
+import { StationService } from '../core/app/station-service'
+import { KeyStore } from '../core/settings/key-store'
+import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, type AppSettings } from '../core/settings/settings-store'
+import { Station } from '../core/station/station'
+import { registerIpc } from './ipc/register'
+import { lockNavigation } from './shell/navigation'
+import { electronEncryption } from './shell/safe-storage'
 import { createWindowOptions } from './shell/window-options'
 
-// Composition root of the desktop app: the only module that wires Electron to the core.
+// The composition root of the desktop app: the one place that wires Electron to the core.
+
+const rendererIndex = join(import.meta.dirname, '../renderer/index.html')
 
 function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow(createWindowOptions(join(import.meta.dirname, '../preload/index.cjs')))
+  lockNavigation(window.webContents)
   window.once('ready-to-show', () => window.show())
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }))
-  window.webContents.on('will-navigate', event => event.preventDefault())
   const devServerUrl = process.env['ELECTRON_RENDERER_URL']
-  if (!app.isPackaged && devServerUrl) {
-    void window.loadURL(devServerUrl)
-  } else {
-    void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
-  }
+  if (!app.isPackaged && devServerUrl) void window.loadURL(devServerUrl)
+  else void window.loadFile(rendererIndex)
   return window
+}
+
+async function start(): Promise<void> {
+  const settings = new Store<AppSettings>({
+    defaults: SETTINGS_DEFAULTS,
+    schema: SETTINGS_SCHEMA as never,
+    clearInvalidConfig: true
+  })
+  const keys = new KeyStore(electronEncryption, {
+    get: () => ({ encryptedApiKey: settings.get('encryptedApiKey'), keyBackend: settings.get('keyBackend') }),
+    set: value => {
+      settings.set('encryptedApiKey', value.encryptedApiKey)
+      settings.set('keyBackend', value.keyBackend)
+    }
+  })
+  const apiKey = keys.load()
+  const hub = new EventHub()
+  let station: Station
+  try {
+    station = Station.open(
+      {
+        dataFolder: join(app.getPath('userData'), 'data'),
+        apiUrl: settings.get('apiUrl'),
+        apiKey: apiKey ?? '',
+        sync: apiKey !== null
+      },
+      hub.emit
+    )
+  } catch (error) {
+    dialog.showErrorBox('RUFUS Station cannot start', error instanceof Error ? error.message : String(error))
+    app.exit(3)
+    return
+  }
+  const service = new StationService({
+    station,
+    runtime: 'electron',
+    apiUrl: settings.get('apiUrl'),
+    keySet: apiKey !== null,
+    keyStorage: keys.canPersist ? 'encrypted' : 'memory',
+    saveKey: async (apiUrl, key) => {
+      settings.set('apiUrl', apiUrl)
+      return keys.save(key)
+    },
+    settings: { beep: settings.get('beep'), language: settings.get('language') },
+    saveSettings: value => {
+      settings.set('beep', value.beep)
+      settings.set('language', value.language)
+    },
+    rememberReaders: readers => settings.set('readers', readers)
+  })
+  hub.add(service.onStationEvent)
+  // The readers of the last run resume with the open session.
+  for (const reader of settings.get('readers'))
+    {service.addReader(reader.path, reader.protocol, reader.baudRate)}
+
+  let window: BrowserWindow | null = createMainWindow()
+  const dispose = registerIpc(
+    service,
+    () => window?.webContents ?? null,
+    () => pathToFileURL(rendererIndex).href.replace(/index\.html$/, '')
+  )
+  // A finish-line laptop must not sleep while timing.
+  const blocker = powerSaveBlocker.start('prevent-app-suspension')
+
+  window.on('close', event => {
+    const counts = station.journal.counts()
+    const unsynced = counts.pending + counts.held
+    const timing =
+      station.journal.openedSession() !== null && station.readerHealth().some(r => r.state === 'open')
+    if (!timing && unsynced === 0) return
+    const choice = dialog.showMessageBoxSync(window as BrowserWindow, {
+      type: 'warning',
+      buttons: ['Keep timing', 'Quit anyway'],
+      defaultId: 0,
+      cancelId: 0,
+      message: timing
+        ? 'A session is open and readers are running.'
+        : `${unsynced} passings are not in RUFUS Cloud yet.`,
+      detail: 'Every passing is saved on this laptop and will be uploaded at the next launch.'
+    })
+    if (choice === 0) event.preventDefault()
+  })
+  window.on('closed', () => {
+    window = null
+  })
+  app.on('before-quit', event => {
+    if (station.journal === undefined) return
+    event.preventDefault()
+    dispose()
+    service.stop()
+    powerSaveBlocker.stop(blocker)
+    void station.close().finally(() => app.exit(0))
+  })
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) window = createMainWindow()
+  })
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  void app.whenReady().then(() => {
-    createMainWindow()
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createMainWindow()
-    })
+  app.on('second-instance', () => {
+    const [existing] = BrowserWindow.getAllWindows()
+    if (existing) {
+      if (existing.isMinimized()) existing.restore()
+      existing.focus()
+    }
   })
+  app.on('web-contents-created', (_event, contents) => lockNavigation(contents))
+  void app.whenReady().then(start)
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })

@@ -1,9 +1,9 @@
-export interface StationBridge {
-  readonly runtime: 'electron' | 'browser'
-}
+import type { StationApi } from '../shared/station-api'
 
 declare global {
   interface Window {
-    station?: StationBridge
+    station?: StationApi
   }
 }
+
+export {}

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { SerialLink } from './serial-link'
 import { SIMULATED_READERS } from './readers'
 import { seededRandom } from '../shared/random'
-import { crossingReads, nextArrivalS, type SimulatedRead } from './traffic'
+import { TrafficGenerator } from './traffic'
 
 const USAGE = `usage: npm run --silent simulate -- --protocol <${Object.keys(SIMULATED_READERS).join('|')}> --serial <path> --rate <reads/s>
   [--runners <n>] [--noise <share>] [--count <reads>] [--seed <n>] [--baud <n>]`
@@ -50,29 +50,22 @@ async function main(): Promise<void> {
   )
   link.start()
 
-  // Crossings arrive at rate / readsPerCrossing so that the reads per second match --rate.
-  const crossingRate = rate / reader.readsPerCrossing
+  const traffic = new TrafficGenerator({
+    rate,
+    runners,
+    readsPerCrossing: reader.readsPerCrossing,
+    noise,
+    random,
+    limit
+  })
   const started = performance.now() / 1000
   const startedMs = Date.now()
-  let nextCrossingS = nextArrivalS(crossingRate, random)
-  let nextRunner = 1
-  const queued: SimulatedRead[] = []
-  let produced = 0
   const tick = () => {
-    const nowS = performance.now() / 1000 - started
-    while (nextCrossingS <= nowS + 0.5) {
-      queued.push(...crossingReads(nextRunner, nextCrossingS, reader.readsPerCrossing, random))
-      nextRunner = (nextRunner % runners) + 1
-      nextCrossingS += nextArrivalS(crossingRate, random)
-    }
-    queued.sort((a, b) => a.atS - b.atS)
     const due: Uint8Array[] = []
-    while (queued.length > 0 && (queued[0] as SimulatedRead).atS <= nowS && produced < limit) {
-      const read = queued.shift() as SimulatedRead
-      if (noise > 0 && random() < noise) due.push(reader.garbage(random))
+    for (const { read, garbage } of traffic.due(performance.now() / 1000 - started)) {
+      if (garbage) due.push(reader.garbage(random))
       const bytes = reader.onRead(read, startedMs + read.atS * 1000)
       if (bytes) due.push(bytes)
-      produced += 1
     }
     // A push reader with no cable loses what it reads; a reader with memory keeps it.
     if (due.length > 0) link.send(Buffer.concat(due))

@@ -33,3 +33,57 @@ export function crossingReads(
   }
   return list
 }
+
+export interface TrafficOptions {
+  /** Reads per second on the wire. */
+  readonly rate: number
+  readonly runners: number
+  readonly readsPerCrossing: number
+  /** Share of reads preceded by garbage bytes. */
+  readonly noise: number
+  readonly random: () => number
+  /** Stop after this many reads. */
+  readonly limit?: number
+}
+
+/** Runners crossing the line over time: ask it what is due at each moment. */
+export class TrafficGenerator {
+  readonly #o: TrafficOptions
+  readonly #crossingRate: number
+  #nextCrossingS: number
+  #nextRunner = 1
+  #queued: SimulatedRead[] = []
+  #produced = 0
+
+  constructor(options: TrafficOptions) {
+    this.#o = options
+    this.#crossingRate = options.rate / options.readsPerCrossing
+    this.#nextCrossingS = nextArrivalS(this.#crossingRate, options.random)
+  }
+
+  /** The reads due by `nowS` (seconds since the start), each with whether garbage precedes it. */
+  due(nowS: number): Array<{ read: SimulatedRead; garbage: boolean }> {
+    while (this.#nextCrossingS <= nowS + 0.5) {
+      this.#queued.push(
+        ...crossingReads(this.#nextRunner, this.#nextCrossingS, this.#o.readsPerCrossing, this.#o.random)
+      )
+      this.#nextRunner = (this.#nextRunner % this.#o.runners) + 1
+      this.#nextCrossingS += nextArrivalS(this.#crossingRate, this.#o.random)
+    }
+    this.#queued.sort((a, b) => a.atS - b.atS)
+    const out: Array<{ read: SimulatedRead; garbage: boolean }> = []
+    const limit = this.#o.limit ?? Infinity
+    while (
+      this.#queued.length > 0 &&
+      (this.#queued[0] as SimulatedRead).atS <= nowS &&
+      this.#produced < limit
+    ) {
+      out.push({
+        read: this.#queued.shift() as SimulatedRead,
+        garbage: this.#o.noise > 0 && this.#o.random() < this.#o.noise
+      })
+      this.#produced += 1
+    }
+    return out
+  }
+}

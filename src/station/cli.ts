@@ -1,27 +1,32 @@
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
 import { defaultDataFolder } from '../core/platform/data-folder'
-import { readFileSync } from 'node:fs'
 import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
 import { PRODUCTION_API_URL } from '../core/rufus/client'
 import { StationStartError } from '../core/station/start-errors'
 import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
+import { startDemo } from './demo'
 import { formatEvent } from './format-event'
+import { EventHub } from '../core/app/event-hub'
+import { serveScreens } from './screens'
 
 const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-url <url> --api-key <key> --serial <path>
   [--baud <n>] [--protocol ${PROTOCOLS.join('|')}] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
   [--session-alias <alias>] [--json] [--batch-size <n>] [--api-key-file <path>]
   [--on-closed-elsewhere ask|new-session] [--on-unbound ask|rebind] [--adopt-active-session]
   [--dedup-window <ms>] [--dedup-mode first|strongest] [--bib-policy chip|participants|epc-ascii]
-  [--participants <csv>] [--rrbox-open-delay <ms>]
+  [--participants <csv>] [--rrbox-open-delay <ms>] [--http-port <n>] [--http-host <address>]
+or:    npm run station -- --demo [--http-port <n>] [--data <dir>]
 --serial may be repeated (several readers, one session); --protocol and --baud then pair with each by position.
-The key may also come from the RUFUS_API_KEY environment variable.`
+The key may also come from the RUFUS_API_KEY environment variable. With --http-port and no key, the setup
+wizard in the browser asks for one (kept in memory only).`
 
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback
   const number = Number(value)
-  if (!Number.isSafeInteger(number) || number < 1) throw new Error(`${name} must be a positive whole number`)
+  if (!Number.isSafeInteger(number) || number < 0) throw new Error(`${name} must be a whole number`)
   return number
 }
 
@@ -36,10 +41,11 @@ function oneOf<T extends string>(
   return value as T
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+function parse() {
+  return parseArgs({
     options: {
       headless: { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: false },
       data: { type: 'string' },
       'api-url': { type: 'string', default: PRODUCTION_API_URL },
       'api-key': { type: 'string' },
@@ -47,11 +53,6 @@ async function main(): Promise<void> {
       serial: { type: 'string', multiple: true, default: [] },
       baud: { type: 'string', multiple: true, default: [] },
       protocol: { type: 'string', multiple: true, default: [] },
-      'dedup-window': { type: 'string' },
-      'dedup-mode': { type: 'string' },
-      'bib-policy': { type: 'string' },
-      participants: { type: 'string' },
-      'rrbox-open-delay': { type: 'string' },
       'line-field': { type: 'string', default: 'bib' },
       'device-serial': { type: 'string' },
       'device-model': { type: 'string' },
@@ -60,18 +61,35 @@ async function main(): Promise<void> {
       'on-closed-elsewhere': { type: 'string' },
       'on-unbound': { type: 'string' },
       'adopt-active-session': { type: 'boolean', default: false },
+      'dedup-window': { type: 'string' },
+      'dedup-mode': { type: 'string' },
+      'bib-policy': { type: 'string' },
+      participants: { type: 'string' },
+      'rrbox-open-delay': { type: 'string' },
+      'http-port': { type: 'string' },
+      'http-host': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     },
     strict: true
-  })
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`)
-    return
+  }).values
+}
+
+type Values = ReturnType<typeof parse>
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false
+  const handler = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    process.stderr.write(`RUFUS Station: ${signal}, saving and stopping…\n`)
+    void stop().then(() => process.exit(0))
   }
-  if (!values.headless) {
-    throw new Error('Only --headless is available from the command line; the desktop app is `npm start`.')
-  }
+  process.on('SIGTERM', () => handler('SIGTERM'))
+  process.on('SIGINT', () => handler('SIGINT'))
+}
+
+async function runHeadless(values: Values): Promise<void> {
   if (values.serial.length === 0) throw new Error('--serial <path> is required')
   const protocols: Protocol[] = values.serial.map((_, i) => {
     const name = values.protocol[i] ?? values.protocol[0] ?? 'line'
@@ -79,16 +97,22 @@ async function main(): Promise<void> {
     return name
   })
   const lineField = oneOf(values['line-field'], '--line-field', ['bib', 'chip'] as const, 'bib')
-  const json = values.json
-  const print = (event: StationEvent) => {
-    process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`)
-  }
-
+  const httpPort =
+    values['http-port'] === undefined ? null : positiveInteger(values['http-port'], '--http-port', 0)
+  // With a browser UI the wizard may supply the key later; without one the key is required now.
+  const apiKey =
+    httpPort !== null && !values['api-key'] && !values['api-key-file'] && !process.env['RUFUS_API_KEY']
+      ? ''
+      : resolveApiKey({ apiKey: values['api-key'], apiKeyFile: values['api-key-file'] })
+  const hub = new EventHub()
+  hub.add((event: StationEvent) =>
+    process.stdout.write(values.json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`)
+  )
   const station = Station.open(
     {
       dataFolder: values.data ?? defaultDataFolder(),
       apiUrl: values['api-url'],
-      apiKey: resolveApiKey({ apiKey: values['api-key'], apiKeyFile: values['api-key-file'] }),
+      apiKey,
       deviceSerial: values['device-serial'],
       deviceModel: values['device-model'],
       sessionAlias: values['session-alias'],
@@ -103,7 +127,7 @@ async function main(): Promise<void> {
         ['chip', 'participants', 'epc-ascii'] as const,
         'chip'
       ),
-      batchSize: positiveInteger(values['batch-size'], '--batch-size', 1000),
+      batchSize: positiveInteger(values['batch-size'], '--batch-size', 1000) || 1000,
       onClosedElsewhere: oneOf(
         values['on-closed-elsewhere'],
         '--on-closed-elsewhere',
@@ -111,14 +135,18 @@ async function main(): Promise<void> {
         'ask'
       ),
       onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'ask'),
-      adoptActiveSession: values['adopt-active-session']
+      adoptActiveSession: values['adopt-active-session'],
+      sync: apiKey !== ''
     },
-    print
+    hub.emit
   )
   if (values.participants) {
     const result = station.importParticipants(readFileSync(values.participants, 'utf8'))
-    print({ type: 'info', message: `Imported ${result.imported} participants from ${values.participants}.` })
-    for (const error of result.errors) print({ type: 'warning', message: error })
+    hub.emit({
+      type: 'info',
+      message: `Imported ${result.imported} participants from ${values.participants}.`
+    })
+    for (const error of result.errors) hub.emit({ type: 'warning', message: error })
   }
   values.serial.forEach((path, i) => {
     const protocol = protocols[i] as Protocol
@@ -136,23 +164,56 @@ async function main(): Promise<void> {
   process.stderr.write(
     `RUFUS Station (headless): data in ${station.dataFolder}, reading ${values.serial.map((p, i) => `${p} (${protocols[i]})`).join(', ')}\n`
   )
-
-  let stopping = false
-  const stop = (signal: string) => {
-    if (stopping) return
-    stopping = true
-    process.stderr.write(`RUFUS Station: ${signal}, saving and stopping…\n`)
-    void (async () => {
-      await station.close()
-      process.exit(0)
-    })()
+  let screens: Awaited<ReturnType<typeof serveScreens>> | null = null
+  if (httpPort !== null) {
+    screens = await serveScreens(
+      hub,
+      {
+        station,
+        apiUrl: values['api-url'],
+        keySet: apiKey !== '',
+        keyStorage: apiKey !== '' ? 'command-line' : 'memory',
+        saveKey: async () => 'memory'
+      },
+      { port: httpPort, host: values['http-host'] },
+      line => process.stderr.write(`${line}\n`)
+    )
+    process.stderr.write(
+      `screens: entry ${screens.server.urls.entry}\nscreens: viewer ${screens.server.urls.viewer}\n`
+    )
+    if (!values.json) process.stdout.write(`open ${screens.server.urls.station}\n`)
+    else hub.emit({ type: 'info', message: `open ${screens.server.urls.station}` })
   }
-  process.on('SIGTERM', () => stop('SIGTERM'))
-  process.on('SIGINT', () => stop('SIGINT'))
+  onSignals(async () => {
+    screens?.service.stop()
+    await screens?.server.close()
+    await station.close()
+  })
+}
+
+async function main(): Promise<void> {
+  const values = parse()
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  if (values.demo) {
+    const demo = await startDemo({
+      dataFolder: values.data,
+      httpPort:
+        values['http-port'] === undefined ? 4180 : positiveInteger(values['http-port'], '--http-port', 4180),
+      log: line => process.stderr.write(`${line}\n`)
+    })
+    process.stdout.write(`open ${demo.url}\n`)
+    onSignals(() => demo.stop())
+    return
+  }
+  if (!values.headless) throw new Error('Use --headless (or --demo); the desktop app is `npm start`.')
+  await runHeadless(values)
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof StationStartError || error instanceof Error ? error.message : String(error)
+  const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`RUFUS Station cannot start: ${message}\n`)
   if (!(error instanceof StationStartError)) process.stderr.write(`${USAGE}\n`)
   // A distinct exit code lets a supervisor tell "fix the setup" from a crash, and not restart in a loop.

@@ -12,6 +12,7 @@ import { bibFromEpcAscii, type BibPolicy, type Participant } from '../reader/bib
 import { decideFirstRead, decideStrongest, type AcceptedPassing, type DedupSettings } from '../reader/dedup'
 import { openDatabase, plainRow, type SqliteDatabase } from '../db/sqlite'
 import { migrate } from './schema'
+import { NotPossible } from '../not-possible'
 
 export type PassingState = 'pending' | 'held' | 'void' | 'synced' | 'quarantined' | 'conflict'
 export type CloudSessionState = 'none' | 'creating' | 'attached' | 'closed'
@@ -973,6 +974,17 @@ export class Journal {
     ).map(toPassing)
   }
 
+  /** The earliest and latest passing times of a session (µs), without reading its passings. */
+  sessionTimeRange(sessionId: number): { firstUs: number | null; lastUs: number | null } {
+    const row = this.#sql(
+      'SELECT MIN(time_us) AS first, MAX(time_us) AS last FROM passings WHERE session_id = ?'
+    ).get(sessionId) as {
+      first: number | null
+      last: number | null
+    }
+    return { firstUs: row.first, lastUs: row.last }
+  }
+
   latestPassings(limit: number): PassingRecord[] {
     return (this.#sql('SELECT * FROM passings ORDER BY id DESC LIMIT ?').all(limit) as PassingRow[]).map(
       toPassing
@@ -1085,14 +1097,14 @@ export class Journal {
   /** Sets or fixes a passing's bib; a held passing (time without bib) then goes up with the rest. */
   fixBib(id: number, bib: string, atUs: number): CorrectionOutcome {
     const trimmed = bib.trim()
-    if (trimmed === '') throw new Error('A bib cannot be empty')
+    if (trimmed === '') throw new NotPossible('A bib cannot be empty')
     return this.#correct(id, atUs, 'bib', trimmed)
   }
 
   #correct(id: number, atUs: number, kind: 'void' | 'bib', newBib: string | null): CorrectionOutcome {
     return this.#db.transaction(() => {
       const passing = this.passing(id)
-      if (!passing) throw new Error(`There is no passing ${id}`)
+      if (!passing) throw new NotPossible(`There is no passing ${id}`)
       const flight = this.inflight(passing.sessionId)
       if (
         flight &&

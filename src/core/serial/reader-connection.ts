@@ -4,7 +4,7 @@ import { createDriver, type DriverOptions, type ReaderDriver } from '../reader/d
 import { findPortPath, type PortIdentity, type PortInfo } from '../reader/port-identity'
 import type { Protocol, ProtocolOptions } from '../reader/protocols'
 import { ReaderHealth, type ReaderState } from '../reader/reader-health'
-import { SerialPortSource } from './serial-port-source'
+import { SerialPortSource, type SerialPortSourceOptions } from './serial-port-source'
 
 export interface ReaderConfig {
   /** A stable name for the reader (the journal's "port"): the path it was first found at, or a chosen name. */
@@ -17,6 +17,15 @@ export interface ReaderConfig {
   /** No byte for this long marks the reader silent (default 10 s). */
   readonly silentAfterMs?: number
 }
+
+/** Where a reader's bytes come from: a serial port, or (for the demo) a simulated reader in the process. */
+export interface ByteSource {
+  start(): void
+  stop(): Promise<void>
+  write(bytes: Uint8Array): void
+}
+
+export type ByteSourceFactory = (options: SerialPortSourceOptions) => ByteSource
 
 /** What a reader connection needs from the station. */
 export interface ReaderSink {
@@ -47,7 +56,7 @@ export class ReaderConnection {
   readonly #config: ReaderConfig
   readonly #sink: ReaderSink
   readonly #driver: ReaderDriver
-  readonly #source: SerialPortSource
+  readonly #source: ByteSource
   readonly #listPorts: () => Promise<PortInfo[]>
   #identity: PortIdentity
   #tick: NodeJS.Timeout | null = null
@@ -57,7 +66,11 @@ export class ReaderConnection {
   constructor(
     config: ReaderConfig,
     sink: ReaderSink,
-    deps: { readonly nowUs: () => number; readonly listPorts?: () => Promise<PortInfo[]> }
+    deps: {
+      readonly nowUs: () => number
+      readonly listPorts?: () => Promise<PortInfo[]>
+      readonly openSource?: ByteSourceFactory
+    }
   ) {
     this.#config = config
     this.#sink = sink
@@ -71,7 +84,9 @@ export class ReaderConnection {
       config.silentAfterMs ?? 10_000,
       () => Date.now()
     )
-    this.#source = new SerialPortSource({
+    const openSource =
+      deps.openSource ?? ((options: SerialPortSourceOptions) => new SerialPortSource(options))
+    this.#source = openSource({
       resolvePath: () => this.#resolvePath(),
       baudRate: config.baudRate,
       nowUs: deps.nowUs,

@@ -19,7 +19,7 @@ import { createLineDecoder, type LineField } from '../reader/line-decoder'
 import { parseParticipantsCsv } from '../reader/bib-policy'
 import { createDecoder, type Protocol, type ProtocolOptions } from '../reader/protocols'
 import type { ReaderHealthSnapshot, ReaderState } from '../reader/reader-health'
-import { ReaderConnection, type ReaderConfig } from '../serial/reader-connection'
+import { ReaderConnection, type ByteSourceFactory, type ReaderConfig } from '../serial/reader-connection'
 import { RufusClient } from '../rufus/client'
 import type { BackoffOptions } from '../sync/backoff'
 import { outgoingTimestamp } from '../sync/reconcile'
@@ -27,6 +27,7 @@ import { SyncEngine, type ClosedElsewherePolicy, type UnboundPolicy } from '../s
 import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
 import { CloudOffsetEstimator } from '../time/cloud-offset'
 import { explainStartError } from './start-errors'
+import { NotPossible } from '../not-possible'
 
 export interface StationConfig {
   readonly dataFolder: string
@@ -71,8 +72,8 @@ const SYNC_EVENT_INTERVAL_MS = 100
 export class Station {
   readonly journal: Journal
   readonly clock: AnchoredClock
-  readonly client: RufusClient
-  readonly sync: SyncEngine
+  client: RufusClient
+  sync: SyncEngine
   readonly dataFolder: string
   readonly #capture: CaptureQueue
   readonly #mirror: CsvMirror
@@ -108,26 +109,8 @@ export class Station {
     this.dataFolder = config.dataFolder
     this.clock = new AnchoredClock(config.clockSources)
     this.#mirror = new CsvMirror(config.dataFolder)
-    this.client = new RufusClient({
-      baseUrl: config.apiUrl,
-      apiKey: config.apiKey,
-      timeoutMs: config.requestTimeoutMs ?? 15_000,
-      onServerDate: sample => this.#onServerDate(sample)
-    })
-    const stationTag = `rs-${this.installationId.slice(0, 8)}`
-    this.sync = new SyncEngine({
-      journal,
-      client: this.client,
-      stationTag,
-      batchSize: config.batchSize,
-      backoff: config.backoff,
-      idlePollMs: config.idlePollMs,
-      onClosedElsewhere: config.onClosedElsewhere,
-      onUnbound: config.onUnbound,
-      adoptActiveSession: config.adoptActiveSession,
-      onChange: () => this.#scheduleSyncEvent(),
-      onNotice: (level, message) => this.#emit({ type: level, message })
-    })
+    this.client = this.#makeClient(config.apiUrl, config.apiKey)
+    this.sync = this.#makeSync(this.client)
     this.#capture = new CaptureQueue({
       journal,
       decoderFor: port => this.#decoderFor(port),
@@ -137,6 +120,46 @@ export class Station {
       onCommitted: batch => this.#onCommitted(batch),
       onCommitError: (error, waiting) => this.#onCommitError(error, waiting)
     })
+  }
+
+  #makeClient(apiUrl: string, apiKey: string): RufusClient {
+    return new RufusClient({
+      baseUrl: apiUrl,
+      apiKey,
+      timeoutMs: this.#config.requestTimeoutMs ?? 15_000,
+      onServerDate: sample => this.#onServerDate(sample)
+    })
+  }
+
+  #makeSync(client: RufusClient): SyncEngine {
+    const config = this.#config
+    return new SyncEngine({
+      journal: this.journal,
+      client,
+      stationTag: `rs-${this.installationId.slice(0, 8)}`,
+      batchSize: config.batchSize,
+      backoff: config.backoff,
+      idlePollMs: config.idlePollMs,
+      onClosedElsewhere: config.onClosedElsewhere,
+      onUnbound: config.onUnbound,
+      adoptActiveSession: config.adoptActiveSession,
+      onChange: () => this.#scheduleSyncEvent(),
+      onNotice: (level, message) => this.#emit({ type: level, message })
+    })
+  }
+
+  /** Switches to another API address or key (the wizard, a new key); sync restarts with it. */
+  async setCloud(apiUrl: string, apiKey: string): Promise<void> {
+    await this.sync.stop()
+    this.client = this.#makeClient(apiUrl, apiKey)
+    this.sync = this.#makeSync(this.client)
+    this.sync.start()
+    this.#emitSyncNow()
+  }
+
+  /** The last clock estimate against the cloud, if any. */
+  cloudOffset(): { offsetMs: number; uncertaintyMs: number } | null {
+    return this.#offset.estimate()
   }
 
   /**
@@ -158,6 +181,10 @@ export class Station {
       lock?.release()
       throw explainStartError(error, config.dataFolder)
     }
+  }
+
+  get bibPolicy(): string {
+    return this.#policy.bibPolicy
   }
 
   get installationId(): string {
@@ -253,7 +280,7 @@ export class Station {
 
   currentSession(): SessionRecord {
     const session = this.journal.openedSession()
-    if (!session) throw new Error('No session is open')
+    if (!session) throw new NotPossible('No session is open')
     return session
   }
 
@@ -282,7 +309,7 @@ export class Station {
     const counts = this.journal.counts()
     const unsynced = counts.pending + counts.held + counts.quarantined + counts.conflict
     if (unsynced > 0) {
-      throw new Error(
+      throw new NotPossible(
         `Unbinding is refused: ${unsynced} passings are not in the cloud yet, and unbinding deletes the device's data there.`
       )
     }
@@ -296,8 +323,8 @@ export class Station {
   // ---- readers ----
 
   /** Starts reading a serial reader; several readers can feed the same session. */
-  addReader(config: ReaderConfig): ReaderConnection {
-    if (this.#readers.has(config.id)) throw new Error(`A reader named ${config.id} is already running`)
+  addReader(config: ReaderConfig, openSource?: ByteSourceFactory): ReaderConnection {
+    if (this.#readers.has(config.id)) throw new NotPossible(`A reader named ${config.id} is already running`)
     this.#decoders.set(
       config.id,
       createDecoder(config.protocol, this.#protocolOptions(config.protocolOptions))
@@ -310,7 +337,7 @@ export class Station {
         decoderContext: id => this.decoderContext(id),
         readerState: (id, state, message) => this.#readerState(id, state, message)
       },
-      { nowUs: () => this.clock.nowUs() }
+      { nowUs: () => this.clock.nowUs(), ...(openSource ? { openSource } : {}) }
     )
     this.#readers.set(config.id, connection)
     connection.start()

@@ -29,3 +29,10 @@ export function createWindowOptions(preloadPath: string): BrowserWindowConstruct
     }
   }
 }
+
+/** External pages the app may open in the system browser; everything else is refused. */
+export const EXTERNAL_ALLOW_LIST = ['https://help.runonrufus.com/', 'https://cloud.runonrufus.com/']
+
+export function isAllowedExternal(url: string): boolean {
+  return EXTERNAL_ALLOW_LIST.some(prefix => url.startsWith(prefix))
+}

@@ -1,9 +1,65 @@
+import { useEffect } from 'react'
+import { stationApi } from './api'
+import { useText } from './i18n'
+import { BrowserScreen } from './screens/BrowserScreen'
+import { LiveScreen } from './screens/LiveScreen'
+import { SessionsScreen } from './screens/SessionsScreen'
+import { SetupScreen } from './screens/SetupScreen'
+import { useStation, type Screen } from './store'
+
+const SCREENS: readonly Screen[] = ['live', 'browser', 'sessions', 'setup']
+
 export function App(): React.JSX.Element {
-  const runtime = window.station?.runtime ?? 'browser'
+  const screen = useStation(s => s.screen)
+  const setScreen = useStation(s => s.setScreen)
+  const snapshot = useStation(s => s.snapshot)
+  const connected = useStation(s => s.connected)
+  const error = useStation(s => s.lastError)
+  const setError = useStation(s => s.setError)
+  const t = useText()
+  useEffect(() => {
+    stationApi()
+  }, [])
+  const visible = SCREENS.filter(s => s !== 'setup' || snapshot?.role === 'station')
   return (
-    <main aria-label="RUFUS Station">
-      <h1>RUFUS Station</h1>
-      <p>Running in: {runtime}</p>
-    </main>
+    <div className="app">
+      <nav aria-label="Screens">
+        <strong className="brand">RUFUS Station</strong>
+        {visible.map(s => (
+          <button key={s} type="button" aria-pressed={screen === s} onClick={() => setScreen(s)}>
+            {t(s)}
+          </button>
+        ))}
+        <span
+          className={`connection ${connected ? 'ok' : 'bad'}`}
+          role="status"
+          aria-label="Connection to the station"
+        >
+          {connected ? (snapshot?.runtime ?? '') : t('connecting')}
+        </span>
+      </nav>
+      {error && (
+        <div className="banner error" role="alert">
+          {error}{' '}
+          <button type="button" aria-label="Dismiss the message" onClick={() => setError(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {snapshot?.role === 'viewer' && <div className="banner info">{t('readOnly')}</div>}
+      <main>
+        {snapshot === null ? (
+          <p>{t('connecting')}</p>
+        ) : screen === 'live' ? (
+          <LiveScreen />
+        ) : screen === 'browser' ? (
+          <BrowserScreen />
+        ) : screen === 'sessions' ? (
+          <SessionsScreen />
+        ) : (
+          <SetupScreen />
+        )}
+      </main>
+    </div>
   )
 }

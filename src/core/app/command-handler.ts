@@ -1,0 +1,107 @@
+import {
+  COMMANDS,
+  ROLE_RANK,
+  type CommandName,
+  type CommandResult,
+  type CommandResults,
+  type ErrorCode,
+  type Role
+} from '../../shared/contract'
+import { explainRufusError, RufusError } from '../rufus/errors'
+import { NotPossible } from '../not-possible'
+import type { StationService } from './station-service'
+
+type Handlers = {
+  [N in CommandName]: (
+    service: StationService,
+    args: never,
+    role: Role
+  ) => Promise<CommandResults[N]> | CommandResults[N]
+}
+
+/** Each command of the contract, on the service. Arguments arrive here already validated. */
+const HANDLERS: Handlers = {
+  'status.get': (s, _a, role) => s.snapshot(role),
+  'passings.recent': (s, a: { limit: number }) => s.recentPassings(a.limit),
+  'passings.manual': (s, a: { bib: string | null; atMs?: number }) => s.recordManual(a.bib, a.atMs),
+  'passings.void': (s, a: { id: number }) => s.voidPassing(a.id),
+  'passings.fixBib': (s, a: { id: number; bib: string }) => s.fixBib(a.id, a.bib),
+  'session.open': (s, a: { alias: string }) => s.openSession(a.alias),
+  'session.close': s => s.closeSession(),
+  'sessions.list': s => s.sessions(),
+  'cloud.sessionPassings': (s, a: { token: string; first?: number; last?: number; page?: number }) =>
+    s.cloudSessionPassings(a.token, a.first, a.last, a.page),
+  'cloud.devicePassings': (s, a: { from?: string; to?: string; page?: number }) =>
+    s.cloudDevicePassings(a.from, a.to, a.page),
+  'local.sessionPassings': (s, a: { sessionId: number; afterNum: number; limit: number }) =>
+    s.localSessionPassings(a.sessionId, a.afterNum, a.limit),
+  'compare.session': (s, a: { sessionId: number }) => s.compareSession(a.sessionId),
+  'export.csv': (s, a: { sessionId: number }) => s.exportCsv(a.sessionId),
+  'clock.ping': () => ({ serverMs: Date.now() }),
+  'setup.checkKey': (s, a: { apiUrl: string; apiKey: string }) => s.checkKey(a.apiUrl, a.apiKey),
+  'setup.saveKey': (s, a: { apiUrl: string; apiKey: string }) => s.saveKey(a.apiUrl, a.apiKey),
+  'device.list': s => s.listDevices(),
+  'device.bindNew': (s, a: { alias?: string }) => s.bindNewDevice(a.alias),
+  'device.use': (s, a: { deviceid: string }) => s.useDevice(a.deviceid),
+  'device.info': s => s.deviceInfo(),
+  'device.unbind': (s, a: { confirmAlias: string }) => s.unbindDevice(a.confirmAlias),
+  'ports.list': s => s.listPorts(),
+  'reader.add': (
+    s,
+    a: { path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }
+  ) => s.addReader(a.path, a.protocol, a.baudRate),
+  'reader.remove': (s, a: { id: string }) => s.removeReader(a.id),
+  'reader.detect': (s, a: { sample: string }) => s.detectProtocol(a.sample),
+  'sync.action': (s, a: { action: 'resume' | 'continue-new-session' | 'rebind' }) => s.syncAction(a.action),
+  'settings.set': (s, a: { beep?: boolean; language?: 'en' | 'es' }) => s.setSettings(a)
+}
+
+function failure(
+  code: ErrorCode,
+  message: string
+): { ok: false; error: { code: ErrorCode; message: string } } {
+  return { ok: false, error: { code, message } }
+}
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(COMMANDS, name)
+}
+
+/**
+ * The one entrance for commands from any screen: the name must be in the contract, the caller's role high enough,
+ * the arguments valid; the answer is always a result, with a plain message when it fails.
+ */
+export async function handleCommand(
+  service: StationService,
+  role: Role,
+  name: unknown,
+  args: unknown
+): Promise<CommandResult<CommandName>> {
+  if (!isCommandName(name)) return failure('unknown-command', `Unknown command ${JSON.stringify(name)}.`)
+  const command = COMMANDS[name]
+  if (ROLE_RANK[role] < ROLE_RANK[command.role]) {
+    return failure(
+      'forbidden',
+      command.role === 'station' ? 'Only the station itself can do this.' : 'This screen is paired read-only.'
+    )
+  }
+  const parsed = command.args.safeParse(args)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return failure(
+      'invalid-arguments',
+      `Invalid ${issue?.path.join('.') || 'arguments'}: ${issue?.message ?? 'not accepted'}`
+    )
+  }
+  try {
+    const handler = HANDLERS[name] as (service: StationService, args: unknown, role: Role) => unknown
+    return { ok: true, value: (await handler(service, parsed.data, role)) as CommandResults[CommandName] }
+  } catch (error) {
+    if (error instanceof NotPossible) return failure('not-possible', error.message)
+    if (error instanceof RufusError) return failure('cloud', explainRufusError(error))
+    return failure(
+      'internal',
+      `Something went wrong: ${error instanceof Error ? error.message : String(error)}`
+    )
+  }
+}

@@ -1,0 +1,528 @@
+import type {
+  CloudPassingView,
+  CommandResults,
+  KeyPermissions,
+  KeyView,
+  PassingView,
+  Role,
+  SessionView,
+  StationSnapshot,
+  StationUpdate
+} from '../../shared/contract'
+import type { StationEvent } from '../../shared/events'
+import { csvLine } from '../journal/csv-mirror'
+import type { PassingRecord, SessionRecord } from '../journal/journal'
+import { describePort, type PortInfo } from '../reader/port-identity'
+import { rankProtocols } from '../reader/protocols'
+import { RufusClient } from '../rufus/client'
+import { explainRufusError, RufusError } from '../rufus/errors'
+import { collectPages, sessionPassingPages } from '../rufus/paging'
+import type { CloudPassing } from '../rufus/schemas'
+import { listSerialPorts } from '../serial/reader-connection'
+import { outgoingTimestamp } from '../sync/reconcile'
+import type { Station } from '../station/station'
+import { NotPossible } from '../not-possible'
+
+export interface UiSettings {
+  beep: boolean
+  language: 'en' | 'es'
+}
+
+export interface StationServiceOptions {
+  readonly station: Station
+  readonly runtime: 'electron' | 'headless'
+  readonly apiUrl: string
+  readonly keySet: boolean
+  readonly keyStorage: KeyView['storage']
+  /** Where the wizard keeps a new key (encrypted by the OS in Electron; memory only elsewhere). */
+  readonly saveKey?: (apiUrl: string, apiKey: string) => Promise<KeyView['storage']>
+  readonly settings?: UiSettings
+  readonly saveSettings?: (settings: UiSettings) => void
+  readonly listPorts?: () => Promise<PortInfo[]>
+  /** Called when readers are added or removed, so they resume at the next launch. */
+  readonly rememberReaders?: (
+    readers: Array<{
+      path: string
+      protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'
+      baudRate: number
+    }>
+  ) => void
+  /** How often updates go out to screens (coalesced). */
+  readonly updateIntervalMs?: number
+}
+
+const UPDATE_PASSING_CAP = 200
+const NOTICE_CAP = 20
+const ZERO_ID = '0'.repeat(64)
+
+export { NotPossible }
+
+function iso(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString()
+}
+
+/**
+ * Everything the screens can ask of the station, over any transport: the commands of the contract implemented
+ * on the core, and coalesced updates (a few per second, whatever the read rate).
+ */
+export class StationService {
+  readonly #o: StationServiceOptions
+  #apiUrl: string
+  #keySet: boolean
+  #keyStorage: KeyView['storage']
+  #permissions: KeyPermissions | null = null
+  #settings: UiSettings
+  readonly #listeners = new Set<(update: StationUpdate) => void>()
+  #pending: PassingView[] = []
+  #dropped = 0
+  #dirty = true
+  #timer: NodeJS.Timeout | null = null
+  readonly #notices: Array<{ level: 'info' | 'warning' | 'error'; message: string; at: string }> = []
+  #clock: StationSnapshot['clock'] = { offsetMs: null, uncertaintyMs: null, jumpMs: null }
+  #lastSync: Extract<StationEvent, { type: 'sync' }> | null = null
+
+  constructor(options: StationServiceOptions) {
+    this.#o = options
+    this.#apiUrl = options.apiUrl
+    this.#keySet = options.keySet
+    this.#keyStorage = options.keyStorage
+    this.#settings = options.settings ?? { beep: true, language: 'en' }
+  }
+
+  get station(): Station {
+    return this.#o.station
+  }
+
+  /** Feed every station event here. */
+  readonly onStationEvent = (event: StationEvent): void => {
+    switch (event.type) {
+      case 'passing': {
+        const passing = this.station.journal.passing(event.id)
+        if (passing) {
+          this.#pending.push(this.#view(passing))
+          if (this.#pending.length > UPDATE_PASSING_CAP) {
+            this.#dropped += this.#pending.length - UPDATE_PASSING_CAP
+            this.#pending = this.#pending.slice(-UPDATE_PASSING_CAP)
+          }
+        }
+        break
+      }
+      case 'sync':
+        this.#lastSync = event
+        break
+      case 'clock':
+        this.#clock = {
+          offsetMs: event.offsetMs,
+          uncertaintyMs: event.uncertaintyMs,
+          jumpMs: event.jumpMs ?? this.#clock.jumpMs
+        }
+        break
+      case 'info':
+      case 'warning':
+      case 'error':
+        this.#notices.push({ level: event.type, message: event.message, at: new Date().toISOString() })
+        if (this.#notices.length > NOTICE_CAP) this.#notices.shift()
+        break
+      default:
+        break
+    }
+    this.#dirty = true
+  }
+
+  /** Coalesced updates for one screen; returns the unsubscribe function. */
+  subscribe(listener: (update: StationUpdate) => void, role: Role): () => void {
+    this.#listeners.add(listener)
+    listener({ snapshot: this.snapshot(role), passings: [], dropped: 0 })
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.#flushUpdates(role), this.#o.updateIntervalMs ?? 250)
+      this.#timer.unref()
+    }
+    return () => {
+      this.#listeners.delete(listener)
+      if (this.#listeners.size === 0 && this.#timer) {
+        clearInterval(this.#timer)
+        this.#timer = null
+      }
+    }
+  }
+
+  #flushUpdates(role: Role): void {
+    if (!this.#dirty && this.#pending.length === 0) return
+    const update: StationUpdate = {
+      snapshot: this.snapshot(role),
+      passings: this.#pending,
+      dropped: this.#dropped
+    }
+    this.#pending = []
+    this.#dropped = 0
+    this.#dirty = false
+    for (const listener of this.#listeners) listener(update)
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer)
+    this.#timer = null
+    this.#listeners.clear()
+  }
+
+  // ---- views ----
+
+  #view(p: PassingRecord): PassingView {
+    return {
+      id: p.id,
+      session: p.sessionId,
+      num: p.num,
+      bib: p.bib,
+      name: p.bib ? this.station.journal.participantName(p.bib) : null,
+      chip: p.chip,
+      timestamp: outgoingTimestamp(p.timeUs),
+      source: p.source,
+      port: p.port,
+      state: p.state,
+      note: p.syncNote
+    }
+  }
+
+  #sessionView(s: SessionRecord, cloudActive: boolean | null = null): SessionView {
+    const counts = this.station.journal.counts(s.id)
+    const total = Object.values(counts).reduce((a, b) => a + b, 0)
+    const range = this.station.journal.sessionTimeRange(s.id)
+    return {
+      id: s.id,
+      alias: s.alias,
+      token: s.token,
+      cloudState: s.cloudState,
+      closed: s.closedAtUs !== null,
+      openedAt: iso(s.openedAtUs),
+      counts: { total, synced: counts.synced, pending: counts.pending + counts.held },
+      first: range.firstUs === null ? null : iso(range.firstUs),
+      last: range.lastUs === null ? null : iso(range.lastUs),
+      cloudActive
+    }
+  }
+
+  snapshot(role: Role): StationSnapshot {
+    const journal = this.station.journal
+    const counts = journal.counts()
+    const device = journal.device()
+    const session = journal.openedSession()
+    const sync = this.#lastSync
+    const status = this.station.sync.status()
+    return {
+      runtime: this.#o.runtime,
+      role,
+      configured: this.#keySet,
+      apiUrl: this.#apiUrl,
+      key: {
+        set: this.#keySet,
+        canRead: this.#permissions?.canRead ?? status.canRead,
+        canWrite: this.#permissions?.canWrite ?? null,
+        canUnbind: this.#permissions?.canUnbind ?? null,
+        storage: this.#keyStorage
+      },
+      device: {
+        serialNumber: device?.serialNumber ?? '',
+        deviceid: device?.deviceid ?? null,
+        alias: device?.alias ?? null
+      },
+      session: session ? this.#sessionView(session) : null,
+      sync: {
+        pending: counts.pending,
+        held: counts.held,
+        synced: counts.synced,
+        quarantined: counts.quarantined,
+        conflict: counts.conflict,
+        inFlight: status.inFlight,
+        online: status.online,
+        lastError: status.lastError,
+        lastSyncAt: sync?.lastSyncAt ?? null,
+        blocked: status.blocked
+          ? { kind: status.blocked.kind, message: status.blocked.message, action: status.blocked.action }
+          : null
+      },
+      clock: this.#clock,
+      readers: this.station.readerHealth(),
+      bibPolicy: this.station.bibPolicy,
+      settings: { ...this.#settings },
+      notices: [...this.#notices]
+    }
+  }
+
+  // ---- commands ----
+
+  recentPassings(limit: number): PassingView[] {
+    return this.station.journal.latestPassings(limit).map(p => this.#view(p))
+  }
+
+  async recordManual(bib: string | null, atMs?: number): Promise<PassingView> {
+    const passing = await this.station.recordManual(
+      bib,
+      atMs === undefined ? undefined : Math.round(atMs * 1000)
+    )
+    return this.#view(passing)
+  }
+
+  voidPassing(id: number): { outcome: string } {
+    return { outcome: this.station.voidPassing(id) }
+  }
+
+  fixBib(id: number, bib: string): { outcome: string } {
+    return { outcome: this.station.fixBib(id, bib) }
+  }
+
+  openSession(alias: string): SessionView {
+    return this.#sessionView(this.station.openSession(alias))
+  }
+
+  closeSession(): null {
+    this.station.closeSession()
+    return null
+  }
+
+  async sessions(): Promise<SessionView[]> {
+    const deviceid = this.station.journal.device()?.deviceid
+    const active = new Map<string, boolean>()
+    if (deviceid) {
+      try {
+        for (const s of await this.station.client.sessionsOfDevice(deviceid))
+          {active.set(s.token_session, s.active)}
+      } catch {
+        // Offline or no READ: the local list still stands.
+      }
+    }
+    return this.station.journal
+      .sessions()
+      .reverse()
+      .map(s => this.#sessionView(s, s.token ? (active.get(s.token) ?? null) : null))
+  }
+
+  async cloudSessionPassings(
+    token: string,
+    first?: number,
+    last?: number,
+    page?: number
+  ): Promise<CloudPassingView[]> {
+    const list = await this.station.client.sessionPassings(token, { first, last, page })
+    return list.map(cloudView)
+  }
+
+  async cloudDevicePassings(
+    from?: string,
+    to?: string,
+    page?: number
+  ): Promise<CommandResults['cloud.devicePassings']> {
+    const deviceid = this.#requireDevice()
+    const list = await this.station.client.devicePassings(deviceid, { from, to, page })
+    return list.map(p => ({ ...cloudView(p), token: p.token_session }))
+  }
+
+  localSessionPassings(sessionId: number, afterNum: number, limit: number): PassingView[] {
+    return this.station.journal.passingsOfSession(sessionId, afterNum, limit).map(p => this.#view(p))
+  }
+
+  /** Local journal against the cloud's copy: numbers missing there, extra there, or different. */
+  async compareSession(sessionId: number): Promise<CommandResults['compare.session']> {
+    const session = this.station.journal.session(sessionId)
+    if (!session?.token) throw new NotPossible('This session has no cloud session yet.')
+    const cloud = await collectPages(sessionPassingPages(this.station.client, session.token))
+    const byNum = new Map(cloud.map(p => [p.num_passing, p]))
+    const local = this.station.journal
+      .passingsOfSession(sessionId)
+      .filter(p => p.state === 'synced' && p.cloudToken === session.token)
+    const localNums = new Set(local.map(p => p.num + session.cloudOffset))
+    const missingInCloud: number[] = []
+    const different: number[] = []
+    for (const p of local) {
+      const copy = byNum.get(p.num + session.cloudOffset)
+      if (!copy) missingInCloud.push(p.num)
+      else if (copy.bib !== p.bib) different.push(p.num)
+    }
+    const extraInCloud = cloud.filter(p => !localNums.has(p.num_passing)).map(p => p.num_passing)
+    return { missingInCloud, extraInCloud, different }
+  }
+
+  exportCsv(sessionId: number): CommandResults['export.csv'] {
+    const session = this.station.journal.session(sessionId)
+    if (!session) throw new NotPossible(`There is no session ${sessionId}.`)
+    const corrections = new Map(this.station.journal.corrections(sessionId).map(c => [c.num, c]))
+    const header = 'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction\n'
+    const rows = this.station.journal.passingsOfSession(sessionId).map(p => {
+      const c = corrections.get(p.num)
+      const correction = c
+        ? `${c.kind}${c.newBib ? ` to ${c.newBib}` : ''}${c.afterSync ? ' (after sync: local only)' : ''}`
+        : ''
+      return `${csvLine(p).trimEnd()},${p.state},${correction}\n`
+    })
+    return {
+      fileName: `session-${session.id}-${session.alias.replace(/[^A-Za-z0-9_-]+/g, '-')}.csv`,
+      csv: header + rows.join('')
+    }
+  }
+
+  /** Finds out what a key may do with harmless calls on ids that cannot exist. */
+  async checkKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
+    const client = new RufusClient({ baseUrl: apiUrl, apiKey, timeoutMs: 10_000 })
+    const probe = async (call: () => Promise<unknown>): Promise<boolean | RufusError> => {
+      try {
+        await call()
+        return true
+      } catch (error) {
+        if (error instanceof RufusError && error.kind === 'not-found') return true
+        if (error instanceof RufusError && error.kind === 'forbidden') return false
+        if (error instanceof RufusError) return error
+        throw error
+      }
+    }
+    const read = await probe(() => client.listDevices({ limit: 1 }))
+    if (read instanceof RufusError) {
+      return {
+        reachable: false,
+        canRead: false,
+        canWrite: false,
+        canUnbind: false,
+        message: explainRufusError(read)
+      }
+    }
+    const write = await probe(() => client.insertSession(ZERO_ID, 'permission check'))
+    const unbind = await probe(() => client.unbindDevice(ZERO_ID))
+    const canWrite = write === true
+    const canUnbind = unbind === true
+    const message =
+      !read && !canWrite
+        ? 'RUFUS Cloud refused this key. Check it in RUFUS Cloud → API Keys.'
+        : !canWrite
+          ? 'This key can only READ: it cannot bind the device, open sessions or upload passings. Use a READ_WRITE key.'
+          : !read
+            ? 'This key can WRITE but not READ: uploads work, but the station cannot check what reached the cloud or browse passings. READ_WRITE is recommended.'
+            : `This key can read and write${canUnbind ? ', and unbind devices' : '; unbinding needs a key with "Allow Unbind Device"'}.`
+    return { reachable: true, canRead: read === true, canWrite, canUnbind, message }
+  }
+
+  async saveKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
+    const permissions = await this.checkKey(apiUrl, apiKey)
+    if (!this.#o.saveKey)
+      {throw new NotPossible(
+        'The key of this station is set where it was started (command line or environment).'
+      )}
+    this.#keyStorage = await this.#o.saveKey(apiUrl, apiKey)
+    this.#apiUrl = apiUrl
+    this.#keySet = true
+    this.#permissions = permissions
+    await this.station.setCloud(apiUrl, apiKey)
+    this.#dirty = true
+    return permissions
+  }
+
+  async listDevices(): Promise<CommandResults['device.list']> {
+    const page = await this.station.client.listDevices({ limit: 5000 })
+    return page.devices.map(d => ({
+      deviceid: d.deviceid,
+      alias: d.alias,
+      model: d.model,
+      serialNumber: d.serial_number
+    }))
+  }
+
+  async bindNewDevice(alias?: string): Promise<CommandResults['device.bindNew']> {
+    const device = this.station.journal.device()
+    if (!device) throw new NotPossible('The station has no device identity yet.')
+    const result = await this.station.client.bindDevice({
+      model: device.model,
+      serial_number: device.serialNumber,
+      ...(alias ? { alias } : {})
+    })
+    this.station.journal.setDeviceBinding(result.deviceid, Date.now())
+    this.station.sync.wake()
+    return result
+  }
+
+  useDevice(deviceid: string): null {
+    const unsynced = this.station.journal.counts()
+    if (unsynced.synced > 0 && this.station.journal.device()?.deviceid !== deviceid) {
+      throw new NotPossible(
+        'Passings were already uploaded for the current device; open a new data folder to time as another device.'
+      )
+    }
+    this.station.journal.setDeviceBinding(deviceid.toUpperCase(), Date.now())
+    this.station.sync.wake()
+    return null
+  }
+
+  async deviceInfo(): Promise<Record<string, unknown> | null> {
+    const deviceid = this.station.journal.device()?.deviceid
+    if (!deviceid) return null
+    return { ...(await this.station.client.deviceInfo(deviceid)) }
+  }
+
+  async unbindDevice(confirmAlias: string): Promise<null> {
+    const device = this.station.journal.device()
+    const expected = device?.alias ?? device?.serialNumber ?? ''
+    if (confirmAlias !== expected)
+      {throw new NotPossible(`Type the device's name exactly (${expected}) to unbind it.`)}
+    await this.station.unbindDevice()
+    return null
+  }
+
+  async listPorts(): Promise<CommandResults['ports.list']> {
+    const ports = await (this.#o.listPorts ?? listSerialPorts)()
+    return ports.map(p => ({ path: p.path, description: describePort(p) }))
+  }
+
+  readonly #readerConfigs = new Map<
+    string,
+    { path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }
+  >()
+
+  addReader(path: string, protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon', baudRate: number) {
+    const connection = this.station.addReader({ id: path, path, protocol, baudRate })
+    this.#readerConfigs.set(path, { path, protocol, baudRate })
+    this.#o.rememberReaders?.([...this.#readerConfigs.values()])
+    return connection.health.snapshot()
+  }
+
+  async removeReader(id: string): Promise<null> {
+    await this.station.removeReader(id)
+    this.#readerConfigs.delete(id)
+    this.#o.rememberReaders?.([...this.#readerConfigs.values()])
+    return null
+  }
+
+  /** Ranks protocols for a sample of bytes heard on a port (given as hex). */
+  detectProtocol(sampleHex: string): CommandResults['reader.detect'] {
+    const bytes = Uint8Array.from(Buffer.from(sampleHex, 'hex'))
+    return rankProtocols(bytes).map(c => ({
+      protocol: c.protocol,
+      score: Math.round(c.score * 100) / 100,
+      reads: c.reads
+    }))
+  }
+
+  syncAction(action: 'resume' | 'continue-new-session' | 'rebind'): null {
+    const sync = this.station.sync
+    if (action === 'resume') sync.resume()
+    if (action === 'rebind') sync.rebindAndReupload()
+    if (action === 'continue-new-session') {
+      const blocked = sync.status().blocked
+      if (!blocked?.sessionId) throw new NotPossible('No session is waiting for that decision.')
+      sync.continueInNewCloudSession(blocked.sessionId)
+    }
+    return null
+  }
+
+  setSettings(changes: Partial<UiSettings>): null {
+    this.#settings = { ...this.#settings, ...changes }
+    this.#o.saveSettings?.(this.#settings)
+    this.#dirty = true
+    return null
+  }
+
+  #requireDevice(): string {
+    const deviceid = this.station.journal.device()?.deviceid
+    if (!deviceid) throw new NotPossible('The device is not bound yet.')
+    return deviceid
+  }
+}
+
+function cloudView(p: CloudPassing): CloudPassingView {
+  return { num: p.num_passing, bib: p.bib, chip: p.chip, timestamp: p.timestamp }
+}

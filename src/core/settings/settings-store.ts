@@ -1,0 +1,57 @@
+import Conf from 'conf'
+
+/**
+ * The desktop app's settings, one schema on `conf` (electron-store wraps the same in Electron). The API key is
+ * never here in plain text: only its encrypted form, written by the key store.
+ */
+export interface AppSettings {
+  apiUrl: string
+  /** base64 of the key encrypted by the OS (safeStorage); empty when none is kept. */
+  encryptedApiKey: string
+  /** The safeStorage backend that encrypted it (a change means the key cannot be read back). */
+  keyBackend: string
+  beep: boolean
+  language: 'en' | 'es'
+  readers: Array<{ path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }>
+}
+
+export const SETTINGS_DEFAULTS: AppSettings = {
+  apiUrl: 'https://api.runonrufus.com/v0',
+  encryptedApiKey: '',
+  keyBackend: '',
+  beep: true,
+  language: 'en',
+  readers: []
+}
+
+export const SETTINGS_SCHEMA = {
+  apiUrl: { type: 'string', format: 'uri' },
+  encryptedApiKey: { type: 'string' },
+  keyBackend: { type: 'string' },
+  beep: { type: 'boolean' },
+  language: { type: 'string', enum: ['en', 'es'] },
+  readers: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        path: { type: 'string' },
+        protocol: { type: 'string', enum: ['line', 'r2000', 'rrbox', 'timy', 'chafon'] },
+        baudRate: { type: 'integer', minimum: 300 }
+      },
+      required: ['path', 'protocol', 'baudRate']
+    }
+  }
+} as const
+
+/** Opens the settings file in a folder (plain Node: tests, tools). */
+export function openSettings(cwd: string): Conf<AppSettings> {
+  return new Conf<AppSettings>({
+    cwd,
+    configName: 'settings',
+    projectName: 'rufus-station',
+    defaults: SETTINGS_DEFAULTS,
+    schema: SETTINGS_SCHEMA as never,
+    clearInvalidConfig: true
+  })
+}

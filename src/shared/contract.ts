@@ -1,0 +1,255 @@
+import { z } from 'zod'
+
+/**
+ * The one contract between the station and its screens, whatever carries it (Electron IPC or the headless
+ * station's WebSocket). Every command names the role it needs and validates its arguments; every answer is a
+ * result, never a thrown error.
+ */
+export type Role = 'viewer' | 'entry' | 'station'
+
+/** What each role may do: viewers watch, entry screens also record and correct, the station itself does all. */
+export const ROLE_RANK: Record<Role, number> = { viewer: 0, entry: 1, station: 2 }
+
+const id = z.number().int().positive()
+const protocol = z.enum(['line', 'r2000', 'rrbox', 'timy', 'chafon'])
+const bib = z.string().trim().min(1).max(32)
+
+export const COMMANDS = {
+  'status.get': { role: 'viewer', args: z.object({}) },
+  'passings.recent': { role: 'viewer', args: z.object({ limit: z.number().int().min(1).max(500) }) },
+  'passings.manual': {
+    role: 'entry',
+    args: z.object({ bib: bib.nullable(), atMs: z.number().finite().positive().optional() })
+  },
+  'passings.void': { role: 'entry', args: z.object({ id }) },
+  'passings.fixBib': { role: 'entry', args: z.object({ id, bib }) },
+  'session.open': { role: 'station', args: z.object({ alias: z.string().trim().min(1).max(60) }) },
+  'session.close': { role: 'station', args: z.object({}) },
+  'sessions.list': { role: 'viewer', args: z.object({}) },
+  'cloud.sessionPassings': {
+    role: 'viewer',
+    args: z.object({
+      token: z.string().min(1).max(128),
+      first: z.number().int().min(0).optional(),
+      last: z.number().int().min(0).optional(),
+      page: z.number().int().min(1).optional()
+    })
+  },
+  'cloud.devicePassings': {
+    role: 'viewer',
+    args: z.object({
+      from: z.string().optional(),
+      to: z.string().optional(),
+      page: z.number().int().min(1).optional()
+    })
+  },
+  'local.sessionPassings': {
+    role: 'viewer',
+    args: z.object({
+      sessionId: id,
+      afterNum: z.number().int().min(0),
+      limit: z.number().int().min(1).max(5000)
+    })
+  },
+  'compare.session': { role: 'viewer', args: z.object({ sessionId: id }) },
+  'export.csv': { role: 'viewer', args: z.object({ sessionId: id }) },
+  'clock.ping': { role: 'viewer', args: z.object({ clientMs: z.number().finite() }) },
+  'setup.checkKey': {
+    role: 'station',
+    args: z.object({ apiUrl: z.string().url(), apiKey: z.string().trim().min(1).max(200) })
+  },
+  'setup.saveKey': {
+    role: 'station',
+    args: z.object({ apiUrl: z.string().url(), apiKey: z.string().trim().min(1).max(200) })
+  },
+  'device.list': { role: 'station', args: z.object({}) },
+  'device.bindNew': { role: 'station', args: z.object({ alias: z.string().trim().max(60).optional() }) },
+  'device.use': { role: 'station', args: z.object({ deviceid: z.string().regex(/^[0-9A-Fa-f-]{8,128}$/) }) },
+  'device.info': { role: 'viewer', args: z.object({}) },
+  'device.unbind': { role: 'station', args: z.object({ confirmAlias: z.string() }) },
+  'ports.list': { role: 'station', args: z.object({}) },
+  'reader.add': {
+    role: 'station',
+    args: z.object({
+      path: z.string().min(1).max(300),
+      protocol,
+      baudRate: z.number().int().min(300).max(1_000_000)
+    })
+  },
+  'reader.remove': { role: 'station', args: z.object({ id: z.string().min(1) }) },
+  'reader.detect': { role: 'station', args: z.object({ sample: z.string().max(20_000) }) },
+  'sync.action': {
+    role: 'station',
+    args: z.object({ action: z.enum(['resume', 'continue-new-session', 'rebind']) })
+  },
+  'settings.set': {
+    role: 'station',
+    args: z.object({ beep: z.boolean().optional(), language: z.enum(['en', 'es']).optional() })
+  }
+} as const satisfies Record<string, { role: Role; args: z.ZodType }>
+
+export type CommandName = keyof typeof COMMANDS
+export type CommandArgs<N extends CommandName> = z.input<(typeof COMMANDS)[N]['args']>
+
+// ---- views: what the screens see ----
+
+export interface PassingView {
+  readonly id: number
+  readonly session: number
+  readonly num: number
+  readonly bib: string | null
+  readonly name: string | null
+  readonly chip: string | null
+  /** ISO 8601 UTC, milliseconds. */
+  readonly timestamp: string
+  readonly source: 'reader' | 'manual'
+  readonly port: string | null
+  readonly state: string
+  readonly note: string | null
+}
+
+export interface CloudPassingView {
+  readonly num: number
+  readonly bib: string
+  readonly chip: string | null
+  readonly timestamp: string
+}
+
+export interface ReaderView {
+  readonly id: string
+  readonly path: string
+  readonly protocol: string
+  readonly state: string
+  readonly message: string | null
+  readonly lastReadAgeMs: number | null
+  readonly readsPerSecond: number
+  readonly decodeErrors: number
+  readonly lastDecodeError: string | null
+  readonly clockOffsetMs: number | null
+  readonly details: Readonly<Record<string, string | number>>
+}
+
+export interface SessionView {
+  readonly id: number
+  readonly alias: string
+  readonly token: string | null
+  readonly cloudState: string
+  readonly closed: boolean
+  readonly openedAt: string
+  readonly counts: { readonly total: number; readonly synced: number; readonly pending: number }
+  readonly first: string | null
+  readonly last: string | null
+  /** From the cloud's list of the device's sessions, when reachable. */
+  readonly cloudActive: boolean | null
+}
+
+export interface KeyView {
+  /** Whether a key is set; the key itself never reaches a screen. */
+  readonly set: boolean
+  readonly canRead: boolean | null
+  readonly canWrite: boolean | null
+  readonly canUnbind: boolean | null
+  /** Where the key is kept: encrypted by the OS, only in memory, or given on the command line. */
+  readonly storage: 'encrypted' | 'memory' | 'command-line'
+}
+
+export interface StationSnapshot {
+  readonly runtime: 'electron' | 'headless'
+  readonly role: Role
+  readonly configured: boolean
+  readonly apiUrl: string
+  readonly key: KeyView
+  readonly device: {
+    readonly serialNumber: string
+    readonly deviceid: string | null
+    readonly alias: string | null
+  }
+  readonly session: SessionView | null
+  readonly sync: {
+    readonly pending: number
+    readonly held: number
+    readonly synced: number
+    readonly quarantined: number
+    readonly conflict: number
+    readonly inFlight: number
+    readonly online: boolean | null
+    readonly lastError: string | null
+    readonly lastSyncAt: string | null
+    readonly blocked: { readonly kind: string; readonly message: string; readonly action: string } | null
+  }
+  readonly clock: {
+    readonly offsetMs: number | null
+    readonly uncertaintyMs: number | null
+    readonly jumpMs: number | null
+  }
+  readonly readers: readonly ReaderView[]
+  readonly bibPolicy: string
+  readonly settings: { readonly beep: boolean; readonly language: 'en' | 'es' }
+  readonly notices: ReadonlyArray<{
+    readonly level: 'info' | 'warning' | 'error'
+    readonly message: string
+    readonly at: string
+  }>
+}
+
+export interface KeyPermissions {
+  readonly reachable: boolean
+  readonly canRead: boolean
+  readonly canWrite: boolean
+  readonly canUnbind: boolean
+  readonly message: string
+}
+
+export interface CommandResults {
+  'status.get': StationSnapshot
+  'passings.recent': PassingView[]
+  'passings.manual': PassingView
+  'passings.void': { readonly outcome: string }
+  'passings.fixBib': { readonly outcome: string }
+  'session.open': SessionView
+  'session.close': null
+  'sessions.list': SessionView[]
+  'cloud.sessionPassings': CloudPassingView[]
+  'cloud.devicePassings': Array<CloudPassingView & { readonly token: string }>
+  'local.sessionPassings': PassingView[]
+  'compare.session': {
+    readonly missingInCloud: number[]
+    readonly extraInCloud: number[]
+    readonly different: number[]
+  }
+  'export.csv': { readonly fileName: string; readonly csv: string }
+  'clock.ping': { readonly serverMs: number }
+  'setup.checkKey': KeyPermissions
+  'setup.saveKey': KeyPermissions
+  'device.list': Array<{
+    readonly deviceid: string
+    readonly alias: string | null
+    readonly model: string | null
+    readonly serialNumber: string | null
+  }>
+  'device.bindNew': { readonly deviceid: string; readonly alreadyBound: boolean }
+  'device.use': null
+  'device.info': Record<string, unknown> | null
+  'device.unbind': null
+  'ports.list': Array<{ readonly path: string; readonly description: string }>
+  'reader.add': ReaderView
+  'reader.remove': null
+  'reader.detect': Array<{ readonly protocol: string; readonly score: number; readonly reads: number }>
+  'sync.action': null
+  'settings.set': null
+}
+
+export type ErrorCode =
+  'invalid-arguments' | 'forbidden' | 'unknown-command' | 'not-possible' | 'cloud' | 'internal'
+
+export type CommandResult<N extends CommandName> =
+  | { readonly ok: true; readonly value: CommandResults[N] }
+  | { readonly ok: false; readonly error: { readonly code: ErrorCode; readonly message: string } }
+
+/** Pushed to screens a few times a second at most, however fast reads arrive. */
+export interface StationUpdate {
+  readonly snapshot: StationSnapshot
+  /** Passings committed since the previous update, oldest first (capped; the screen asks for more if needed). */
+  readonly passings: readonly PassingView[]
+  readonly dropped: number
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest'
+import { handleCommand } from '../../src/core/app/command-handler'
+import { StationService } from '../../src/core/app/station-service'
+import { COMMANDS, type CommandName } from '../../src/shared/contract'
+import { API_COMMANDS, createStationApi } from '../../src/shared/station-api'
+import { lines, openStation } from '../helpers/station'
+
+function service() {
+  const { station, log } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false })
+  return {
+    service: new StationService({
+      station,
+      runtime: 'headless',
+      apiUrl: 'http://127.0.0.1:9/v0',
+      keySet: true,
+      keyStorage: 'command-line'
+    }),
+    station,
+    log
+  }
+}
+
+describe('the command contract', () => {
+  it('rejects unknown commands and invalid arguments with a plain message', async () => {
+    const { service: s } = service()
+    expect(await handleCommand(s, 'station', 'shell.exec', {})).toEqual({
+      ok: false,
+      error: { code: 'unknown-command', message: 'Unknown command "shell.exec".' }
+    })
+    const bad = await handleCommand(s, 'station', 'passings.manual', { bib: '' })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
+    const wrongType = await handleCommand(s, 'station', 'passings.recent', { limit: 'all' })
+    expect(wrongType).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-arguments', message: expect.stringMatching(/^Invalid limit/) }
+    })
+    expect(await handleCommand(s, 'station', '__proto__', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-command' }
+    })
+  })
+
+  it('enforces roles: viewers watch, entry screens record, only the station changes key, device and sessions', async () => {
+    const { service: s } = service()
+    expect(await handleCommand(s, 'viewer', 'passings.manual', { bib: '9' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' }
+    })
+    expect(await handleCommand(s, 'entry', 'passings.manual', { bib: '9' })).toMatchObject({
+      ok: true,
+      value: { bib: '9', source: 'manual' }
+    })
+    for (const name of ['setup.saveKey', 'device.bindNew', 'device.unbind', 'session.open'] as const) {
+      expect(await handleCommand(s, 'entry', name, {})).toMatchObject({
+        ok: false,
+        error: { code: 'forbidden', message: 'Only the station itself can do this.' }
+      })
+    }
+    expect(await handleCommand(s, 'viewer', 'status.get', {})).toMatchObject({
+      ok: true,
+      value: { role: 'viewer' }
+    })
+  })
+
+  it('stamps a manual entry at the given keypress time and refuses what the core refuses, in words', async () => {
+    const { service: s } = service()
+    const at = Date.UTC(2026, 10, 28, 10, 0, 0, 123)
+    expect(await handleCommand(s, 'entry', 'passings.manual', { bib: '12', atMs: at })).toMatchObject({
+      ok: true,
+      value: { timestamp: '2026-11-28T10:00:00.123Z' }
+    })
+    expect(await handleCommand(s, 'entry', 'passings.void', { id: 999 })).toEqual({
+      ok: false,
+      error: { code: 'not-possible', message: 'There is no passing 999' }
+    })
+    expect(await handleCommand(s, 'station', 'device.unbind', { confirmAlias: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-possible' }
+    })
+  })
+
+  it('has a named API function for every command, and each reaches its handler', async () => {
+    expect(new Set(Object.values(API_COMMANDS))).toEqual(new Set(Object.keys(COMMANDS)))
+    const { service: s, station, log } = service()
+    station.ingest('p', lines(1))
+    await log.until(() => log.of('passing').length === 1, 'one passing')
+    const api = createStationApi(
+      { invoke: (name, args) => handleCommand(s, 'station', name, args), subscribe: () => () => undefined },
+      'browser'
+    )
+    const recent = await api.recentPassings({ limit: 5 })
+    expect(recent).toMatchObject({ ok: true, value: [{ num: 1, bib: '1' }] })
+    for (const name of Object.keys(COMMANDS) as CommandName[]) {
+      const result = await handleCommand(s, 'station', name, {})
+      if (!result.ok) expect(result.error.code).not.toBe('unknown-command')
+    }
+  })
+
+  it('coalesces updates: 600 passings reach a screen as one capped update, not 600 messages', async () => {
+    const { service: s, station, log } = service()
+    for (let i = 0; i < 20; i += 1)
+      {station.ingest('p', lines(...Array.from({ length: 30 }, (_, j) => i * 30 + j)))}
+    await log.until(() => log.of('passing').length === 600, '600 passings')
+    const updates: Array<{ passings: number; dropped: number }> = []
+    let resolveNext: () => void = () => undefined
+    const next = new Promise<void>(resolve => (resolveNext = resolve))
+    const stop = s.subscribe(update => {
+      updates.push({ passings: update.passings.length, dropped: update.dropped })
+      if (update.passings.length > 0) resolveNext()
+    }, 'viewer')
+    for (const event of log.events) s.onStationEvent(event)
+    await next
+    stop()
+    // The first update is the snapshot on subscribe; the second carries the newest 200 and says 400 were left out.
+    expect(updates).toEqual([
+      { passings: 0, dropped: 0 },
+      { passings: 200, dropped: 400 }
+    ])
+  })
+})

@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll } from 'vitest'
+import { ROOT } from './process'
+
+export const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots')
+let browser: Browser | null = null
+
+afterAll(async () => {
+  await browser?.close()
+  browser = null
+})
+
+/** A page in Debian's Chromium, headless, with the network flags this machine needs (Playwright gives it a fresh profile). */
+export async function newPage(): Promise<Page> {
+  if (!browser) {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    })
+  }
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  page.on('pageerror', error => {
+    throw error
+  })
+  return page
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) })
+}
