@@ -16,6 +16,8 @@ export interface ReaderDriver {
   readonly tickMs: number | null
   /** Time to wait after opening before the first command (the RR box wants 3 s). */
   readonly openDelayMs: number
+  /** Send the opening commands at the top of a second (the RR box's epoch names a whole second). */
+  readonly alignToSecond?: boolean
 }
 
 const encoder = new TextEncoder()
@@ -67,7 +69,9 @@ export function createDriver(protocol: Protocol, options: DriverOptions = {}): R
           return [encoder.encode(RRBOX.passingGet(next))]
         },
         tickMs: options.rrboxPollMs ?? 250,
-        openDelayMs: options.rrboxOpenDelayMs ?? 3000
+        openDelayMs: options.rrboxOpenDelayMs ?? 3000,
+        // Without the DTR edge (a PTY, or until DTR is driven), the top of the second stands in for it.
+        alignToSecond: true
       }
     case 'line':
     case 'timy':
