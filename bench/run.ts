@@ -1,6 +1,7 @@
 import { cloudBench } from './cloud'
 import { launchBench } from './launch'
 import { readersBench } from './readers'
+import { uiBench } from './ui'
 import { stationBench } from './station'
 import { writeSection, type BenchSection } from './report'
 
@@ -8,7 +9,8 @@ const BENCHES: Record<string, () => Promise<BenchSection>> = {
   cloud: cloudBench,
   station: stationBench,
   launch: launchBench,
-  readers: readersBench
+  readers: readersBench,
+  ui: uiBench
 }
 
 /** `npm run bench [-- name …]`: runs the named benchmarks (all by default) and updates docs/benchmarks.md. */

@@ -99,6 +99,27 @@ export function BrowserScreen(): React.JSX.Element {
     setLoading(false)
   }
 
+  /** Every page of the session, cloud and local, in one virtualised list. */
+  const loadAll = async () => {
+    if (!session?.token) return
+    setLoading(true)
+    const cloud: CloudPassingView[] = []
+    for (let p = 1; ; p += 1) {
+      const chunk = (await run(stationApi().cloudSessionPassings({ token: session.token, page: p }))) ?? []
+      cloud.push(...chunk)
+      if (chunk.length < PAGE) break
+    }
+    const local: PassingView[] = []
+    for (let after = 0; ; ) {
+      const chunk = (await run(stationApi().localSessionPassings({ sessionId: session.id, afterNum: after, limit: PAGE }))) ?? []
+      local.push(...chunk)
+      if (chunk.length < PAGE) break
+      after = chunk.at(-1)?.num ?? after
+    }
+    setRows(alignRows(cloud, local, 0))
+    setLoading(false)
+  }
+
   const visible = useMemo(
     () => (filter === '' ? rows : rows.filter(r => (r.cloud?.bib ?? r.local?.bib ?? '').includes(filter))),
     [rows, filter]
@@ -174,6 +195,9 @@ export function BrowserScreen(): React.JSX.Element {
         </button>
         <button type="button" onClick={() => void load(lastPage)}>
           {t('end')}
+        </button>
+        <button type="button" onClick={() => void loadAll()}>
+          {t('allPages')}
         </button>
         <label>
           {t('filterBib')}
