@@ -14,7 +14,6 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       eqeqeq: ['error', 'smart'],
-      curly: ['error', 'multi-line'],
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }

@@ -14,7 +14,16 @@ import { ptyPair } from '../test/helpers/pty'
 import { percentile, round, table, type BenchSection } from './report'
 
 const KEY = { apiKey: 'ror-bench-ui', access: 'READ_WRITE', canUnbind: true, company: 'bench' } as const
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+]
 
 /**
  * From a byte written on the serial port to the row on screen at 600 reads/s; then, on a 100,000-passing
@@ -26,15 +35,34 @@ export async function uiBench(): Promise<BenchSection> {
   const pty = await ptyPair(folder)
   let synced = 0
   const waiters: Array<() => void> = []
-  const station = Station.open({ dataFolder: join(folder, 'data'), apiUrl: cloud.apiUrl, apiKey: KEY.apiKey, batchSize: 5000, dedup: { windowMs: 0, mode: 'first' } }, (event: StationEvent) => {
-    service.onStationEvent(event)
-    if (event.type === 'sync') {
-      synced = event.synced
-      for (const waiter of waiters.splice(0)) waiter()
+  const station = Station.open(
+    {
+      dataFolder: join(folder, 'data'),
+      apiUrl: cloud.apiUrl,
+      apiKey: KEY.apiKey,
+      batchSize: 5000,
+      dedup: { windowMs: 0, mode: 'first' }
+    },
+    (event: StationEvent) => {
+      service.onStationEvent(event)
+      if (event.type === 'sync') {
+        synced = event.synced
+        for (const waiter of waiters.splice(0)) waiter()
+      }
     }
+  )
+  const service = new StationService({
+    station,
+    runtime: 'headless',
+    apiUrl: cloud.apiUrl,
+    keySet: true,
+    keyStorage: 'memory'
   })
-  const service = new StationService({ station, runtime: 'headless', apiUrl: cloud.apiUrl, keySet: true, keyStorage: 'memory' })
-  const server = await startStationHttp({ service, rendererDir: ensureRendererBuilt(() => undefined), port: 0 })
+  const server = await startStationHttp({
+    service,
+    rendererDir: ensureRendererBuilt(() => undefined),
+    port: 0
+  })
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
   try {
     station.addReader({ id: 'scanner', path: pty.a, baudRate: 115200, protocol: 'line' })
@@ -75,15 +103,23 @@ export async function uiBench(): Promise<BenchSection> {
         }
       }, 2)
     })
-    await page.waitForFunction(`Object.keys(window.__seen).includes('${100_000 + total - 1}')`, undefined, { timeout: 30_000 })
+    await page.waitForFunction(`Object.keys(window.__seen).includes('${100_000 + total - 1}')`, undefined, {
+      timeout: 30_000
+    })
     const seen = (await page.evaluate('window.__seen')) as Record<string, number>
-    const latencies = [...written].filter(([bib]) => seen[bib] !== undefined).map(([bib, at]) => (seen[bib] as number) - at).sort((a, b) => a - b)
+    const latencies = [...written]
+      .filter(([bib]) => seen[bib] !== undefined)
+      .map(([bib, at]) => (seen[bib] as number) - at)
+      .sort((a, b) => a - b)
     await link.stop()
 
     // A 100,000-passing session in the cloud and the journal.
     const encoder = new TextEncoder()
     for (let start = 0; start < 97_000; start += 1000) {
-      station.ingest('bulk', encoder.encode(Array.from({ length: 1000 }, (_, i) => `${start + i}\r\n`).join('')))
+      station.ingest(
+        'bulk',
+        encoder.encode(Array.from({ length: 1000 }, (_, i) => `${start + i}\r\n`).join(''))
+      )
     }
     while (synced < 100_000) await new Promise<void>(resolve => waiters.push(resolve))
     const browse = await browser.newPage({ viewport: { width: 1280, height: 800 }, bypassCSP: true })
@@ -97,7 +133,11 @@ export async function uiBench(): Promise<BenchSection> {
       return performance.now() - started
     })()`)
     await browse.getByRole('button', { name: 'All pages' }).click()
-    await browse.waitForFunction(`document.querySelector('.legend').textContent.startsWith('100000 rows')`, undefined, { timeout: 60_000 })
+    await browse.waitForFunction(
+      `document.querySelector('.legend').textContent.startsWith('100000 rows')`,
+      undefined,
+      { timeout: 60_000 }
+    )
     const scroll = (await browse.evaluate(`(async () => {
       const tasks = []
       new PerformanceObserver(list => tasks.push(...list.getEntries().map(e => e.duration))).observe({ type: 'longtask' })
@@ -123,11 +163,20 @@ export async function uiBench(): Promise<BenchSection> {
       body: `${table(
         ['measure', 'result'],
         [
-          ['byte on the serial port → row on screen at 600 reads/s (3000 reads), median', `${round(percentile(latencies, 50), 0)} ms`],
+          [
+            'byte on the serial port → row on screen at 600 reads/s (3000 reads), median',
+            `${round(percentile(latencies, 50), 0)} ms`
+          ],
           ['… p99', `${round(percentile(latencies, 99), 0)} ms`],
           ['… rows seen on screen', `${latencies.length} of ${total}`],
-          ['first page of the passings browser on screen (5000 rows from the cloud + journal)', `${round(Number(firstPageMs), 0)} ms`],
-          ['scrolling all 100,000 rows in 600 steps: long tasks (>50 ms)', `${scroll.tasks.length}${scroll.tasks.length ? ` (longest ${round(Math.max(...scroll.tasks), 0)} ms)` : ''}`],
+          [
+            'first page of the passings browser on screen (5000 rows from the cloud + journal)',
+            `${round(Number(firstPageMs), 0)} ms`
+          ],
+          [
+            'scrolling all 100,000 rows in 600 steps: long tasks (>50 ms)',
+            `${scroll.tasks.length}${scroll.tasks.length ? ` (longest ${round(Math.max(...scroll.tasks), 0)} ms)` : ''}`
+          ],
           ['… frame interval p99 while scrolling', `${round(scroll.p99, 1)} ms`],
           ['… rows in the DOM at any time', String(scroll.rendered)]
         ]

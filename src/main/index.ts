@@ -76,8 +76,9 @@ async function start(): Promise<void> {
   })
   hub.add(service.onStationEvent)
   // The readers of the last run resume with the open session.
-  for (const reader of settings.get('readers'))
-    {service.addReader(reader.path, reader.protocol, reader.baudRate)}
+  for (const reader of settings.get('readers')) {
+    service.addReader(reader.path, reader.protocol, reader.baudRate)
+  }
 
   let window: BrowserWindow | null = createMainWindow()
   const dispose = registerIpc(

@@ -1,16 +1,15 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
 import { defaultDataFolder } from '../core/platform/data-folder'
 import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
-import { PRODUCTION_API_URL } from '../core/rufus/client'
-import { StationStartError } from '../core/station/start-errors'
+
+import { openSettings } from '../core/settings/settings-store'
+import { explainStartError, StationStartError } from '../core/station/start-errors'
 import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
-import { startDemo } from './demo'
 import { formatEvent } from './format-event'
 import { EventHub } from '../core/app/event-hub'
-import { serveScreens } from './screens'
 
 const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-url <url> --api-key <key> --serial <path>
   [--baud <n>] [--protocol ${PROTOCOLS.join('|')}] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
@@ -47,7 +46,7 @@ function parse() {
       headless: { type: 'boolean', default: false },
       demo: { type: 'boolean', default: false },
       data: { type: 'string' },
-      'api-url': { type: 'string', default: PRODUCTION_API_URL },
+      'api-url': { type: 'string' },
       'api-key': { type: 'string' },
       'api-key-file': { type: 'string' },
       serial: { type: 'string', multiple: true, default: [] },
@@ -76,6 +75,18 @@ function parse() {
 }
 
 type Values = ReturnType<typeof parse>
+
+/** Settings live on conf in the data folder, as in the desktop app (never the key): the API address is kept. */
+function rememberedApiUrl(dataFolder: string, given: string | undefined): string {
+  try {
+    mkdirSync(dataFolder, { recursive: true })
+    const settings = openSettings(dataFolder)
+    if (given) settings.set('apiUrl', given)
+    return settings.get('apiUrl')
+  } catch (error) {
+    throw explainStartError(error, dataFolder)
+  }
+}
 
 function onSignals(stop: () => Promise<void>): void {
   let stopping = false
@@ -108,10 +119,12 @@ async function runHeadless(values: Values): Promise<void> {
   hub.add((event: StationEvent) =>
     process.stdout.write(values.json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`)
   )
+  const dataFolder = values.data ?? defaultDataFolder()
+  const apiUrl = rememberedApiUrl(dataFolder, values['api-url'])
   const station = Station.open(
     {
-      dataFolder: values.data ?? defaultDataFolder(),
-      apiUrl: values['api-url'],
+      dataFolder,
+      apiUrl,
       apiKey,
       deviceSerial: values['device-serial'],
       deviceModel: values['device-model'],
@@ -164,13 +177,15 @@ async function runHeadless(values: Values): Promise<void> {
   process.stderr.write(
     `RUFUS Station (headless): data in ${station.dataFolder}, reading ${values.serial.map((p, i) => `${p} (${protocols[i]})`).join(', ')}\n`
   )
-  let screens: Awaited<ReturnType<typeof serveScreens>> | null = null
+  let screens: Awaited<ReturnType<typeof import('./screens').serveScreens>> | null = null
   if (httpPort !== null) {
+    // Loaded only when asked for, so a plain headless station starts capturing sooner.
+    const { serveScreens } = await import('./screens')
     screens = await serveScreens(
       hub,
       {
         station,
-        apiUrl: values['api-url'],
+        apiUrl,
         keySet: apiKey !== '',
         keyStorage: apiKey !== '' ? 'command-line' : 'memory',
         saveKey: async () => 'memory'
@@ -198,6 +213,7 @@ async function main(): Promise<void> {
     return
   }
   if (values.demo) {
+    const { startDemo } = await import('./demo')
     const demo = await startDemo({
       dataFolder: values.data,
       httpPort:

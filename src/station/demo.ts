@@ -43,8 +43,9 @@ const LAST = [
 /** Participants for the demo: runner n wears bib n and chip `chipOf(n)`. */
 function demoParticipants(count: number): string {
   const rows = ['chip,bib,name']
-  for (let n = 1; n <= count; n += 1)
-    {rows.push(`${chipOf(n)},${n},${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`)}
+  for (let n = 1; n <= count; n += 1) {
+    rows.push(`${chipOf(n)},${n},${FIRST[n % FIRST.length]} ${LAST[(n * 7) % LAST.length]}`)
+  }
   return rows.join('\n')
 }
 

@@ -51,8 +51,9 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
     viewer: randomBytes(16).toString('hex')
   }
   const roleOf = (token: string | null): Role | null => {
-    for (const role of ['station', 'entry', 'viewer'] as const)
-      {if (token !== null && token === tokens[role]) return role}
+    for (const role of ['station', 'entry', 'viewer'] as const) {
+      if (token !== null && token === tokens[role]) return role
+    }
     return null
   }
   let port = options.port

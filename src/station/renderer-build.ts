@@ -17,7 +17,8 @@ export function ensureRendererBuilt(log: (line: string) => void): string {
       stdio: ['ignore', 'ignore', 'inherit']
     }
   )
-  if (result.status !== 0 || !existsSync(join(RENDERER_DIR, 'index.html')))
-    {throw new Error('Could not build the user interface (electron-vite build failed).')}
+  if (result.status !== 0 || !existsSync(join(RENDERER_DIR, 'index.html'))) {
+    throw new Error('Could not build the user interface (electron-vite build failed).')
+  }
   return RENDERER_DIR
 }

@@ -98,8 +98,9 @@ describe('the command contract', () => {
 
   it('coalesces updates: 600 passings reach a screen as one capped update, not 600 messages', async () => {
     const { service: s, station, log } = service()
-    for (let i = 0; i < 20; i += 1)
-      {station.ingest('p', lines(...Array.from({ length: 30 }, (_, j) => i * 30 + j)))}
+    for (let i = 0; i < 20; i += 1) {
+      station.ingest('p', lines(...Array.from({ length: 30 }, (_, j) => i * 30 + j)))
+    }
     await log.until(() => log.of('passing').length === 600, '600 passings')
     const updates: Array<{ passings: number; dropped: number }> = []
     let resolveNext: () => void = () => undefined

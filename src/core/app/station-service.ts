@@ -284,8 +284,9 @@ export class StationService {
     const active = new Map<string, boolean>()
     if (deviceid) {
       try {
-        for (const s of await this.station.client.sessionsOfDevice(deviceid))
-          {active.set(s.token_session, s.active)}
+        for (const s of await this.station.client.sessionsOfDevice(deviceid)) {
+          active.set(s.token_session, s.active)
+        }
       } catch {
         // Offline or no READ: the local list still stands.
       }
@@ -400,10 +401,11 @@ export class StationService {
 
   async saveKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
     const permissions = await this.checkKey(apiUrl, apiKey)
-    if (!this.#o.saveKey)
-      {throw new NotPossible(
+    if (!this.#o.saveKey) {
+      throw new NotPossible(
         'The key of this station is set where it was started (command line or environment).'
-      )}
+      )
+    }
     this.#keyStorage = await this.#o.saveKey(apiUrl, apiKey)
     this.#apiUrl = apiUrl
     this.#keySet = true
@@ -457,8 +459,9 @@ export class StationService {
   async unbindDevice(confirmAlias: string): Promise<null> {
     const device = this.station.journal.device()
     const expected = device?.alias ?? device?.serialNumber ?? ''
-    if (confirmAlias !== expected)
-      {throw new NotPossible(`Type the device's name exactly (${expected}) to unbind it.`)}
+    if (confirmAlias !== expected) {
+      throw new NotPossible(`Type the device's name exactly (${expected}) to unbind it.`)
+    }
     await this.station.unbindDevice()
     return null
   }

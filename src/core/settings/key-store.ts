@@ -47,8 +47,9 @@ export class KeyStore {
   load(): string | null {
     if (this.#memoryKey !== null) return this.#memoryKey
     const { encryptedApiKey, keyBackend } = this.record.get()
-    if (!encryptedApiKey || !this.encryption.isAvailable() || keyBackend !== this.encryption.backend())
-      {return null}
+    if (!encryptedApiKey || !this.encryption.isAvailable() || keyBackend !== this.encryption.backend()) {
+      return null
+    }
     try {
       return this.encryption.decrypt(Buffer.from(encryptedApiKey, 'base64'))
     } catch {

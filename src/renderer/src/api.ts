@@ -14,8 +14,9 @@ export function stationApi(): StationApi {
   } else {
     api = connectWebSocket(connected => {
       useStation.getState().setConnected(connected)
-      if (connected && api)
-        {void measureClockOffset(api).then(offset => useStation.getState().setClockOffset(offset))}
+      if (connected && api) {
+        void measureClockOffset(api).then(offset => useStation.getState().setClockOffset(offset))
+      }
     })
   }
   let synced = -1
@@ -33,8 +34,9 @@ export function stationApi(): StationApi {
     }
   })
   void api.status({}).then(result => {
-    if (result.ok)
-      {useStation.getState().applyUpdate({ snapshot: result.value, passings: [], dropped: 0 }, Date.now())}
+    if (result.ok) {
+      useStation.getState().applyUpdate({ snapshot: result.value, passings: [], dropped: 0 }, Date.now())
+    }
   })
   void api.recentPassings({ limit: 300 }).then(result => {
     if (result.ok) useStation.getState().setRecent(result.value)

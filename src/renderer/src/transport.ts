@@ -29,8 +29,9 @@ export function connectWebSocket(onConnection: (connected: boolean) => void): St
         result?: unknown
         update?: StationUpdate
       }
-      if (message.type === 'update' && message.update)
-        {for (const listener of listeners) listener(message.update)}
+      if (message.type === 'update' && message.update) {
+        for (const listener of listeners) listener(message.update)
+      }
       if (message.type === 'result' && message.id !== undefined) {
         waiting.get(message.id)?.(message.result)
         waiting.delete(message.id)
@@ -38,11 +39,12 @@ export function connectWebSocket(onConnection: (connected: boolean) => void): St
     }
     socket.onclose = () => {
       onConnection(false)
-      for (const [, resolve] of waiting)
-        {resolve({
+      for (const [, resolve] of waiting) {
+        resolve({
           ok: false,
           error: { code: 'internal', message: 'The connection to the station was lost.' }
-        })}
+        })
+      }
       waiting.clear()
       setTimeout(open, 1000)
     }

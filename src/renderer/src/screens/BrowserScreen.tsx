@@ -110,8 +110,11 @@ export function BrowserScreen(): React.JSX.Element {
       if (chunk.length < PAGE) break
     }
     const local: PassingView[] = []
-    for (let after = 0; ; ) {
-      const chunk = (await run(stationApi().localSessionPassings({ sessionId: session.id, afterNum: after, limit: PAGE }))) ?? []
+    for (let after = 0; ;) {
+      const chunk =
+        (await run(
+          stationApi().localSessionPassings({ sessionId: session.id, afterNum: after, limit: PAGE })
+        )) ?? []
       local.push(...chunk)
       if (chunk.length < PAGE) break
       after = chunk.at(-1)?.num ?? after
