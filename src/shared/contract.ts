@@ -77,7 +77,7 @@ export const COMMANDS = {
     })
   },
   'reader.remove': { role: 'station', args: z.object({ id: z.string().min(1) }) },
-  'reader.detect': { role: 'station', args: z.object({ sample: z.string().max(20_000) }) },
+  'reader.detect': { role: 'station', args: z.object({ path: z.string().min(1).max(300) }) },
   'sync.action': {
     role: 'station',
     args: z.object({ action: z.enum(['resume', 'continue-new-session', 'rebind']) })
@@ -234,7 +234,12 @@ export interface CommandResults {
   'ports.list': Array<{ readonly path: string; readonly description: string }>
   'reader.add': ReaderView
   'reader.remove': null
-  'reader.detect': Array<{ readonly protocol: string; readonly score: number; readonly reads: number }>
+  'reader.detect': Array<{
+    readonly protocol: string
+    readonly baudRate: number
+    readonly score: number
+    readonly how: string
+  }>
   'sync.action': null
   'settings.set': null
 }

@@ -37,7 +37,7 @@ export interface StationApi {
   readonly listPorts: Call<'ports.list'>
   readonly addReader: Call<'reader.add'>
   readonly removeReader: Call<'reader.remove'>
-  readonly detectProtocol: Call<'reader.detect'>
+  readonly detectReader: Call<'reader.detect'>
   readonly syncAction: Call<'sync.action'>
   readonly setSettings: Call<'settings.set'>
   readonly onUpdate: (listener: (update: StationUpdate) => void) => () => void
@@ -69,7 +69,7 @@ export const API_COMMANDS = {
   listPorts: 'ports.list',
   addReader: 'reader.add',
   removeReader: 'reader.remove',
-  detectProtocol: 'reader.detect',
+  detectReader: 'reader.detect',
   syncAction: 'sync.action',
   setSettings: 'settings.set'
 } as const satisfies Record<string, CommandName>

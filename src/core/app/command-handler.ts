@@ -51,7 +51,7 @@ const HANDLERS: Handlers = {
     a: { path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }
   ) => s.addReader(a.path, a.protocol, a.baudRate),
   'reader.remove': (s, a: { id: string }) => s.removeReader(a.id),
-  'reader.detect': (s, a: { sample: string }) => s.detectProtocol(a.sample),
+  'reader.detect': (s, a: { path: string }) => s.detectReader(a.path),
   'sync.action': (s, a: { action: 'resume' | 'continue-new-session' | 'rebind' }) => s.syncAction(a.action),
   'settings.set': (s, a: { beep?: boolean; language?: 'en' | 'es' }) => s.setSettings(a)
 }

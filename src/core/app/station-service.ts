@@ -13,7 +13,7 @@ import type { StationEvent } from '../../shared/events'
 import { csvLine } from '../journal/csv-mirror'
 import type { PassingRecord, SessionRecord } from '../journal/journal'
 import { describePort, type PortInfo } from '../reader/port-identity'
-import { rankProtocols } from '../reader/protocols'
+import { detectReader } from '../serial/detect'
 import { RufusClient } from '../rufus/client'
 import { explainRufusError, RufusError } from '../rufus/errors'
 import { collectPages, sessionPassingPages } from '../rufus/paging'
@@ -39,6 +39,7 @@ export interface StationServiceOptions {
   readonly settings?: UiSettings
   readonly saveSettings?: (settings: UiSettings) => void
   readonly listPorts?: () => Promise<PortInfo[]>
+  readonly detect?: typeof detectReader
   /** Called when readers are added or removed, so they resume at the next launch. */
   readonly rememberReaders?: (
     readers: Array<{
@@ -490,13 +491,16 @@ export class StationService {
     return null
   }
 
-  /** Ranks protocols for a sample of bytes heard on a port (given as hex). */
-  detectProtocol(sampleHex: string): CommandResults['reader.detect'] {
-    const bytes = Uint8Array.from(Buffer.from(sampleHex, 'hex'))
-    return rankProtocols(bytes).map(c => ({
+  /** Listens on a port (and asks silent readers) to suggest the protocol and speed, for the wizard. */
+  async detectReader(path: string): Promise<CommandResults['reader.detect']> {
+    if (this.station.readerHealth().some(r => r.path === path))
+      throw new NotPossible(`${path} is already being read.`)
+    const found = await (this.#o.detect ?? detectReader)(path)
+    return found.map(c => ({
       protocol: c.protocol,
+      baudRate: c.baudRate,
       score: Math.round(c.score * 100) / 100,
-      reads: c.reads
+      how: c.how
     }))
   }
 

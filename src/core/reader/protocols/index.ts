@@ -51,7 +51,8 @@ export function probeCommand(protocol: Protocol): Uint8Array | null {
     case 'r2000':
       return r2000Frame(0xff, R2000_CMD.getFirmwareVersion)
     case 'rrbox':
-      return new TextEncoder().encode(RRBOX.infoGet('08'))
+      // The leading newline ends whatever a previous probe left in the box's line buffer.
+      return new TextEncoder().encode(`\n${RRBOX.infoGet('08')}`)
     case 'chafon':
       return chafonFrame(0xff, CHAFON_CMD.readerInfo, [])
     case 'line':

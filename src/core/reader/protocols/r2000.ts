@@ -153,7 +153,11 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
               })
             }
           }
-        } else if (!KNOWN_RESPONSES.has(command)) {
+        } else if (command === R2000_CMD.getFirmwareVersion && data.length >= 2) {
+          statuses.push({ key: 'firmware', value: `${data[0]}.${data[1]}` })
+        } else if (KNOWN_RESPONSES.has(command)) {
+          statuses.push({ key: `answer 0x${command.toString(16).padStart(2, '0')}`, value: hex(data) })
+        } else {
           badFrames.push({
             reason: `unknown command 0x${command.toString(16).padStart(2, '0')}`,
             chunkId: at.chunkId,

@@ -32,6 +32,7 @@ export function SetupScreen(): React.JSX.Element {
   const [protocol, setProtocol] = useState<(typeof PROTOCOLS)[number][0]>('line')
   const [baud, setBaud] = useState(9600)
   const [alias, setAlias] = useState('FINISH')
+  const [suggestions, setSuggestions] = useState<string | null>(null)
   useEffect(() => {
     void run(stationApi().listPorts({})).then(list => list && setPorts(list))
   }, [])
@@ -180,8 +181,30 @@ export function SetupScreen(): React.JSX.Element {
               onChange={e => setBaud(Number(e.target.value))}
             />
           </label>
+          <button
+            type="button"
+            disabled={path === ''}
+            onClick={() => {
+              setSuggestions('…')
+              void run(stationApi().detectReader({ path })).then(found => {
+                const best = found?.[0]
+                if (best && PROTOCOLS.some(p => p[0] === best.protocol)) {
+                  setProtocol(best.protocol as (typeof PROTOCOLS)[number][0])
+                  setBaud(best.baudRate)
+                }
+                setSuggestions(
+                  found && found.length > 0
+                    ? found.map(f => `${f.protocol} @ ${f.baudRate} (${f.how}, ${f.score})`).join(' · ')
+                    : t('nothingHeard')
+                )
+              })
+            }}
+          >
+            {t('listen')}
+          </button>
           <button type="submit">{t('addReader')}</button>
         </form>
+        {suggestions && <p role="status">{suggestions}</p>}
         {snapshot.readers.map(r => (
           <p key={r.id}>
             {r.id}: {r.state} · {r.readsPerSecond}/s
