@@ -10,20 +10,11 @@ import { SerialLink } from '../src/simulator/serial-link'
 import { SIMULATED_READERS } from '../src/simulator/readers'
 import { startStationHttp } from '../src/station/http-server'
 import { ensureRendererBuilt } from '../src/station/renderer-build'
+import { CHROMIUM, CHROMIUM_ARGS } from '../test/helpers/chromium'
 import { ptyPair } from '../test/helpers/pty'
 import { percentile, round, table, type BenchSection } from './report'
 
 const KEY = { apiKey: 'ror-bench-ui', access: 'READ_WRITE', canUnbind: true, company: 'bench' } as const
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-]
 
 /**
  * From a byte written on the serial port to the row on screen at 600 reads/s; then, on a 100,000-passing
@@ -63,7 +54,7 @@ export async function uiBench(): Promise<BenchSection> {
     rendererDir: ensureRendererBuilt(() => undefined),
     port: 0
   })
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   try {
     station.addReader({ id: 'scanner', path: pty.a, baudRate: 115200, protocol: 'line' })
     const link = new SerialLink(pty.b, SIMULATED_READERS['line']!())

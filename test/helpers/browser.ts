@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll } from 'vitest'
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium'
 import { ROOT } from './process'
 
 export const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots')
@@ -15,19 +16,7 @@ afterAll(async () => {
 /** A page in Debian's Chromium, headless, with the network flags this machine needs (Playwright gives it a fresh profile). */
 export async function newPage(): Promise<Page> {
   if (!browser) {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    })
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   }
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   page.on('pageerror', error => {

@@ -80,7 +80,6 @@ export class StationService {
   #timer: NodeJS.Timeout | null = null
   readonly #notices: Array<{ level: 'info' | 'warning' | 'error'; message: string; at: string }> = []
   #clock: StationSnapshot['clock'] = { offsetMs: null, uncertaintyMs: null, jumpMs: null }
-  #lastSync: Extract<StationEvent, { type: 'sync' }> | null = null
 
   constructor(options: StationServiceOptions) {
     this.#o = options
@@ -108,9 +107,6 @@ export class StationService {
         }
         break
       }
-      case 'sync':
-        this.#lastSync = event
-        break
       case 'clock':
         this.#clock = {
           offsetMs: event.offsetMs,
@@ -204,10 +200,8 @@ export class StationService {
 
   snapshot(role: Role): StationSnapshot {
     const journal = this.station.journal
-    const counts = journal.counts()
     const device = journal.device()
     const session = journal.openedSession()
-    const sync = this.#lastSync
     const status = this.station.sync.status()
     return {
       runtime: this.#o.runtime,
@@ -227,20 +221,7 @@ export class StationService {
         alias: device?.alias ?? null
       },
       session: session ? this.#sessionView(session) : null,
-      sync: {
-        pending: counts.pending,
-        held: counts.held,
-        synced: counts.synced,
-        quarantined: counts.quarantined,
-        conflict: counts.conflict,
-        inFlight: status.inFlight,
-        online: status.online,
-        lastError: status.lastError,
-        lastSyncAt: sync?.lastSyncAt ?? null,
-        blocked: status.blocked
-          ? { kind: status.blocked.kind, message: status.blocked.message, action: status.blocked.action }
-          : null
-      },
+      sync: (({ type: _type, canRead: _canRead, ...summary }) => summary)(this.station.syncSummary()),
       clock: this.#clock,
       readers: this.station.readerHealth(),
       bibPolicy: this.station.bibPolicy,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { StationEvent } from '../../shared/events'
+import type { StationEvent, SyncEvent } from '../../shared/events'
 import { CaptureQueue, type CommittedBatch } from '../capture/capture-queue'
 import { CsvMirror } from '../journal/csv-mirror'
 import { lockDataFolder } from '../journal/folder-lock'
@@ -563,9 +563,19 @@ export class Station {
   #emitSyncNow(): void {
     if (!this.journal || !this.#journalOpen()) return
     this.#emitStateChanges()
+    const event = this.syncSummary()
+    const { lastSyncAt: _ignored, ...comparable } = event
+    const json = JSON.stringify(comparable)
+    if (json === this.#lastSyncJson) return
+    this.#lastSyncJson = json
+    this.#emit(event)
+  }
+
+  /** Where sync stands, for the whole data folder: counts, connection, last error, what blocks it. */
+  syncSummary(): SyncEvent {
     const counts = this.journal.counts()
     const status = this.sync.status()
-    const event: StationEvent = {
+    return {
       type: 'sync',
       pending: counts.pending,
       held: counts.held,
@@ -581,11 +591,6 @@ export class Station {
         : null,
       canRead: status.canRead
     }
-    const { lastSyncAt: _ignored, ...comparable } = event
-    const json = JSON.stringify(comparable)
-    if (json === this.#lastSyncJson) return
-    this.#lastSyncJson = json
-    this.#emit(event)
   }
 
   /** Device binding and session attachment change inside the sync engine; report them when they do. */

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import type { CloudPassingView, PassingView, SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
 import { timeText } from '../format'
+import { Field } from '../components/Field'
 import { useText } from '../i18n'
 
 const PAGE = 5000
@@ -161,26 +162,8 @@ export function BrowserScreen(): React.JSX.Element {
             ))}
           </select>
         </label>
-        <label>
-          {t('first')}
-          <input
-            aria-label={t('first')}
-            inputMode="numeric"
-            value={first}
-            onChange={e => setFirst(e.target.value)}
-            size={7}
-          />
-        </label>
-        <label>
-          {t('last')}
-          <input
-            aria-label={t('last')}
-            inputMode="numeric"
-            value={last}
-            onChange={e => setLast(e.target.value)}
-            size={7}
-          />
-        </label>
+        <Field label={t('first')} value={first} onChange={setFirst} size={7} numeric />
+        <Field label={t('last')} value={last} onChange={setLast} size={7} numeric />
         <label>
           {t('page')}
           <input
@@ -202,15 +185,7 @@ export function BrowserScreen(): React.JSX.Element {
         <button type="button" onClick={() => void loadAll()}>
           {t('allPages')}
         </button>
-        <label>
-          {t('filterBib')}
-          <input
-            aria-label={t('filterBib')}
-            value={filter}
-            onChange={e => setFilter(e.target.value)}
-            size={6}
-          />
-        </label>
+        <Field label={t('filterBib')} value={filter} onChange={setFilter} size={6} />
         <button
           type="button"
           disabled={!session}
@@ -282,19 +257,8 @@ export function BrowserScreen(): React.JSX.Element {
         }}
       >
         <strong>{t('devicePassings')}</strong>
-        <label>
-          {t('from')}
-          <input
-            aria-label={t('from')}
-            placeholder="2026-11-28T09:00:00.000Z"
-            value={from}
-            onChange={e => setFrom(e.target.value)}
-          />
-        </label>
-        <label>
-          {t('to')}
-          <input aria-label={t('to')} value={to} onChange={e => setTo(e.target.value)} />
-        </label>
+        <Field label={t('from')} value={from} onChange={setFrom} placeholder="2026-11-28T09:00:00.000Z" />
+        <Field label={t('to')} value={to} onChange={setTo} />
         <button type="submit">{t('load')}</button>
         <span>
           {deviceRows.length > 0 &&
