@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { join } from 'node:path'
+import { projectRoot } from '../src/core/platform/project-root'
 
 export interface BenchSection {
   readonly id: string
@@ -9,7 +10,7 @@ export interface BenchSection {
   readonly body: string
 }
 
-const FILE = resolve(import.meta.dirname, '../docs/benchmarks.md')
+const FILE = join(projectRoot(), 'docs', 'benchmarks.md')
 const HEADER = `# Benchmarks
 
 Measured on the project's build machine (2 cores, Node 20) unless a section says otherwise. Each section names the

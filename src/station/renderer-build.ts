@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { projectRoot } from '../core/platform/project-root'
 
-export const ROOT = resolve(import.meta.dirname, '../..')
+export const ROOT = projectRoot()
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer')
 
 /** The browser UI is the renderer build; build it once if it is missing (right after `npm install`). */

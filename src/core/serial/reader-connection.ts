@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { SerialPort } from 'serialport'
 import type { DecoderContext } from '../reader/decoder'
 import { createDriver, type DriverOptions, type ReaderDriver } from '../reader/drivers'
@@ -59,6 +60,7 @@ export class ReaderConnection {
   readonly #source: ByteSource
   readonly #listPorts: () => Promise<PortInfo[]>
   #identity: PortIdentity
+  #firstOpen = true
   #tick: NodeJS.Timeout | null = null
   #openDelay: NodeJS.Timeout | null = null
   #watchdog: NodeJS.Timeout | null = null
@@ -121,6 +123,12 @@ export class ReaderConnection {
   }
 
   async #resolvePath(): Promise<string> {
+    // Listing ports takes a while on some systems: the first open uses the path as given, and later ones look
+    // only when the reader is not where it was (Windows COM names are not files, so there it always looks).
+    if (this.#firstOpen || existsSync(this.#identity.path)) {
+      this.#firstOpen = false
+      return this.#identity.path
+    }
     const ports = await this.#listPorts().catch(() => [])
     const path = findPortPath(this.#identity, ports)
     this.health.path = path
