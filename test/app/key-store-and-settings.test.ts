@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest'
 import { KeyStore, type Encryption, type KeyRecord } from '../../src/core/settings/key-store'
 import { openSettings } from '../../src/core/settings/settings-store'
 import { isAllowedExternal } from '../../src/main/shell/window-options'
-import { mergeRecent } from '../../src/renderer/src/store'
 import { tempFolder } from '../helpers/station'
 
 function fakeEncryption(available: boolean, backend = 'gnome_libsecret'): Encryption & { calls: number } {
@@ -74,31 +73,10 @@ describe('settings on conf', () => {
   })
 })
 
-describe('window and renderer helpers', () => {
+describe('window helpers', () => {
   it('opens only allow-listed external pages', () => {
     expect(isAllowedExternal('https://help.runonrufus.com/public-api')).toBe(true)
     expect(isAllowedExternal('https://help.runonrufus.com.evil.example/')).toBe(false)
     expect(isAllowedExternal('file:///etc/passwd')).toBe(false)
-  })
-
-  it('merges new passings newest first, replacing updated ones', () => {
-    const p = (id: number, state = 'pending') => ({
-      id,
-      session: 1,
-      num: id,
-      bib: String(id),
-      name: null,
-      chip: null,
-      timestamp: '',
-      source: 'reader' as const,
-      port: null,
-      state,
-      note: null
-    })
-    expect(mergeRecent([p(2), p(1)], [p(3), p(1, 'synced')]).map(x => [x.id, x.state])).toEqual([
-      [1, 'synced'],
-      [3, 'pending'],
-      [2, 'pending']
-    ])
   })
 })

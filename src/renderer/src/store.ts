@@ -1,4 +1,5 @@
-import { create } from 'zustand'
+import { useSyncExternalStore } from 'react'
+import { createStore } from 'zustand/vanilla'
 import type { PassingView, StationSnapshot, StationUpdate } from '../../shared/contract'
 
 export type Screen = 'live' | 'browser' | 'sessions' | 'setup'
@@ -35,7 +36,8 @@ export function mergeRecent(
   return [...[...incoming].reverse(), ...current.filter(p => !ids.has(p.id))].slice(0, RECENT_CAP)
 }
 
-export const useStation = create<StationState>(set => ({
+/** The screens' state: a zustand store, bound to React below. */
+export const stationStore = createStore<StationState>()(set => ({
   snapshot: null,
   recent: [],
   connected: false,
@@ -70,4 +72,15 @@ export const useStation = create<StationState>(set => ({
   setError: lastError => set({ lastError })
 }))
 
-export const INITIAL_STATE = useStation.getState()
+/**
+ * Reads the store in a component. Any render, server rendering included, sees the current state (zustand's own
+ * binding server-renders the initial state).
+ */
+export function useStation<T>(selector: (state: StationState) => T): T {
+  const read = () => selector(stationStore.getState())
+  return useSyncExternalStore(stationStore.subscribe, read, read)
+}
+useStation.getState = stationStore.getState
+useStation.setState = stationStore.setState
+
+export const INITIAL_STATE = stationStore.getState()

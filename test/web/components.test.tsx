@@ -1,0 +1,138 @@
+import { renderToStaticMarkup } from 'react-dom/server'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { PassingView, StationSnapshot } from '../../src/shared/contract'
+import { App } from '../../src/renderer/src/App'
+import { alignRows } from '../../src/renderer/src/screens/BrowserScreen'
+import { LiveScreen } from '../../src/renderer/src/screens/LiveScreen'
+import { INITIAL_STATE, mergeRecent, useStation } from '../../src/renderer/src/store'
+
+const snapshot: StationSnapshot = {
+  runtime: 'headless',
+  role: 'station',
+  configured: true,
+  apiUrl: 'http://127.0.0.1/v0',
+  key: { set: true, canRead: true, canWrite: true, canUnbind: false, storage: 'memory' },
+  device: { serialNumber: 'RS-1', deviceid: 'ABC', alias: 'Finish' },
+  session: null,
+  sync: {
+    pending: 4,
+    held: 1,
+    synced: 6,
+    quarantined: 0,
+    conflict: 2,
+    inFlight: 0,
+    online: false,
+    lastError: null,
+    lastSyncAt: null,
+    blocked: null
+  },
+  clock: { offsetMs: 4200, uncertaintyMs: 30, jumpMs: null },
+  readers: [],
+  bibPolicy: 'chip',
+  settings: { beep: true, language: 'en' },
+  notices: []
+}
+
+const passing = (num: number, state: string, bib: string | null = String(num)): PassingView => ({
+  id: num,
+  session: 1,
+  num,
+  bib,
+  name: null,
+  chip: null,
+  timestamp: '2026-11-28T10:00:00.000Z',
+  source: 'reader',
+  port: 'COM3',
+  state,
+  note: null
+})
+
+function render(state: Partial<typeof INITIAL_STATE>, element = <LiveScreen />): string {
+  useStation.setState({ ...INITIAL_STATE, ...state })
+  return renderToStaticMarkup(element)
+}
+
+afterEach(() => useStation.setState(INITIAL_STATE, true))
+
+describe('finish-line screen', () => {
+  it('shows counts, offline, conflicts, an upload progress bar and a large clock offset warning', () => {
+    const html = render({ snapshot })
+    expect(html).toContain('<b>6</b> in the cloud · <b>4</b> waiting to upload · 1 without bib')
+    expect(html).toContain('2 conflicts')
+    expect(html).toContain('offline')
+    expect(html).toMatch(/<progress aria-label="Upload progress" max="10" value="6">/)
+    expect(html).toMatch(/class="warning">Laptop clock vs RUFUS Cloud: \+4200 ms/)
+  })
+
+  it('offers the right action when sync is blocked, only to the station itself', () => {
+    const blocked = {
+      ...snapshot,
+      sync: {
+        ...snapshot.sync,
+        blocked: { kind: 'closed-elsewhere', message: 'Closed elsewhere.', action: 'Action: continue.' }
+      }
+    }
+    expect(render({ snapshot: blocked })).toContain('Continue in a new cloud session')
+    expect(render({ snapshot: { ...blocked, role: 'entry' } })).not.toContain(
+      'Continue in a new cloud session'
+    )
+  })
+
+  it('gives entry screens the manual bib field and row corrections, and viewers neither', () => {
+    const recent = [passing(2, 'pending'), passing(1, 'held', null)]
+    const entry = render({ snapshot: { ...snapshot, role: 'entry' }, recent })
+    expect(entry).toContain('aria-label="Bib (Enter records the time; Enter alone: fill in later)"')
+    expect(entry).toContain('aria-label="Void 2"')
+    const viewer = render({ snapshot: { ...snapshot, role: 'viewer' }, recent })
+    expect(viewer).not.toContain('Enter records the time')
+    expect(viewer).not.toContain('Void')
+    expect(viewer).toMatch(/<tr class="state-held" data-num="1"><td>1<\/td><td class="bib">—<\/td>/)
+  })
+
+  it('speaks Spanish when asked', () => {
+    const html = render({ snapshot: { ...snapshot, settings: { beep: false, language: 'es' } } }, <App />)
+    expect(html).toContain('Línea de meta')
+    expect(html).toContain('sin conexión')
+  })
+})
+
+describe('the store', () => {
+  it('merges new passings newest first, replacing updated ones', () => {
+    const p = (id: number, state = 'pending') => ({
+      id,
+      session: 1,
+      num: id,
+      bib: String(id),
+      name: null,
+      chip: null,
+      timestamp: '',
+      source: 'reader' as const,
+      port: null,
+      state,
+      note: null
+    })
+    expect(mergeRecent([p(2), p(1)], [p(3), p(1, 'synced')]).map(x => [x.id, x.state])).toEqual([
+      [1, 'synced'],
+      [3, 'pending'],
+      [2, 'pending']
+    ])
+  })
+})
+
+describe('passings browser', () => {
+  it('lines up the cloud and the journal by number and marks what is missing, extra or different', () => {
+    const cloud = [
+      { num: 1, bib: '1', chip: null, timestamp: 't' },
+      { num: 3, bib: 'X', chip: null, timestamp: 't' },
+      { num: 9, bib: '9', chip: null, timestamp: 't' }
+    ]
+    const local = [passing(1, 'synced'), passing(2, 'synced'), passing(3, 'synced'), passing(4, 'pending')]
+    expect(alignRows(cloud, local, 0).map(r => [r.num, r.status])).toEqual([
+      [1, 'ok'],
+      [2, 'missing-in-cloud'],
+      [3, 'different'],
+      [4, 'local-only'],
+      [9, 'only-in-cloud']
+    ])
+  })
+})
