@@ -19,6 +19,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Sqlite
   if (!options.readonly) {
     db.exec('PRAGMA journal_mode = WAL')
     db.exec(`PRAGMA synchronous = ${options.synchronous}`)
+    // On macOS fsync leaves data in the drive's cache; F_FULLFSYNC is what survives a power cut there.
+    if (process.platform === 'darwin' && options.synchronous === 'FULL') db.exec('PRAGMA fullfsync = ON')
   }
   db.exec('PRAGMA foreign_keys = ON')
   return db

@@ -16,8 +16,6 @@ export interface ReaderDriver {
   readonly tickMs: number | null
   /** Time to wait after opening before the first command (the RR box wants 3 s). */
   readonly openDelayMs: number
-  /** Send the opening commands at the top of a second (the RR box's epoch names a whole second). */
-  readonly alignToSecond?: boolean
 }
 
 const encoder = new TextEncoder()
@@ -44,35 +42,32 @@ export function createDriver(protocol: Protocol, options: DriverOptions = {}): R
         openDelayMs: 0
       }
     }
-    case 'rrbox':
+    case 'rrbox': {
+      // Strictly one command at a time: one per tick, none while an answer is still arriving.
+      let ticks = 0
       return {
-        // A PTY cannot carry the DTR pulse that marks the top of the second; the box takes the epoch alone there.
-        onOpen: nowMs => [
-          encoder.encode(RRBOX.ascii),
-          encoder.encode(RRBOX.epochRefSet(Math.floor(nowMs / 1000))),
-          encoder.encode(RRBOX.infoGet('08'))
-        ],
+        onOpen: () => [encoder.encode(RRBOX.ascii)],
         onTick: (context, nowMs) => {
-          // One command at a time: while an answer is still arriving, ask nothing.
           if (
             context['mode'] === 'passings' ||
             context['mode'] === 'passing-header' ||
             context['mode'] === 'epoch'
-          ) {
+          )
             return []
-          }
-          // No time base yet (the answer was lost, or the box restarted): set it before fetching.
+          // No time base yet (a new connection, a lost answer, a restarted box): set it early in a second, so the
+          // whole second it names is close to the moment the box takes it (a PTY carries no DTR edge).
           if (typeof context['epoch'] !== 'number') {
-            return [encoder.encode(RRBOX.epochRefSet(Math.floor(nowMs / 1000)))]
+            return nowMs % 1000 < 300 ? [encoder.encode(RRBOX.epochRefSet(Math.floor(nowMs / 1000)))] : []
           }
+          ticks += 1
+          if (ticks % 20 === 1) return [encoder.encode(RRBOX.infoGet('08'))]
           const next = typeof context['nextIndex'] === 'number' ? context['nextIndex'] : 1
           return [encoder.encode(RRBOX.passingGet(next))]
         },
         tickMs: options.rrboxPollMs ?? 250,
-        openDelayMs: options.rrboxOpenDelayMs ?? 3000,
-        // Without the DTR edge (a PTY, or until DTR is driven), the top of the second stands in for it.
-        alignToSecond: true
+        openDelayMs: options.rrboxOpenDelayMs ?? 3000
       }
+    }
     case 'line':
     case 'timy':
     case 'chafon':

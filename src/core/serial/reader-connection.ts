@@ -151,8 +151,6 @@ export class ReaderConnection {
         }
       })
       .catch(() => undefined)
-    const wait = this.#driver.openDelayMs
-    const align = this.#driver.alignToSecond ? (1000 - ((Date.now() + wait) % 1000)) % 1000 : 0
     this.#openDelay = setTimeout(() => {
       for (const command of this.#driver.onOpen(Date.now())) this.#source.write(command)
       if (this.#driver.tickMs !== null) {
@@ -162,7 +160,7 @@ export class ReaderConnection {
           }
         }, this.#driver.tickMs)
       }
-    }, wait + align)
+    }, this.#driver.openDelayMs)
   }
 
   #stopTalking(): void {
