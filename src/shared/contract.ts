@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { SyncEvent } from './events'
 
 /**
  * The one contract between the station and its screens, whatever carries it (Electron IPC or the headless
@@ -165,18 +166,7 @@ export interface StationSnapshot {
     readonly alias: string | null
   }
   readonly session: SessionView | null
-  readonly sync: {
-    readonly pending: number
-    readonly held: number
-    readonly synced: number
-    readonly quarantined: number
-    readonly conflict: number
-    readonly inFlight: number
-    readonly online: boolean | null
-    readonly lastError: string | null
-    readonly lastSyncAt: string | null
-    readonly blocked: { readonly kind: string; readonly message: string; readonly action: string } | null
-  }
+  readonly sync: Omit<SyncEvent, 'type' | 'canRead'>
   readonly clock: {
     readonly offsetMs: number | null
     readonly uncertaintyMs: number | null

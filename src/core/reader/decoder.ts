@@ -173,3 +173,26 @@ export class GarbageRun {
     this.#from = -1
   }
 }
+
+/**
+ * A text line that never ends (a wrong speed, a binary reader on a text protocol) is reported once and dropped,
+ * so memory stays bounded. Returns where decoding continues.
+ */
+export function dropRunawayLine(
+  state: DecoderState,
+  chunk: RawChunk,
+  buffer: Uint8Array,
+  from: number,
+  maxLength: number,
+  badFrames: BadFrame[]
+): number {
+  if (buffer.length - from <= maxLength) return from
+  const at = positionIn(state, chunk, from)
+  badFrames.push({
+    reason: 'line too long',
+    chunkId: at.chunkId,
+    offset: at.offset,
+    bytes: buffer.length - from
+  })
+  return buffer.length
+}

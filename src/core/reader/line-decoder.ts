@@ -1,4 +1,5 @@
 import {
+  dropRunawayLine,
   truncatedTail,
   joinBytes,
   keepTail,
@@ -182,17 +183,7 @@ export function createLineDecoder(options: LineDecoderOptions): Decoder {
         }
         from = next
       }
-      if (buffer.length - from > maxLength) {
-        // A runaway line with no end: report it once and drop it so memory stays bounded.
-        const at = positionIn(state, chunk, from)
-        badFrames.push({
-          reason: 'line too long',
-          chunkId: at.chunkId,
-          offset: at.offset,
-          bytes: buffer.length - from
-        })
-        from = buffer.length
-      }
+      from = dropRunawayLine(state, chunk, buffer, from, maxLength, badFrames)
       return { state: keepTail(state, chunk, buffer, from, context), reads, badFrames }
     },
     finish: (state: DecoderState): DecodeResult => truncatedTail(state, 'line')

@@ -1,4 +1,5 @@
 import {
+  dropRunawayLine,
   truncatedTail,
   joinBytes,
   keepTail,
@@ -144,16 +145,7 @@ export function createRrBoxDecoder(): Decoder {
         context = handleLine(line, context, positionIn(state, chunk, from), out)
         from = end + 1
       }
-      if (buffer.length - from > 256) {
-        const at = positionIn(state, chunk, from)
-        out.bad.push({
-          reason: 'line too long',
-          chunkId: at.chunkId,
-          offset: at.offset,
-          bytes: buffer.length - from
-        })
-        from = buffer.length
-      }
+      from = dropRunawayLine(state, chunk, buffer, from, 256, out.bad)
       return {
         state: keepTail(state, chunk, buffer, from, context),
         reads: out.reads,

@@ -1,4 +1,5 @@
 import {
+  dropRunawayLine,
   truncatedTail,
   joinBytes,
   keepTail,
@@ -104,16 +105,7 @@ export function createTimyDecoder(options: TimyOptions = {}): Decoder {
           clockOffsetMs: mapped.clockOffsetMs
         })
       }
-      if (buffer.length - from > 64) {
-        const at = positionIn(state, chunk, from)
-        badFrames.push({
-          reason: 'line too long',
-          chunkId: at.chunkId,
-          offset: at.offset,
-          bytes: buffer.length - from
-        })
-        from = buffer.length
-      }
+      from = dropRunawayLine(state, chunk, buffer, from, 64, badFrames)
       return { state: keepTail(state, chunk, buffer, from, context), reads, badFrames, statuses }
     },
     finish: (state: DecoderState): DecodeResult => truncatedTail(state, 'line')
