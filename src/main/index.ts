@@ -5,7 +5,12 @@ import Store from 'electron-store'
 import { EventHub } from '../core/app/event-hub'
 import { StationService } from '../core/app/station-service'
 import { KeyStore } from '../core/settings/key-store'
-import { SETTINGS_DEFAULTS, SETTINGS_SCHEMA, type AppSettings } from '../core/settings/settings-store'
+import {
+  SETTINGS_DEFAULTS,
+  SETTINGS_MIGRATIONS,
+  SETTINGS_SCHEMA,
+  type AppSettings
+} from '../core/settings/settings-store'
 import { Station } from '../core/station/station'
 import { registerIpc } from './ipc/register'
 import { lockNavigation } from './shell/navigation'
@@ -30,7 +35,8 @@ async function start(): Promise<void> {
   const settings = new Store<AppSettings>({
     defaults: SETTINGS_DEFAULTS,
     schema: SETTINGS_SCHEMA as never,
-    clearInvalidConfig: true
+    clearInvalidConfig: true,
+    migrations: SETTINGS_MIGRATIONS as never
   })
   const keys = new KeyStore(electronEncryption, {
     get: () => ({ encryptedApiKey: settings.get('encryptedApiKey'), keyBackend: settings.get('keyBackend') }),

@@ -119,3 +119,49 @@ describe('the command contract', () => {
     ])
   })
 })
+
+describe('what screens learn', () => {
+  it('never the API key: only whether one is set and what it may do', async () => {
+    const secret = 'ror-this-must-stay-in-main'
+    const { station, log } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: secret, sync: false })
+    station.ingest('p', lines(1))
+    await log.until(() => log.of('passing').length === 1, 'a passing')
+    const s = new StationService({
+      station,
+      runtime: 'electron',
+      apiUrl: 'http://127.0.0.1:9/v0',
+      keySet: true,
+      keyStorage: 'encrypted'
+    })
+    const everything = JSON.stringify(
+      await Promise.all(
+        (['status.get', 'passings.recent', 'sessions.list'] as const).map(name =>
+          handleCommand(s, 'station', name, name === 'passings.recent' ? { limit: 10 } : {})
+        )
+      )
+    )
+    expect(everything).not.toContain(secret)
+    expect(everything).toContain('"key":{"set":true')
+  })
+
+  it('a correction made after upload is shown next to the passing', async () => {
+    const { service: s, station, log } = service()
+    station.ingest('p', lines(1))
+    await log.until(() => log.of('passing').length === 1, 'a passing')
+    const passing = station.journal.passingsOfSession(station.currentSession().id)[0]
+    station.journal.markSynced([passing?.id ?? 0], 'T', 1)
+    expect(await handleCommand(s, 'entry', 'passings.void', { id: passing?.id ?? 0 })).toEqual({
+      ok: true,
+      value: { outcome: 'kept-locally-after-sync' }
+    })
+    expect(await handleCommand(s, 'viewer', 'passings.recent', { limit: 1 })).toMatchObject({
+      ok: true,
+      value: [
+        {
+          state: 'synced',
+          note: 'voided here after upload (RUFUS Cloud keeps the original; the export carries the correction)'
+        }
+      ]
+    })
+  })
+})

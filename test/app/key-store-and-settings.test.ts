@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { KeyStore, type Encryption, type KeyRecord } from '../../src/core/settings/key-store'
@@ -78,5 +78,18 @@ describe('window helpers', () => {
     expect(isAllowedExternal('https://help.runonrufus.com/public-api')).toBe(true)
     expect(isAllowedExternal('https://help.runonrufus.com.evil.example/')).toBe(false)
     expect(isAllowedExternal('file:///etc/passwd')).toBe(false)
+  })
+})
+
+describe('settings migrations', () => {
+  it('repairs settings written by an older version', () => {
+    const folder = tempFolder()
+    writeFileSync(
+      join(folder, 'settings.json'),
+      JSON.stringify({ apiUrl: 'http://127.0.0.1:4100/v0', readers: 'COM3' })
+    )
+    const settings = openSettings(folder)
+    expect(settings.get('readers')).toEqual([])
+    expect(settings.get('apiUrl')).toBe('http://127.0.0.1:4100/v0')
   })
 })

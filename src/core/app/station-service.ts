@@ -176,8 +176,19 @@ export class StationService {
       source: p.source,
       port: p.port,
       state: p.state,
-      note: p.syncNote
+      note: this.#note(p)
     }
+  }
+
+  /** A correction made after sync stays local: say so next to the passing. */
+  #note(p: PassingRecord): string | null {
+    const correction =
+      p.state === 'synced' || p.state === 'conflict' ? this.station.journal.latestCorrection(p.id) : null
+    if (correction?.afterSync) {
+      const what = correction.kind === 'void' ? 'voided' : `bib corrected to ${correction.newBib ?? ''}`
+      return `${what} here after upload (RUFUS Cloud keeps the original; the export carries the correction)`
+    }
+    return p.syncNote
   }
 
   #sessionView(s: SessionRecord, cloudActive: boolean | null = null): SessionView {

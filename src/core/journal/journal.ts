@@ -1131,6 +1131,14 @@ export class Journal {
     })()
   }
 
+  /** The latest correction of a passing, if any (shown next to it, since a synced passing cannot change in the cloud). */
+  latestCorrection(passingId: number): { kind: string; newBib: string | null; afterSync: boolean } | null {
+    const row = this.#sql(
+      'SELECT kind, new_bib, after_sync FROM corrections WHERE passing_id = ? ORDER BY id DESC LIMIT 1'
+    ).get(passingId) as { kind: string; new_bib: string | null; after_sync: number } | undefined
+    return row ? { kind: row.kind, newBib: row.new_bib, afterSync: row.after_sync === 1 } : null
+  }
+
   corrections(sessionId: number): Array<{
     passingId: number
     num: number

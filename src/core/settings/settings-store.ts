@@ -44,6 +44,20 @@ export const SETTINGS_SCHEMA = {
   }
 } as const
 
+/** Settings migrations by app version (conf and electron-store run them in order on open). */
+export const SETTINGS_MIGRATIONS = {
+  // 0.1.0: readers became a list of { path, protocol, baudRate }; drop anything older that is not.
+  '0.1.0': (store: {
+    get(key: 'readers'): unknown
+    set(key: 'readers', value: AppSettings['readers']): void
+  }) => {
+    const readers = store.get('readers')
+    if (!Array.isArray(readers)) store.set('readers', [])
+  }
+}
+
+export const SETTINGS_VERSION = '0.1.0'
+
 /** Opens the settings file in a folder (plain Node: tests, tools). */
 export function openSettings(cwd: string): Conf<AppSettings> {
   return new Conf<AppSettings>({
@@ -52,6 +66,8 @@ export function openSettings(cwd: string): Conf<AppSettings> {
     projectName: 'rufus-station',
     defaults: SETTINGS_DEFAULTS,
     schema: SETTINGS_SCHEMA as never,
-    clearInvalidConfig: true
+    clearInvalidConfig: true,
+    projectVersion: SETTINGS_VERSION,
+    migrations: SETTINGS_MIGRATIONS as never
   })
 }

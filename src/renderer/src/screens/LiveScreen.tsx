@@ -77,7 +77,10 @@ function PassingRow({ passing, canEdit }: { passing: PassingView; canEdit: boole
       <td className="chip">{passing.chip ?? ''}</td>
       <td>{timeText(passing.timestamp)}</td>
       <td>{passing.source === 'manual' ? 'manual' : (passing.port ?? '')}</td>
-      <td title={passing.note ?? undefined}>{passing.state}</td>
+      <td title={passing.note ?? undefined}>
+        {passing.state}
+        {passing.note && passing.state === 'synced' ? ' *' : ''}
+      </td>
       <td>
         {editable && passing.state !== 'void' && !fixing && (
           <>
