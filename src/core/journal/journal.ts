@@ -740,7 +740,7 @@ export class Journal {
         rssi: read.rssi ?? null,
         capturedAtUs: outcome.nowUs
       })
-      if (stored) outcome.passings.push(stored)
+      outcome.passings.push(stored)
       return stored
     }
     // Reads without a chip (keypads, photocells) are never suppressed.
@@ -761,7 +761,7 @@ export class Journal {
     if (first.kind === 'supersede') {
       const replaced = insert()
       this.#sql(`UPDATE passings SET state = 'void', sync_note = ? WHERE id = ?`).run(
-        `replaced by an earlier read of the same chip (passing ${replaced?.num ?? '?'})`,
+        `replaced by an earlier read of the same chip (passing ${replaced.num})`,
         first.replacedId
       )
       this.#sql(
@@ -840,41 +840,34 @@ export class Journal {
         rssi: hold.rssi,
         capturedAtUs: nowUs
       })
-      if (stored) outcome.passings.push(stored)
+      outcome.passings.push(stored)
     }
   }
 
   /** A passing typed by a person: never suppressed, no raw chunk; a null bib is a time to fill in later. */
   insertManual(sessionId: number, bib: string | null, timeUs: number, capturedAtUs: number): PassingRecord {
-    return this.#db.transaction(
-      () =>
-        this.#insertPassing(sessionId, {
-          bib,
-          chip: null,
-          timeUs,
-          source: 'manual',
-          port: null,
-          rawChunkId: null,
-          rawOffset: null,
-          readerKey: null,
-          antenna: null,
-          rssi: null,
-          capturedAtUs
-        }) as PassingRecord
+    return this.#db.transaction(() =>
+      this.#insertPassing(sessionId, {
+        bib,
+        chip: null,
+        timeUs,
+        source: 'manual',
+        port: null,
+        rawChunkId: null,
+        rawOffset: null,
+        readerKey: null,
+        antenna: null,
+        rssi: null,
+        capturedAtUs
+      })
     )()
   }
 
-  #insertPassing(sessionId: number, passing: NewPassing): PassingRecord | null {
-    // The read's identity (chunk, offset) is unique: a read already turned into a passing is never added twice.
-    if (
-      passing.rawChunkId !== null &&
-      this.#sql('SELECT 1 FROM passings WHERE raw_chunk_id = ? AND raw_offset = ?').get(
-        passing.rawChunkId,
-        passing.rawOffset
-      )
-    ) {
-      return null
-    }
+  /**
+   * Numbers and stores one passing. A read is never stored twice: `#alreadyKnown` looks before, and the unique
+   * (raw_chunk_id, raw_offset) index would refuse it.
+   */
+  #insertPassing(sessionId: number, passing: NewPassing): PassingRecord {
     const numbered = this.#sql(
       'UPDATE sessions SET next_num = next_num + 1 WHERE id = ? RETURNING next_num - 1 AS num'
     ).get(sessionId) as { num: number } | undefined

@@ -91,6 +91,7 @@ export class Station {
   #clockTimer: NodeJS.Timeout | null = null
   #lastOffsetReported: number | null = null
   #closed = false
+  #journalClosed = false
 
   private constructor(
     config: StationConfig,
@@ -422,6 +423,7 @@ export class Station {
     await this.sync.stop()
     if (this.#syncTimer) clearTimeout(this.#syncTimer)
     this.#emitSyncNow()
+    this.#journalClosed = true
     this.journal.close()
     this.#lock.release()
   }
@@ -561,7 +563,7 @@ export class Station {
   }
 
   #emitSyncNow(): void {
-    if (!this.journal || !this.#journalOpen()) return
+    if (this.#journalClosed) return
     this.#emitStateChanges()
     const event = this.syncSummary()
     const { lastSyncAt: _ignored, ...comparable } = event
@@ -604,15 +606,6 @@ export class Station {
     if (first) return
     if (device) this.#emit({ type: 'device', serialNumber: device.serialNumber, deviceid: device.deviceid })
     if (session) this.#emitSession(session)
-  }
-
-  #journalOpen(): boolean {
-    try {
-      this.journal.getMeta('installation_id')
-      return true
-    } catch {
-      return false
-    }
   }
 
   #emit(event: StationEvent): void {
