@@ -8,6 +8,7 @@ import { SerialPort } from 'serialport'
 import { ptyPair } from '../test/helpers/pty'
 import { projectRoot } from '../src/core/platform/project-root'
 import { percentile, round, table, type BenchSection } from './report'
+import { headlessArgs } from '../test/helpers/headless-args'
 
 const ROOT = projectRoot()
 
@@ -29,14 +30,7 @@ async function launchOnce(runner: Runner): Promise<{ openMs: number; captureMs: 
       ...(runner === 'bundle'
         ? [join(ROOT, 'scripts/run.mjs'), 'src/station/cli.ts']
         : ['--import', 'tsx', join(ROOT, 'src/station/cli.ts')]),
-      '--headless',
-      '--json',
-      '--data',
-      join(folder, 'data'),
-      '--api-url',
-      'http://127.0.0.1:9/v0',
-      '--serial',
-      pty.a
+      ...headlessArgs(join(folder, 'data'), pty.a, ['--json'])
     ],
     {
       cwd: ROOT,

@@ -8,6 +8,7 @@ import { clientFor, emulator, KEYS } from '../helpers/emulator'
 import { spawnTs, type Spawned } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
+import { headlessArgs } from '../helpers/headless-args'
 
 const CYCLES = 8
 
@@ -32,18 +33,7 @@ describe('crash safety of the headless station', () => {
       const data = join(folder, 'data')
       const pty = await ptyPair(folder)
       const cloud = await emulator()
-      const args = [
-        '--headless',
-        '--json',
-        '--data',
-        data,
-        '--api-url',
-        cloud.apiUrl,
-        '--serial',
-        pty.a,
-        '--line-field',
-        'bib'
-      ]
+      const args = headlessArgs(data, pty.a, ['--json', '--line-field', 'bib'], cloud.apiUrl)
       const env = { RUFUS_API_KEY: KEYS.readWrite.apiKey }
       const simulator = spawnTs('src/simulator/cli.ts', [
         '--protocol',

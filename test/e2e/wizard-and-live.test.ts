@@ -6,6 +6,7 @@ import { emulator, KEYS } from '../helpers/emulator'
 import { spawnTs } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
+import { headlessArgs } from '../helpers/headless-args'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -23,17 +24,7 @@ describe('the station in a real browser', () => {
       cleanups.push(() => pty.stop())
       const station = spawnTs(
         'src/station/cli.ts',
-        [
-          '--headless',
-          '--data',
-          join(folder, 'data'),
-          '--api-url',
-          'http://127.0.0.1:9/v0',
-          '--serial',
-          pty.a,
-          '--http-port',
-          '0'
-        ],
+        headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0']),
         {
           RUFUS_API_KEY: ''
         }

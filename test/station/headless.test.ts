@@ -6,6 +6,7 @@ import { resolveApiKey } from '../../src/station/api-key'
 import { spawnTs, type Spawned } from '../helpers/process'
 import { ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
+import { headlessArgs } from '../helpers/headless-args'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -39,22 +40,9 @@ describe('headless station', () => {
     const { folder, pty } = await setup()
     const key = 'ror-secret-key-do-not-print'
     const station = track(
-      spawnTs(
-        'src/station/cli.ts',
-        [
-          '--headless',
-          '--json',
-          '--data',
-          join(folder, 'data'),
-          '--api-url',
-          'http://127.0.0.1:9/v0',
-          '--serial',
-          pty.a
-        ],
-        {
-          RUFUS_API_KEY: key
-        }
-      )
+      spawnTs('src/station/cli.ts', headlessArgs(join(folder, 'data'), pty.a, ['--json']), {
+        RUFUS_API_KEY: key
+      })
     )
     await station.waitForLine(/"state":"open"/)
     const port = await writer(pty.b)
@@ -80,23 +68,9 @@ describe('headless station', () => {
   it('without --json writes a readable log', async () => {
     const { folder, pty } = await setup()
     const station = track(
-      spawnTs(
-        'src/station/cli.ts',
-        [
-          '--headless',
-          '--data',
-          join(folder, 'data'),
-          '--api-url',
-          'http://127.0.0.1:9/v0',
-          '--serial',
-          pty.a,
-          '--line-field',
-          'chip'
-        ],
-        {
-          RUFUS_API_KEY: 'k'
-        }
-      )
+      spawnTs('src/station/cli.ts', headlessArgs(join(folder, 'data'), pty.a, ['--line-field', 'chip']), {
+        RUFUS_API_KEY: 'k'
+      })
     )
     await station.waitForLine(/reader .*: open$/)
     const port = await writer(pty.b)
