@@ -235,7 +235,7 @@ export interface CommandResults {
 }
 
 export type ErrorCode =
-  'invalid-arguments' | 'forbidden' | 'unknown-command' | 'not-possible' | 'cloud' | 'internal'
+  'invalid-arguments' | 'forbidden' | 'unknown-command' | 'not-possible' | 'cloud' | 'internal' | 'busy'
 
 export type CommandResult<N extends CommandName> =
   | { readonly ok: true; readonly value: CommandResults[N] }

@@ -64,7 +64,7 @@ describe('screens over the network', () => {
         host: `evil.example:${s.port}`,
         origin: `http://evil.example:${s.port}`
       })
-    ).toBe('403')
+    ).toBe('421')
   })
 
   it('refuses pages under a foreign Host name (DNS rebinding) and paths outside the UI', async () => {
