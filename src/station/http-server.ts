@@ -57,6 +57,7 @@ function securityHeaders(host: string | null): Record<string, string> {
 }
 
 const STATUS_TEXT: Record<number, string> = {
+  405: 'Method Not Allowed',
   400: 'Bad Request',
   408: 'Request Timeout',
   431: 'Request Header Fields Too Large'
@@ -119,9 +120,20 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
     routerOptions: { maxParamLength: 200, ignoreDuplicateSlashes: false },
     http: {
       maxHeaderSize: 16 * 1024,
+      // The Host hook answers a missing Host (421, with the security headers) instead of Node's bare 400.
+      requireHostHeader: false,
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: 10_000,
       connectionsCheckingInterval: 1000
+    },
+    // A path that is not valid percent-encoding never reaches the routes or hooks: answer it here.
+    frameworkErrors(_error, request, rawReply) {
+      refusals.add('malformed path')
+      return (rawReply as FastifyReply)
+        .code(400)
+        .headers(securityHeaders(hostAllowed(request.headers.host) ? request.headers.host : null))
+        .type('text/plain; charset=utf-8')
+        .send('The station could not read this address.')
     },
     clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
       refusals.add('malformed request')
@@ -156,6 +168,11 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
     socket.once('close', () => pending.delete(socket))
   })
   app.server.on('drop', () => refusals.add('too many connections'))
+  // Node closes a CONNECT request silently unless someone answers it.
+  app.server.on('connect', (_request, socket: Socket) => {
+    refusals.add('method not allowed')
+    socket.end(rawAnswer(405, 'Not allowed.'))
+  })
 
   const refuse = (reply: FastifyReply, status: number, reason: string, text: string) => {
     refusals.add(reason)
@@ -167,7 +184,12 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
     const requestHost = request.headers.host
     if (!hostAllowed(requestHost))
       return refuse(reply, 421, 'unknown host', 'This station does not answer to that name.')
-    if (request.url.split('?')[0] !== '/ws') return
+    const isScreenSocket = request.url.split('?')[0] === '/ws'
+    // The WebSocket plugin would otherwise complete an upgrade on any route (then close it) and answer a HEAD one bare.
+    if (request.ws && !isScreenSocket) return refuse(reply, 404, 'not found', 'Not found.')
+    if (request.ws && request.method !== 'GET')
+      return refuse(reply, 405, 'method not allowed', 'Not allowed.')
+    if (!isScreenSocket) return
     if (request.headers.origin !== `http://${requestHost}`) {
       return refuse(reply, 403, 'foreign origin', 'Screens connect from this station’s own page.')
     }

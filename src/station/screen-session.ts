@@ -97,13 +97,15 @@ export class ScreenSession {
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
+    // Every message costs a token, well-formed or not, so a flood of garbage is as bounded as a flood of commands.
+    const withinRate = this.#rate.take()
     const parsed = parseScreenMessage(data, isBinary)
     if (!parsed.ok) {
       this.deps.refusals.add('malformed message')
       this.send({ type: 'error', message: parsed.reason })
       return
     }
-    if (!this.#rate.take()) {
+    if (!withinRate) {
       this.#refuse(
         parsed.id,
         `too many commands (${this.role})`,
