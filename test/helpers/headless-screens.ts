@@ -20,6 +20,10 @@ export interface HeadlessWithScreens {
   readonly port: number
   /** Writes a bib on the reader's end of the serial line and waits until the station prints the passing. */
   captures(bib: string): Promise<void>
+  /** Writes raw text on the reader's end of the serial line. */
+  write(text: string): void
+  /** SIGTERM; resolves with the exit code once the reader's end is closed too (to start again on the same line). */
+  stop(): Promise<number | null>
   /** The line the last-line handler writes; no test may ever see it. */
   unexpectedErrorLine(): string | undefined
   rssBytes(): number
@@ -71,12 +75,22 @@ export async function startHeadlessWithScreens(
   const urls = await pairingUrls(process)
   const reader = new SerialPort({ path: line.b, baudRate: 9600, autoOpen: false })
   await new Promise<void>((resolve, reject) => reader.open(error => (error ? reject(error) : resolve())))
-  cleanups.push(() => new Promise(resolve => reader.close(() => resolve(undefined))))
+  cleanups.push(
+    () =>
+      new Promise(resolve => (reader.isOpen ? reader.close(() => resolve(undefined)) : resolve(undefined)))
+  )
   const pid = process.child.pid ?? 0
   return {
     process,
     urls,
     port: Number(new URL(urls.viewer).port),
+    write: text => reader.write(text),
+    async stop() {
+      process.child.kill('SIGTERM')
+      const code = await process.exited()
+      await new Promise(resolve => reader.close(() => resolve(undefined)))
+      return code
+    },
     async captures(bib) {
       reader.write(`${bib}\r\n`)
       await process.waitForLine(new RegExp(`passing.*\\b${bib}\\b`))
