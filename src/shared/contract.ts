@@ -86,7 +86,9 @@ export const COMMANDS = {
   'settings.set': {
     role: 'station',
     args: z.object({ beep: z.boolean().optional(), language: z.enum(['en', 'es']).optional() })
-  }
+  },
+  /** The entry and viewer pairing URLs, for the QR codes on the station's own screen (null without a screen server). */
+  'screens.pairing': { role: 'station', args: z.object({}) }
 } as const satisfies Record<string, { role: Role; args: z.ZodType }>
 
 export type CommandName = keyof typeof COMMANDS
@@ -232,6 +234,7 @@ export interface CommandResults {
   }>
   'sync.action': null
   'settings.set': null
+  'screens.pairing': { readonly entry: string; readonly viewer: string } | null
 }
 
 export type ErrorCode =

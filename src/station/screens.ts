@@ -21,5 +21,6 @@ export async function serveScreens(
     tokens: http.tokens,
     log
   })
+  service.pairingUrls = { entry: server.urls.entry, viewer: server.urls.viewer }
   return { service, server }
 }

@@ -100,6 +100,24 @@ const methods = fc.oneof(
 const headerValue = fc.stringMatching(/^[ -~]{0,60}$/).map(value => value.trim())
 
 describe('the screen server under hostile HTTP', () => {
+  it('answers each of the requests that stopped the old station, and keeps capturing', async () => {
+    const station = await startHeadlessWithScreens(tempFolder('rufus-crashers-'), cleanups)
+    const host = `127.0.0.1:${station.port}`
+    const upgrade =
+      'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+    const requests = [
+      ...CRASHERS.map(path => `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`),
+      `GET //[ HTTP/1.1\r\nHost: ${host}\r\n${upgrade}\r\n`
+    ]
+    for (const request of requests) {
+      const { head } = await exchange(station.port, Buffer.from(request), false)
+      expect(head, request).toMatch(/^HTTP\/1\.1 (400|404) /)
+    }
+    expect(station.process.child.exitCode).toBeNull()
+    await station.captures('90000')
+    expect(station.unexpectedErrorLine()).toBeUndefined()
+  })
+
   it(
     'answers or closes every request (a status for each well-framed one, security headers on all), and keeps capturing',
     { timeout: 240_000 },

@@ -81,6 +81,8 @@ export class StationService {
   #timer: NodeJS.Timeout | null = null
   readonly #notices: Array<{ level: 'info' | 'warning' | 'error'; message: string; at: string }> = []
   #clock: StationSnapshot['clock'] = { offsetMs: null, uncertaintyMs: null, jumpMs: null }
+  /** Set by the screen server once it listens; only the station role may read it (for the QR codes). */
+  pairingUrls: { readonly entry: string; readonly viewer: string } | null = null
 
   constructor(options: StationServiceOptions) {
     this.#o = options
