@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { StationService } from '../../src/core/app/station-service'
+import { describe, expect, it } from 'vitest'
 import { newPairingTokens, roleOfToken } from '../../src/station/pairing'
-import { startStationHttp, type StationHttpServer } from '../../src/station/http-server'
-import { ensureRendererBuilt } from '../../src/station/renderer-build'
 import { allowedHosts, CommandRate, RefusalCount, SCREEN_LIMITS } from '../../src/station/screen-limits'
 import { parseScreenMessage } from '../../src/station/screen-session'
 import { connectScreen, type ScreenClient } from '../helpers/headless-screens'
-import { openStation } from '../helpers/station'
-
-const servers: StationHttpServer[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close()
-})
+import { inProcessScreenServer } from '../helpers/screen-server'
 
 describe('screen server rules', () => {
   it('pairs a token to its role only on an exact match', () => {
@@ -60,26 +52,12 @@ describe('screen server rules', () => {
   })
 
   it('refuses a ninth screen on one pairing token (429)', async () => {
-    const { station } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false })
-    const service = new StationService({
-      station,
-      runtime: 'headless',
-      apiUrl: 'x',
-      keySet: true,
-      keyStorage: 'command-line'
-    })
-    const server = await startStationHttp({
-      service,
-      rendererDir: ensureRendererBuilt(() => undefined),
-      port: 0
-    })
-    servers.push(server)
+    const server = await inProcessScreenServer()
     const screens: ScreenClient[] = []
     for (let i = 0; i < SCREEN_LIMITS.connectionsPerToken; i += 1)
       screens.push(await connectScreen(server.urls.viewer))
     await expect(connectScreen(server.urls.viewer)).rejects.toThrow(/429/)
     expect((await connectScreen(server.urls.entry)).socket.readyState).toBe(1)
     for (const screen of screens) screen.socket.close()
-    service.stop()
   })
 })
