@@ -170,6 +170,17 @@ describe('screens and roles', () => {
       expect(own.received.join('\n')).not.toContain(tokenOf(url))
     }
     expect(station.process.lines.join('\n')).not.toContain(tokenOf(station.urls.station))
+    // Only the station's own screen may ask for the entry and viewer URLs (its QR codes); never its own.
+    expect(await viewer.command('screens.pairing', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' }
+    })
+    expect(await own.command('screens.pairing', {})).toEqual({
+      ok: true,
+      value: { entry: station.urls.entry, viewer: station.urls.viewer }
+    })
+    expect(viewer.received.join('\n')).not.toContain(tokenOf(station.urls.entry))
+    expect(own.received.join('\n')).not.toContain(tokenOf(station.urls.station))
     expect(station.process.stderr()).toMatch(
       /^screens: station http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/m
     )
