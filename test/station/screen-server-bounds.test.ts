@@ -71,8 +71,8 @@ describe('screen server bounds', () => {
     { timeout: 120_000 },
     async () => {
       const station = await startHeadlessWithScreens(tempFolder('rufus-flood-'), cleanups)
-      station.write(Array.from({ length: 500 }, (_, i) => `${1000 + i}\r\n`).join(''))
-      await station.process.waitForLine(/passing #500 /)
+      station.write(Array.from({ length: 1000 }, (_, i) => `${1000 + i}\r\n`).join(''))
+      await station.process.waitForLine(/passing #1000 /)
       const honest = await connectScreen(station.urls.viewer)
       const sessions = (await honest.command('sessions.list', {})) as { value: Array<{ id: number }> }
       const sessionId = sessions.value[0]?.id ?? 1
