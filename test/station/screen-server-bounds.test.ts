@@ -146,6 +146,35 @@ describe('screen server bounds', () => {
   )
 })
 
+describe('refusals in the log', () => {
+  it(
+    '5,000 refused screen connections are summarised in one line, not logged one by one',
+    { timeout: 60_000 },
+    async () => {
+      const station = await startHeadlessWithScreens(tempFolder('rufus-refusals-'), cleanups)
+      const linesBefore = station.process.stderr().split('\n').length
+      const host = `127.0.0.1:${station.port}`
+      const refusedOnce = () =>
+        new Promise<void>(resolve => {
+          const socket = connect({ host: '127.0.0.1', port: station.port })
+          socket.on('error', () => resolve())
+          socket.on('close', () => resolve())
+          socket.once('data', () => socket.destroy())
+          socket.write(
+            `GET /ws?token=${'0'.repeat(32)} HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`
+          )
+        })
+      for (let batch = 0; batch < 100; batch += 1) await Promise.all(Array.from({ length: 50 }, refusedOnce))
+      await station.captures('90005')
+      expect(await station.stop()).toBe(0)
+      const stderr = station.process.stderr()
+      expect(stderr.split('\n').length - linesBefore).toBeLessThan(5)
+      // Refused for their token, or closed unread when they came faster than the station reads requests.
+      expect(stderr).toMatch(/screens: refused 5000 requests \(\d+ no valid pairing token/)
+    }
+  )
+})
+
 describe('screens and roles', () => {
   it('two screens of different roles each see their own role, and no screen receives a pairing URL', async () => {
     const station = await startHeadlessWithScreens(tempFolder('rufus-roles-'), cleanups, ['--json'])
