@@ -154,7 +154,7 @@ async function runHeadless(values: Values): Promise<void> {
     hub.emit
   )
   if (values.participants) {
-    const result = station.importParticipants(readFileSync(values.participants, 'utf8'))
+    const result = station.importParticipants(readFileSync(values.participants))
     hub.emit({
       type: 'info',
       message: `Imported ${result.imported} participants from ${values.participants}.`

@@ -12,11 +12,11 @@ import {
   type PassingRecord,
   type SessionRecord
 } from '../journal/journal'
-import type { BibPolicy } from '../reader/bib-policy'
+import { typedBibProblem, type BibPolicy } from '../reader/bib-policy'
 import { DEFAULT_DEDUP, validateDedup, type DedupSettings } from '../reader/dedup'
 import type { Decoder, DecoderContext } from '../reader/decoder'
 import { createLineDecoder, type LineField } from '../reader/line-decoder'
-import { parseParticipantsCsv } from '../reader/bib-policy'
+import { parseParticipantsFile } from '../csv/participants-file'
 import { createDecoder, type Protocol, type ProtocolOptions } from '../reader/protocols'
 import type { ReaderHealthSnapshot, ReaderState } from '../reader/reader-health'
 import { ReaderConnection, type ByteSourceFactory, type ReaderConfig } from '../serial/reader-connection'
@@ -27,6 +27,7 @@ import { SyncEngine, type ClosedElsewherePolicy, type UnboundPolicy } from '../s
 import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
 import { CloudOffsetEstimator } from '../time/cloud-offset'
 import { explainStartError } from './start-errors'
+import { manualEntryProblem } from './manual-entry-rules'
 import { NotPossible } from '../not-possible'
 
 export interface StationConfig {
@@ -255,6 +256,8 @@ export class Station {
   /** A manual passing, stamped at the keypress (`atUs`), saved before this resolves. Null bib: fill in later. */
   async recordManual(bib: string | null, atUs: number = this.clock.nowUs()): Promise<PassingRecord> {
     const session = this.currentSession()
+    const problem = manualEntryProblem(session, bib, atUs, this.clock.nowUs())
+    if (problem) throw new NotPossible(problem)
     return this.#capture.recordManual(session.id, bib, atUs)
   }
 
@@ -265,6 +268,8 @@ export class Station {
   }
 
   fixBib(id: number, bib: string): CorrectionOutcome {
+    const problem = typedBibProblem(bib)
+    if (problem) throw new NotPossible(problem)
     const outcome = this.journal.fixBib(id, bib, this.clock.nowUs())
     this.#afterCorrection()
     return outcome
@@ -384,9 +389,9 @@ export class Station {
     return [...outcome.passings]
   }
 
-  /** Imports a participants CSV (chip, bib, name) and uses it for chips from now on. */
-  importParticipants(csv: string): { imported: number; errors: string[] } {
-    const parsed = parseParticipantsCsv(csv)
+  /** Imports a participants CSV (chip, bib, name), as text or as the file's bytes, and uses it for chips from now on. */
+  importParticipants(csv: string | Uint8Array): { imported: number; errors: string[] } {
+    const parsed = parseParticipantsFile(csv)
     this.journal.replaceParticipants(parsed.participants)
     this.#policy = { ...this.#policy, bibPolicy: 'participants' }
     return { imported: parsed.participants.length, errors: parsed.errors }
