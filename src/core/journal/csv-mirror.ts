@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { csvRows, UTF8_BOM } from '../csv/spreadsheet-csv'
+import { makePrivateFolder, PRIVATE_FILE_MODE } from '../platform/private-folder'
 import type { PassingRecord, SessionRecord } from './journal'
 
 export const PASSING_COLUMNS = [
@@ -33,7 +34,7 @@ export class CsvMirror {
 
   constructor(dataFolder: string) {
     this.#folder = join(dataFolder, 'sessions')
-    mkdirSync(this.#folder, { recursive: true })
+    makePrivateFolder(this.#folder)
   }
 
   pathOf(session: Pick<SessionRecord, 'id' | 'alias'>): string {
@@ -42,11 +43,17 @@ export class CsvMirror {
   }
 
   rewrite(session: SessionRecord, passings: readonly PassingRecord[]): void {
-    writeFileSync(this.pathOf(session), UTF8_BOM + csvRows([PASSING_COLUMNS, ...passings.map(passingCells)]))
+    writeFileSync(
+      this.pathOf(session),
+      UTF8_BOM + csvRows([PASSING_COLUMNS, ...passings.map(passingCells)]),
+      {
+        mode: PRIVATE_FILE_MODE
+      }
+    )
   }
 
   append(session: SessionRecord, passings: readonly PassingRecord[]): void {
     if (passings.length === 0) return
-    appendFileSync(this.pathOf(session), csvRows(passings.map(passingCells)))
+    appendFileSync(this.pathOf(session), csvRows(passings.map(passingCells)), { mode: PRIVATE_FILE_MODE })
   }
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StationEvent, SyncEvent } from '../../shared/events'
 import { CaptureQueue, type CommittedBatch } from '../capture/capture-queue'
@@ -29,6 +28,7 @@ import { CloudOffsetEstimator } from '../time/cloud-offset'
 import { explainStartError } from './start-errors'
 import { manualEntryProblem } from './manual-entry-rules'
 import { NotPossible } from '../not-possible'
+import { makePrivateFolder, restrictFolder } from '../platform/private-folder'
 
 export interface StationConfig {
   readonly dataFolder: string
@@ -172,9 +172,10 @@ export class Station {
     let lock: { release(): void } | null = null
     let journal: Journal | null = null
     try {
-      mkdirSync(config.dataFolder, { recursive: true })
+      makePrivateFolder(config.dataFolder)
       lock = lockDataFolder(config.dataFolder)
       journal = new Journal(join(config.dataFolder, 'journal.sqlite'), { maxPageCount: config.maxPageCount })
+      restrictFolder(config.dataFolder)
       const station = new Station(config, listener, journal, lock)
       station.#start()
       return station
