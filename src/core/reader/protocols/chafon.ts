@@ -84,6 +84,8 @@ export function createChafonDecoder(): Decoder {
         const at = positionIn(state, chunk, i)
         const command = frame[2] as number
         const status = frame[3] as number
+        const readsBefore = reads.length
+        let sound = true
         if (command === CHAFON_CMD.inventory) {
           if (STATUS_WITH_TAGS.has(status) && frame.length >= 8) {
             const antennaMask = frame[4] as number
@@ -99,6 +101,8 @@ export function createChafonDecoder(): Decoder {
                   offset: at.offset,
                   bytes: frame.length
                 })
+                reads.length = readsBefore
+                sound = false
                 break
               }
               const epc = frame.subarray(p + 1, p + 1 + epcLength)
@@ -129,8 +133,11 @@ export function createChafonDecoder(): Decoder {
             offset: at.offset,
             bytes: frame.length
           })
+          sound = false
         }
-        i = end
+        // A checksum that holds over content that does not parse is more likely noise that happened to sum right
+        // than a frame: look for frames inside it rather than skip what may be good frames.
+        i = sound ? end : i + 1
       }
       garbage.close(i)
       return { state: keepTail(state, chunk, buffer, i, state.context), reads, badFrames, statuses }

@@ -124,6 +124,7 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
         const frameAddress = frame[2] as number
         const command = frame[3] as number
         const data = frame.subarray(4, frame.length - 1)
+        let sound = true
         if (address !== 0xff && frameAddress !== address) {
           i = end
           continue
@@ -155,6 +156,7 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
                 offset: at.offset,
                 bytes: frame.length
               })
+              sound = false
             } else {
               reads.push({
                 chip: hex(epc),
@@ -178,8 +180,11 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
             offset: at.offset,
             bytes: frame.length
           })
+          sound = false
         }
-        i = end
+        // A checksum that holds over content that does not parse is more likely noise that happened to sum right
+        // than a frame: look for frames inside it rather than skip what may be good frames.
+        i = sound ? end : i + 1
       }
       garbage.close(i)
       return { state: keepTail(state, chunk, buffer, i, state.context), reads, badFrames, statuses }

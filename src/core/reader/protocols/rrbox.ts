@@ -36,10 +36,12 @@ export const RRBOX_INFO: Record<string, string> = {
 const TICKS_PER_SECOND = 256
 const LF = 0x0a
 /**
- * A status line opens every answer: `<COMMAND>;<two hex digits>`, `00` for OK. Found at the end of a line too, so
- * noise that ran into it costs nothing (every command name has five letters or more; no body line looks like it).
+ * A status line opens every answer: `<COMMAND>;<two hex digits>`, `00` for OK. The commands the station sends are
+ * found at the end of a line too, so noise that ran into a status line costs nothing; others only as a whole line.
  */
-const STATUS_LINE = /([A-Z]{5,});([0-9A-Fa-f]{2})$/
+const KNOWN_STATUS_LINE =
+  /(ASCII|EPOCHREFSET|EPOCHREFGET|PASSINGINFOGET|PASSINGGET|INFOGET|CONFSET|TIMESTAMPGET);([0-9A-Fa-f]{2})$/
+const OTHER_STATUS_LINE = /^([A-Z]+);([0-9A-Fa-f]{2})$/
 const HEX = /^[0-9A-Fa-f]+$/
 /** A passing line that cannot be read is fetched again this many times, then skipped (the box still holds it). */
 const PASSING_TRIES = 3
@@ -213,7 +215,7 @@ export function createRrBoxDecoder(): Decoder {
       // A pushed passing never ends or skips the answer around it.
       return { ...after, mode }
     }
-    const status = STATUS_LINE.exec(line)
+    const status = KNOWN_STATUS_LINE.exec(line) ?? OTHER_STATUS_LINE.exec(line)
     if (status) {
       // A status line starts an answer, even when the previous one lost its empty line.
       const { restartAfter: _r, ...rest } = context

@@ -22,6 +22,7 @@ export interface TimyOptions {
 }
 
 const CR = 0x0d
+const LF = 0x0a
 const LINE =
   /^([ ?mcCdn])?(\d{0,4})\s*[cC](\d)(M)?\s+(\d{1,2}):(\d{2}):(\d{2})\.(\d{1,4})(?:\s+(\d{1,2}))?\s*$/
 
@@ -61,8 +62,10 @@ export function createTimyDecoder(options: TimyOptions = {}): Decoder {
       let context = state.context
       let from = 0
       for (let end = buffer.indexOf(CR, from); end >= 0; end = buffer.indexOf(CR, from)) {
-        let at = positionIn(state, chunk, from)
-        let line = text.decode(buffer.subarray(from, end)).replace(/^\n/, '')
+        // A Timy set to CR LF starts each line with the LF of the one before: the read begins after it.
+        const start = buffer[from] === LF && from < end ? from + 1 : from
+        let at = positionIn(state, chunk, start)
+        let line = text.decode(buffer.subarray(start, end))
         from = end + 1
         if (line.trim() === '') continue
         const bad = (reason: string) =>
