@@ -11,10 +11,22 @@ export const PRIVATE_FILE_MODE = 0o600
 
 const hasModes = (platform: NodeJS.Platform) => platform !== 'win32'
 
+/**
+ * Best effort: a folder on a drive without modes (FAT, exFAT, some network shares) or owned by someone else refuses
+ * chmod, and that must never stop capture.
+ */
+function tryChmod(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode)
+  } catch {
+    // left as the file system allows
+  }
+}
+
 /** Creates the folder (and parents) if needed and makes it owner-only. */
 export function makePrivateFolder(folder: string, platform: NodeJS.Platform = process.platform): void {
   mkdirSync(folder, { recursive: true, mode: PRIVATE_FOLDER_MODE })
-  if (hasModes(platform)) chmodSync(folder, PRIVATE_FOLDER_MODE)
+  if (hasModes(platform)) tryChmod(folder, PRIVATE_FOLDER_MODE)
 }
 
 /**
@@ -28,11 +40,11 @@ export function restrictFolder(
   depth = 2
 ): void {
   if (!hasModes(platform)) return
-  chmodSync(folder, PRIVATE_FOLDER_MODE)
+  tryChmod(folder, PRIVATE_FOLDER_MODE)
   for (const name of readdirSync(folder)) {
     const path = join(folder, name)
     const stat = statSync(path, { throwIfNoEntry: false })
     if (stat?.isDirectory() && depth > 1) restrictFolder(path, platform, depth - 1)
-    else if (stat?.isFile()) chmodSync(path, PRIVATE_FILE_MODE)
+    else if (stat?.isFile()) tryChmod(path, PRIVATE_FILE_MODE)
   }
 }

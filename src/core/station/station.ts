@@ -500,7 +500,7 @@ export class Station {
       this.#clockWarned.add(port)
       this.#emit({
         type: 'warning',
-        message: `The clock of reader ${port} is ${(read.clockOffsetMs / 1000).toFixed(1)} s off the laptop's. Passings are mapped to the laptop clock; set the reader's time before the race.`
+        message: `The clock of reader ${port} is ${(read.clockOffsetMs / 1000).toFixed(1)} s off the laptop's; check the reader's time before the race.`
       })
     }
   }
