@@ -156,7 +156,10 @@ export interface RrBoxOptions {
  * `<COMMAND>;<status>`, body lines with the values, and an empty line. Passings are stored in its memory with an
  * index and fetched by the station; its clock counts 1/256 s ticks from power-on, whatever happens to the cable.
  */
-export function rrBoxReader(options: RrBoxOptions = {}): SimulatedReader & { readonly stored: number } {
+export function rrBoxReader(
+  options: RrBoxOptions = {}
+): SimulatedReader & { readonly stored: number; readonly epochLatenessMs: readonly number[] } {
+  const epochLatenessMs: number[] = []
   const firstIndex = options.firstIndex ?? 1
   const memory: Array<{ chip: string; ticks: number; hits: number; rssi: number; loop: number }> = []
   let epoch: number | null = null
@@ -174,6 +177,7 @@ export function rrBoxReader(options: RrBoxOptions = {}): SimulatedReader & { rea
     get stored() {
       return memory.length
     },
+    epochLatenessMs,
     onRead: (read, nowMs) => {
       const passing = {
         chip: `RR${String(read.runner).padStart(5, '0')}`,
@@ -196,9 +200,12 @@ export function rrBoxReader(options: RrBoxOptions = {}): SimulatedReader & { rea
         const [name, arg] = command.split(';')
         if (name === 'ASCII') answers.push(answer('ASCII', '00'))
         else if (name === 'EPOCHREFSET' && arg) {
-          // On a PTY there is no DTR pulse: the epoch command alone sets the reference, at this moment.
+          // A real box takes its reference at the DTR edge the host gives at the top of second `epoch`. A PTY
+          // carries no DTR, so the simulated box takes the edge where the host puts it, at the top of that second,
+          // and notes how late the command itself came (the host must send it at that second, not later).
           epoch = parseInt(arg, 16)
-          answers.push(answer('EPOCHREFSET', '00', [`${hex(epoch)};${hex(ticksAt(nowMs))}`]))
+          epochLatenessMs.push(nowMs - epoch * 1000)
+          answers.push(answer('EPOCHREFSET', '00', [`${hex(epoch)};${hex(ticksAt(epoch * 1000))}`]))
         } else if (name === 'TIMESTAMPGET') {
           answers.push(answer('TIMESTAMPGET', '00', [hex(ticksAt(nowMs))]))
         } else if (name === 'PASSINGGET' && arg) {

@@ -6,8 +6,9 @@ import { ptyPair, type PtyPair } from '../helpers/pty'
 
 /*
  * The RR USB box over a real serial line, against a box that frames its answers as the reference describes a real
- * box (status line, body lines, empty line; 1/256 s ticks from power-on; the reference taken when the epoch command
- * arrives, a PTY having no DTR). Every passing must become exactly one passing, at the time the box recorded it.
+ * box (status line, body lines, empty line; 1/256 s ticks from power-on; the tick reference taken at the DTR edge
+ * the host gives at the top of the second it names — a PTY carries no DTR, so the simulated box puts the edge
+ * there). Every passing must become exactly one passing, at the time the box recorded it.
  */
 
 const offline = { apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false } as const
@@ -65,6 +66,11 @@ async function boxOnALine(options: RrBoxOptions = {}) {
       const error = Math.abs(Date.parse(p.timestamp) - (recorded.get(p.chip ?? '') ?? 0))
       expect(error, `${p.chip} is ${error} ms off the time the box recorded`).toBeLessThanOrEqual(10)
     }
+    // The station sent each epoch command at the second it names (not within it, as before): the simulated box,
+    // which takes the DTR edge at the top of that second, saw it arrive then (the margin is this shared machine's).
+    expect(box.epochLatenessMs.length).toBeGreaterThan(0)
+    for (const late of box.epochLatenessMs) expect(late).toBeGreaterThanOrEqual(-5)
+    for (const late of box.epochLatenessMs) expect(late).toBeLessThan(100)
   }
   return { station, log, pass, connect, unplug, plugIn, expectEveryPassingOnce, box }
 }
