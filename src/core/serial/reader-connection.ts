@@ -20,8 +20,8 @@ export interface ReaderConfig {
 }
 
 /** How late a command for the top of a second may go out (ms), and how many seconds it may try. */
-const TIMED_COMMAND_TOLERANCE_MS = 2
-const TIMED_COMMAND_ATTEMPTS = 10
+const TIMED_COMMAND_TOLERANCE_MS = 10
+const TIMED_COMMAND_ATTEMPTS = 5
 
 /** Where a reader's bytes come from: a serial port, or (for the demo) a simulated reader in the process. */
 export interface ByteSource {
