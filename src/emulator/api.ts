@@ -49,8 +49,11 @@ function bodyRecord(body: unknown): Record<string, unknown> {
   return body
 }
 
+/** Pages beyond this hold nothing any store could have; a bigger number is a bad request, not an overflow. */
+const MAX_PAGE = 1_000_000
+
 function pageOf(query: URLSearchParams): number {
-  return queryInteger(query, 'page', 1) ?? 1
+  return queryInteger(query, 'page', 1, MAX_PAGE) ?? 1
 }
 
 function deviceNotFound(deviceid: string): ApiReply {

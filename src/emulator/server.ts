@@ -7,7 +7,7 @@ import { isAllowed, ROUTES, type ApiReply, type HttpMethod } from './api'
 import { decideFault, NO_FAULTS, type FaultDecision, type FaultSettings } from './faults'
 import { seededRandom } from '../shared/random'
 import { EmulatorStore, type ApiKeyRecord } from './store'
-import { BadRequest } from './validate'
+import { BadRequest, isRecord } from './validate'
 import { DESCRIPTIONS } from './wire'
 
 export interface EmulatorOptions {
@@ -54,6 +54,14 @@ const API_PREFIX = '/v0'
 
 class PayloadTooLarge extends Error {}
 
+function checkPattern(pattern: string): void {
+  try {
+    new RegExp(pattern)
+  } catch {
+    throw new BadRequest('Invalid parameter: rejectBibPattern is not a regular expression')
+  }
+}
+
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0)
@@ -76,6 +84,25 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     request.on('error', reject)
   })
+}
+
+/** A path segment's percent-decoding, or a 400 for a malformed one such as `%ZZ`. */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    throw new BadRequest(DESCRIPTIONS.malformedPath)
+  }
+}
+
+function parseJsonObject(body: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = body ? JSON.parse(body) : {}
+    if (isRecord(parsed)) return parsed
+  } catch {
+    // answered below
+  }
+  throw new BadRequest(DESCRIPTIONS.malformedJson)
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -120,10 +147,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     response.end(payload)
   }
 
+  // The admin surface hands out every company's keys: like the station's screen server, it answers only requests
+  // whose Host names this server on loopback, so a web page on another name (DNS rebinding) cannot reach it.
+  const adminHostAllowed = (request: IncomingMessage) => {
+    const port = (server.address() as AddressInfo | null)?.port
+    return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(request.headers.host ?? '')
+  }
+
   const handleAdmin = async (request: IncomingMessage, response: ServerResponse, path: string) => {
+    if (!adminHostAllowed(request)) {
+      request.resume()
+      return send(response, 421, { description: DESCRIPTIONS.foreignHost })
+    }
     const method = request.method ?? 'GET'
     const body = method === 'GET' || method === 'DELETE' ? '' : await readBody(request, maxBody)
-    const parsed = body ? (JSON.parse(body) as Record<string, unknown>) : {}
+    const parsed = parseJsonObject(body)
     let match: RegExpMatchArray | null
     if (method === 'GET' && path === '/admin/state') return send(response, 200, store.dump())
     if (method === 'POST' && path === '/admin/reset') {
@@ -131,7 +169,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return send(response, 200, { ok: true })
     }
     if (method === 'POST' && path === '/admin/faults') {
-      faults = { ...NO_FAULTS, ...(parsed as Partial<FaultSettings>) }
+      const next = { ...NO_FAULTS, ...(parsed as Partial<FaultSettings>) }
+      if (next.rejectBibPattern) checkPattern(next.rejectBibPattern)
+      faults = next
       return send(response, 200, faults)
     }
     if (method === 'POST' && path === '/admin/keys') {
@@ -139,10 +179,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return send(response, 200, { ok: true })
     }
     if (method === 'DELETE' && (match = path.match(/^\/admin\/keys\/([^/]+)$/))) {
-      return send(response, 200, { revoked: store.revokeKey(decodeURIComponent(match[1] ?? '')) })
+      return send(response, 200, { revoked: store.revokeKey(decodePathPart(match[1] ?? '')) })
     }
     if (method === 'DELETE' && (match = path.match(/^\/admin\/passings\/([^/]+)\/(\d+)$/))) {
-      return send(response, 200, { deleted: store.deletePassing(match[1] ?? '', Number(match[2])) })
+      const num = Number(match[2])
+      if (!Number.isSafeInteger(num)) throw new BadRequest('Invalid parameter: num_passing')
+      return send(response, 200, { deleted: store.deletePassing(decodePathPart(match[1] ?? ''), num) })
     }
     return send(response, 404, { description: DESCRIPTIONS.routeNotFound })
   }
@@ -189,15 +231,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         }
       )
     }
-    const params = (path.match(route.pattern) ?? []).slice(1).map(part => decodeURIComponent(part))
-    let result: ApiReply
-    try {
-      const rejectBib = faults.rejectBibPattern ? new RegExp(faults.rejectBibPattern) : undefined
-      result = route.handle(store, { key, params, query: url.searchParams, body, rejectBib })
-    } catch (error) {
-      if (error instanceof BadRequest) return send(response, 400, { description: error.message })
-      throw error
-    }
+    const params = (path.match(route.pattern) ?? []).slice(1).map(decodePathPart)
+    const rejectBib = faults.rejectBibPattern ? new RegExp(faults.rejectBibPattern) : undefined
+    const result: ApiReply = route.handle(store, { key, params, query: url.searchParams, body, rejectBib })
     if (fault === 'drop-after-apply') {
       // The change is committed; the client never learns it. This is the ambiguous failure sync must survive.
       response.socket?.destroy()
@@ -206,9 +242,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     send(response, result.status, result.body)
   }
 
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      const url = new URL(request.url ?? '/', 'http://emulator.invalid')
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    try {
+      // A request target such as `//[` is no URL: it is answered, never thrown out of the handler.
+      const url = URL.canParse(request.url ?? '/', 'http://emulator.invalid')
+        ? new URL(request.url ?? '/', 'http://emulator.invalid')
+        : null
+      if (url === null) {
+        request.resume()
+        return send(response, 400, { description: DESCRIPTIONS.malformedPath })
+      }
       try {
         if (faults.latencyMs > 0) await new Promise(resolve => setTimeout(resolve, faults.latencyMs))
         if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
@@ -224,11 +267,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
           response.setHeader('Connection', 'close')
           return send(response, 413, { description: DESCRIPTIONS.payloadTooLarge })
         }
+        if (error instanceof BadRequest) return send(response, 400, { description: error.message })
         log(`emulator: ${request.method} ${url.pathname} failed: ${String(error)}`)
         send(response, 500, { description: DESCRIPTIONS.internalError })
       }
-    })()
-  })
+    } catch (error) {
+      // Last line: nothing a client sends may end the process (the demo station runs in it too).
+      log(`emulator: could not answer ${request.method}: ${String(error)}`)
+      response.destroy()
+    }
+  }
+
+  const server: Server = createServer((request, response) => void handle(request, response))
   server.keepAliveTimeout = 5000
 
   await new Promise<void>((resolve, reject) => {

@@ -21,7 +21,10 @@ export const DESCRIPTIONS = {
   tooManyRequests: 'Too many requests',
   internalError: 'Internal server error',
   routeNotFound: 'Not found',
-  methodNotAllowed: 'Method not allowed'
+  methodNotAllowed: 'Method not allowed',
+  // Not RUFUS wording (its answers to these are not documented): the emulator's own, for requests no client sends.
+  malformedPath: 'Malformed request path (bad percent-encoding or not a URL path)',
+  foreignHost: 'Unknown Host: the admin surface answers only on this loopback address'
 } as const
 
 function isoOrNull(ms: number | null): string | null {

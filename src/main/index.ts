@@ -13,6 +13,7 @@ import {
 } from '../core/settings/settings-store'
 import { Station } from '../core/station/station'
 import { registerIpc } from './ipc/register'
+import { PRIVATE_FILE_MODE } from '../core/platform/private-folder'
 import { lockNavigation } from './shell/navigation'
 import { electronEncryption } from './shell/safe-storage'
 import { createWindowOptions } from './shell/window-options'
@@ -36,7 +37,8 @@ async function start(): Promise<void> {
     defaults: SETTINGS_DEFAULTS,
     schema: SETTINGS_SCHEMA as never,
     clearInvalidConfig: true,
-    migrations: SETTINGS_MIGRATIONS as never
+    migrations: SETTINGS_MIGRATIONS as never,
+    configFileMode: PRIVATE_FILE_MODE
   })
   const keys = new KeyStore(electronEncryption, {
     get: () => ({ encryptedApiKey: settings.get('encryptedApiKey'), keyBackend: settings.get('keyBackend') }),

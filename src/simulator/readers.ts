@@ -144,30 +144,50 @@ function r2000Reader(): SimulatedReader {
   }
 }
 
-/** The RR USB Timing Box: passings stored in its memory with an index, fetched by the station. */
-export function rrBoxReader(): SimulatedReader & { readonly stored: number } {
+export interface RrBoxOptions {
+  /** The index of the first passing the box holds (a box whose older passings were cleared). */
+  readonly firstIndex?: number
+  /** Send each passing as it happens (`#P;` lines), as a box with push mode on does. */
+  readonly push?: boolean
+}
+
+/**
+ * The RR USB Timing Box, framed as the reference describes a real box: every answer is a status line
+ * `<COMMAND>;<status>`, body lines with the values, and an empty line. Passings are stored in its memory with an
+ * index and fetched by the station; its clock counts 1/256 s ticks from power-on, whatever happens to the cable.
+ */
+export function rrBoxReader(
+  options: RrBoxOptions = {}
+): SimulatedReader & { readonly stored: number; readonly epochLatenessMs: readonly number[] } {
+  const epochLatenessMs: number[] = []
+  const firstIndex = options.firstIndex ?? 1
   const memory: Array<{ chip: string; ticks: number; hits: number; rssi: number; loop: number }> = []
   let epoch: number | null = null
-  // The box counts 1/256 s ticks from power-on, whatever happens to the cable.
   const poweredOnMs = Date.now()
   const ticksAt = (ms: number) => 0x1000 + Math.round(((ms - poweredOnMs) * 256) / 1000)
   let text = ''
   const hex = (n: number, width = 8) => n.toString(16).padStart(width, '0')
+  const passingLine = (p: (typeof memory)[number]) =>
+    `${p.chip};0718;${hex(p.ticks)};${hex(p.hits, 2)};${p.rssi.toString(16)};1a;0;1;${p.loop};2;00;0`
+  const answer = (command: string, status: string, body: readonly string[] = []) =>
+    `${command};${status}\n${body.map(line => `${line}\n`).join('')}\n`
   return {
     protocol: 'rrbox',
     readsPerCrossing: 1,
     get stored() {
       return memory.length
     },
+    epochLatenessMs,
     onRead: (read, nowMs) => {
-      memory.push({
+      const passing = {
         chip: `RR${String(read.runner).padStart(5, '0')}`,
         ticks: ticksAt(nowMs),
         hits: 6 + (read.runner % 5),
         rssi: 0x9f,
         loop: (read.antenna - 1) % 8
-      })
-      return null
+      }
+      memory.push(passing)
+      return options.push ? encoder.encode(`#P;${passingLine(passing)}\n`) : null
     },
     onBytes: (bytes, nowMs) => {
       text += new TextDecoder('latin1').decode(bytes)
@@ -178,27 +198,32 @@ export function rrBoxReader(): SimulatedReader & { readonly stored: number } {
         text = text.slice(newline + 1)
         newline = text.indexOf('\n')
         const [name, arg] = command.split(';')
-        if (name === 'ASCII') answers.push('ASCII;00\n\n')
+        if (name === 'ASCII') answers.push(answer('ASCII', '00'))
         else if (name === 'EPOCHREFSET' && arg) {
-          // On a PTY there is no DTR pulse: the epoch command alone sets the reference, at this moment.
+          // A real box takes its reference at the DTR edge the host gives at the top of second `epoch`. A PTY
+          // carries no DTR, so the simulated box takes the edge where the host puts it, at the top of that second,
+          // and notes how late the command itself came (the host must send it at that second, not later).
           epoch = parseInt(arg, 16)
-          answers.push(`EPOCHREFSET;00\n${hex(epoch)};${hex(ticksAt(nowMs))}\n\n`)
+          epochLatenessMs.push(nowMs - epoch * 1000)
+          answers.push(answer('EPOCHREFSET', '00', [`${hex(epoch)};${hex(ticksAt(epoch * 1000))}`]))
+        } else if (name === 'TIMESTAMPGET') {
+          answers.push(answer('TIMESTAMPGET', '00', [hex(ticksAt(nowMs))]))
         } else if (name === 'PASSINGGET' && arg) {
           const from = parseInt(arg, 16)
-          if (Number.isNaN(from) || from < 1) {
-            answers.push(`PASSINGGET;10;${hex(1)}\n\n`)
+          if (Number.isNaN(from) || from < firstIndex) {
+            answers.push(
+              answer('PASSINGGET', '10', [`${hex(Number.isNaN(from) ? 0 : from)};${hex(firstIndex)}`])
+            )
             continue
           }
-          const slice = memory.slice(from - 1, from - 1 + 100)
-          const lines = slice.map(
-            p =>
-              `${p.chip};0718;${hex(p.ticks)};${hex(p.hits, 2)};${p.rssi.toString(16)};1a;0;1;${p.loop};2;00;0\n`
+          const slice = memory.slice(from - firstIndex, from - firstIndex + 100)
+          answers.push(
+            answer('PASSINGGET', '00', [`${hex(from)};${hex(slice.length)}`, ...slice.map(passingLine)])
           )
-          answers.push(`PASSINGGET;00\n${hex(from)};${hex(slice.length)}\n${lines.join('')}\n`)
         } else if (name === 'INFOGET' && arg) {
-          answers.push(`INFOGET;${arg};${arg === '08' ? '87' : '0'}\n\n`)
-        } else if (epoch === null && name) {
-          answers.push(`${name};01\n\n`)
+          answers.push(answer('INFOGET', '00', [`${arg};${arg === '08' ? '87' : '0'}`]))
+        } else if (name) {
+          answers.push(answer(name, '01'))
         }
       }
       return answers.map(a => encoder.encode(a))
@@ -212,5 +237,5 @@ export const SIMULATED_READERS: Record<string, () => SimulatedReader> = {
   timy: () => timyReader(true),
   chafon: chafonReader,
   r2000: r2000Reader,
-  rrbox: rrBoxReader
+  rrbox: () => rrBoxReader()
 }

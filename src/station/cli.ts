@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
 import { defaultDataFolder } from '../core/platform/data-folder'
+import { makePrivateFolder } from '../core/platform/private-folder'
 import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
 
 import { openSettings } from '../core/settings/settings-store'
@@ -13,16 +14,17 @@ import { formatEvent } from './format-event'
 import { EventHub } from '../core/app/event-hub'
 import { loadPairingTokens, PAIRING_FILE, rotatePairingTokens } from './pairing'
 
-const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-url <url> --api-key <key> --serial <path>
+const USAGE = `usage: RUFUS_API_KEY=<key> npm run --silent station -- --headless --data <dir> --api-url <url> --serial <path>
+  [--api-key-file <path>] [--api-key <key> (other users of the machine can read it)]
   [--baud <n>] [--protocol ${PROTOCOLS.join('|')}] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
-  [--session-alias <alias>] [--json] [--batch-size <n>] [--api-key-file <path>]
+  [--session-alias <alias>] [--json] [--batch-size <n>]
   [--on-closed-elsewhere ask|new-session] [--on-unbound ask|rebind] [--adopt-active-session]
   [--dedup-window <ms>] [--dedup-mode first|strongest] [--bib-policy chip|participants|epc-ascii]
   [--participants <csv>] [--rrbox-open-delay <ms>] [--http-port <n>] [--http-host <address>]
 or:    npm run station -- --demo [--http-port <n>] [--data <dir>]
 or:    npm run station -- --rotate-pairing [--data <dir>]   (new screen pairing URLs; restart the station)
 --serial may be repeated (several readers, one session); --protocol and --baud then pair with each by position.
-The key may also come from the RUFUS_API_KEY environment variable. With --http-port and no key, the setup
+The key: RUFUS_API_KEY, or --api-key-file (a file only you can read); --api-key shows it in the process list. With --http-port and no key, the setup
 wizard in the browser asks for one (kept in memory only).`
 
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
@@ -83,7 +85,7 @@ type Values = ReturnType<typeof parse>
 /** Settings live on conf in the data folder, as in the desktop app (never the key): the API address is kept. */
 function rememberedApiUrl(dataFolder: string, given: string | undefined): string {
   try {
-    mkdirSync(dataFolder, { recursive: true })
+    makePrivateFolder(dataFolder)
     const settings = openSettings(dataFolder)
     if (given) settings.set('apiUrl', given)
     return settings.get('apiUrl')
@@ -118,7 +120,12 @@ async function runHeadless(values: Values): Promise<void> {
   const apiKey =
     httpPort !== null && !values['api-key'] && !values['api-key-file'] && !process.env['RUFUS_API_KEY']
       ? ''
-      : resolveApiKey({ apiKey: values['api-key'], apiKeyFile: values['api-key-file'] })
+      : resolveApiKey(
+          { apiKey: values['api-key'], apiKeyFile: values['api-key-file'] },
+          process.env,
+          process.platform,
+          line => process.stderr.write(`${line}\n`)
+        )
   const hub = new EventHub()
   hub.add((event: StationEvent) =>
     process.stdout.write(values.json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`)
@@ -158,7 +165,7 @@ async function runHeadless(values: Values): Promise<void> {
     hub.emit
   )
   if (values.participants) {
-    const result = station.importParticipants(readFileSync(values.participants, 'utf8'))
+    const result = station.importParticipants(readFileSync(values.participants))
     hub.emit({
       type: 'info',
       message: `Imported ${result.imported} participants from ${values.participants}.`

@@ -76,7 +76,8 @@ describe('Impinj R2000 frames', () => {
   it('counts an unknown command without stopping', () => {
     const frame = Uint8Array.from([0xa0, 0x03, 0x01, 0x55])
     const { bad } = run(createR2000Decoder(), [Uint8Array.from([...frame, lrc(frame)])])
-    expect(bad).toEqual(['unknown command 0x55'])
+    // Its bytes are then searched for frames (a checksum that holds by chance must not hide good frames).
+    expect(bad).toEqual(['unknown command 0x55', 'garbage before a frame'])
   })
 })
 
@@ -106,6 +107,7 @@ describe('Chafon UHFReader288 frames', () => {
 
 describe('RACE RESULT USB Timing Box', () => {
   const epoch = 1_700_000_000
+  // Framed as the reference describes a real box: status line, body lines, empty line.
   const answer = [
     'EPOCHREFSET;00',
     `${epoch.toString(16)};00001000`,
@@ -115,34 +117,57 @@ describe('RACE RESULT USB Timing Box', () => {
     'GLBAS60;0718;00001200;0c;08;9f;1a;0;1;2;00;0',
     '_____127;0000;00001300;01;00;00;00;0;0;0;00;0',
     '',
-    'INFOGET;08;87',
+    'INFOGET;00',
+    '08;87',
+    '',
+    'CONFSET;00',
+    '04;01',
     ''
   ].join('\n')
 
-  it('maps ticks of 1/256 s to time from the epoch reference, with the box index as identity', () => {
+  it('takes times from the ticks and the epoch as they are, with the box index as identity', () => {
     const { reads, statuses, state } = run(
       createRrBoxDecoder(),
       split(ascii(answer + '\n'), 9),
       epoch * 1_000_000 + 3_000_000
     )
     expect(reads).toHaveLength(1)
-    expect(reads[0]).toMatchObject({ chip: 'GLBAS60', readerKey: 'rr7', antenna: 2, hits: 12 })
-    // 0x200 ticks after the reference = 2 s after the epoch; arriving 1 s later, the box clock is taken as 1 s behind.
-    expect(reads[0]?.clockOffsetMs).toBe(-1000)
+    expect(reads[0]).toMatchObject({ chip: 'GLBAS60', readerKey: 'rr7:00001200', antenna: 2, hits: 12 })
+    // 0x200 ticks after the reference = 2 s after the epoch, whenever the line arrives.
+    expect(reads[0]?.timeUs).toBe((epoch + 2) * 1_000_000)
     expect(state.context['nextIndex']).toBe(9)
     expect(statuses).toContainEqual({ key: 'batteryPercent', value: '87' })
+    expect(statuses).toContainEqual({ key: 'config04', value: '01' })
     expect(RRBOX.passingGet(9)).toBe('PASSINGGET;00000009\n')
   })
 
-  it('takes the minimum index from a "bad start index" answer, and refuses passings without a time base', () => {
-    const { state, statuses } = run(createRrBoxDecoder(), [ascii('PASSINGGET;10;00000020\n\n')])
-    expect(state.context['nextIndex']).toBe(32)
-    expect(statuses).toContainEqual({ key: 'rewindFrom', value: 32 })
+  it('restarts from the first valid index of a status-10 answer, and asks again for a passing without a time base', () => {
+    const { state, statuses } = run(createRrBoxDecoder(), [ascii('PASSINGGET;10\n00000001;000003e8\n\n')])
+    expect(state.context['nextIndex']).toBe(1000)
+    expect(statuses).toContainEqual({ key: 'rewindFrom', value: 1000 })
     const noEpoch = run(createRrBoxDecoder(), [
-      ascii('PASSINGGET;00\n00000001;00000001\nA;0;00000100;01;00;00;00;0;0;0;00;0\n\n')
+      ascii(
+        'PASSINGGET;00\n00000004;00000002\nA;0;00000100;01;00;00;00;0;0;0;00;0\nB;0;00000101;01;00;00;00;0;0;0;00;0\n\n'
+      )
     ])
     expect(noEpoch.reads).toEqual([])
-    expect(noEpoch.bad).toEqual(['passing before the epoch reference was set'])
+    expect(noEpoch.bad).toEqual(['passing 4 came before the epoch reference; fetched again'])
+    expect(noEpoch.state.context['nextIndex']).toBe(4)
+  })
+
+  it('starts over from 0 when an answer begins past the index asked for, as metarace does; reads pushed passings', () => {
+    const base = `EPOCHREFSET;00\n${epoch.toString(16)};00000000\n\n`
+    const { reads, state } = run(createRrBoxDecoder(), [
+      ascii(`${base}PASSINGGET;00\n00000001;00000001\nA;0;00000100;01;00;00;00;0;0;0;00;0\n\n`),
+      ascii('PASSINGGET;00\n00000009;00000001\nB;0;00000200;01;00;00;00;0;0;0;00;0\n\n'),
+      ascii('#P;C;0;00000300;01;00;00;00;0;0;0;00;0\n')
+    ])
+    expect(reads.map(r => [r.chip, r.readerKey, r.timeUs])).toEqual([
+      ['A', 'rr1:00000100', (epoch + 1) * 1_000_000],
+      ['B', 'rr9:00000200', (epoch + 2) * 1_000_000],
+      ['C', 'rr0:00000300', (epoch + 3) * 1_000_000]
+    ])
+    expect(state.context['nextIndex']).toBe(1)
   })
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { bibFromEpcAscii, parseParticipantsCsv } from '../../src/core/reader/bib-policy'
+import { bibFromEpcAscii } from '../../src/core/reader/bib-policy'
+import { parseParticipantsFile } from '../../src/core/csv/participants-file'
 import { decideFirstRead, decideStrongest, validateDedup } from '../../src/core/reader/dedup'
 import { createLineDecoder } from '../../src/core/reader/line-decoder'
 import { createDecoder } from '../../src/core/reader/protocols'
@@ -51,7 +52,7 @@ describe('chip to bib', () => {
   })
 
   it('parses a participants file and reports its problems by line', () => {
-    const { participants, errors } = parseParticipantsCsv(
+    const { participants, errors } = parseParticipantsFile(
       'name;bib;chip\nAna;12;E2001\nBo;;E2002\nCy;14;E2001\n'
     )
     expect(participants).toEqual([

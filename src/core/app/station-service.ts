@@ -10,7 +10,8 @@ import type {
   StationUpdate
 } from '../../shared/contract'
 import type { StationEvent } from '../../shared/events'
-import { csvLine } from '../journal/csv-mirror'
+import { csvRows, UTF8_BOM } from '../csv/spreadsheet-csv'
+import { PASSING_COLUMNS, passingCells } from '../journal/csv-mirror'
 import type { PassingRecord, SessionRecord } from '../journal/journal'
 import { describePort, type PortInfo } from '../reader/port-identity'
 import { detectReader } from '../serial/detect'
@@ -347,17 +348,16 @@ export class StationService {
     const session = this.station.journal.session(sessionId)
     if (!session) throw new NotPossible(`There is no session ${sessionId}.`)
     const corrections = new Map(this.station.journal.corrections(sessionId).map(c => [c.num, c]))
-    const header = 'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction\n'
     const rows = this.station.journal.passingsOfSession(sessionId).map(p => {
       const c = corrections.get(p.num)
       const correction = c
         ? `${c.kind}${c.newBib ? ` to ${c.newBib}` : ''}${c.afterSync ? ' (after sync: local only)' : ''}`
         : ''
-      return `${csvLine(p).trimEnd()},${p.state},${correction}\n`
+      return [...passingCells(p), p.state, correction]
     })
     return {
       fileName: `session-${session.id}-${session.alias.replace(/[^A-Za-z0-9_-]+/g, '-')}.csv`,
-      csv: header + rows.join('')
+      csv: UTF8_BOM + csvRows([[...PASSING_COLUMNS, 'state', 'correction'], ...rows])
     }
   }
 

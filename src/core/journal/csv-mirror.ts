@@ -1,13 +1,18 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { csvRows, UTF8_BOM } from '../csv/spreadsheet-csv'
+import { makePrivateFolder, PRIVATE_FILE_MODE } from '../platform/private-folder'
 import type { PassingRecord, SessionRecord } from './journal'
 
-const HEADER = 'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc\n'
-
-function cell(value: string | null): string {
-  if (value === null) return ''
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
-}
+export const PASSING_COLUMNS = [
+  'num_passing',
+  'bib',
+  'chip',
+  'timestamp_utc',
+  'source',
+  'port',
+  'captured_at_utc'
+]
 
 function isoMicros(us: number): string {
   const ms = Math.floor(us / 1000)
@@ -15,18 +20,9 @@ function isoMicros(us: number): string {
   return new Date(ms).toISOString().replace('Z', `${micros}Z`)
 }
 
-export function csvLine(p: PassingRecord): string {
-  return (
-    [
-      String(p.num),
-      cell(p.bib),
-      cell(p.chip),
-      isoMicros(p.timeUs),
-      p.source,
-      cell(p.port),
-      isoMicros(p.capturedAtUs)
-    ].join(',') + '\n'
-  )
+/** A passing's fields in the order of PASSING_COLUMNS, as read (the CSV writer neutralises them). */
+export function passingCells(p: PassingRecord): (string | null)[] {
+  return [String(p.num), p.bib, p.chip, isoMicros(p.timeUs), p.source, p.port, isoMicros(p.capturedAtUs)]
 }
 
 /**
@@ -38,7 +34,7 @@ export class CsvMirror {
 
   constructor(dataFolder: string) {
     this.#folder = join(dataFolder, 'sessions')
-    mkdirSync(this.#folder, { recursive: true })
+    makePrivateFolder(this.#folder)
   }
 
   pathOf(session: Pick<SessionRecord, 'id' | 'alias'>): string {
@@ -47,11 +43,17 @@ export class CsvMirror {
   }
 
   rewrite(session: SessionRecord, passings: readonly PassingRecord[]): void {
-    writeFileSync(this.pathOf(session), HEADER + passings.map(csvLine).join(''))
+    writeFileSync(
+      this.pathOf(session),
+      UTF8_BOM + csvRows([PASSING_COLUMNS, ...passings.map(passingCells)]),
+      {
+        mode: PRIVATE_FILE_MODE
+      }
+    )
   }
 
   append(session: SessionRecord, passings: readonly PassingRecord[]): void {
     if (passings.length === 0) return
-    appendFileSync(this.pathOf(session), passings.map(csvLine).join(''))
+    appendFileSync(this.pathOf(session), csvRows(passings.map(passingCells)), { mode: PRIVATE_FILE_MODE })
   }
 }

@@ -25,40 +25,21 @@ export interface Participant {
   readonly name: string | null
 }
 
-/** Parses a participants CSV with a header naming `chip` and `bib` (and optionally `name`); `;` or `,`. */
-export function parseParticipantsCsv(text: string): { participants: Participant[]; errors: string[] } {
-  const lines = text.split(/\r?\n/).filter(line => line.trim() !== '')
-  const errors: string[] = []
-  if (lines.length === 0) return { participants: [], errors: ['The file is empty.'] }
-  const separator = (lines[0] ?? '').includes(';') ? ';' : ','
-  const header = (lines[0] ?? '').split(separator).map(h => h.trim().toLowerCase().replace(/^"|"$/g, ''))
-  const chipColumn = header.indexOf('chip')
-  const bibColumn = header.indexOf('bib')
-  const nameColumn = header.indexOf('name')
-  if (chipColumn < 0 || bibColumn < 0) {
-    return {
-      participants: [],
-      errors: ['The first line must name the columns, with at least "chip" and "bib".']
-    }
+export const MAX_BIB_LENGTH = 32
+
+/**
+ * Why a bib typed or imported by a person cannot be used, or null when it can: no control characters (a line break
+ * or a tab in a bib forges rows in exported files) and a length a race number can have. Bibs read from a reader are
+ * never checked here: they are kept exactly as read and neutralised only on export.
+ */
+export function typedBibProblem(bib: string): string | null {
+  if (bib.trim() === '') return 'The bib is empty.'
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(bib)) {
+    return 'The bib contains a control character (a line break, a tab or similar); type letters and digits only.'
   }
-  const participants: Participant[] = []
-  const seen = new Map<string, number>()
-  lines.slice(1).forEach((line, index) => {
-    const cells = line.split(separator).map(c => c.trim().replace(/^"|"$/g, ''))
-    const chip = cells[chipColumn] ?? ''
-    const bib = cells[bibColumn] ?? ''
-    if (!chip || !bib) {
-      errors.push(`Line ${index + 2}: chip or bib is empty.`)
-      return
-    }
-    const earlier = seen.get(chip)
-    if (earlier !== undefined) {
-      errors.push(
-        `Line ${index + 2}: chip ${chip} was already given on line ${earlier}; the later line wins.`
-      )
-    }
-    seen.set(chip, index + 2)
-    participants.push({ chip, bib, name: nameColumn >= 0 ? cells[nameColumn] || null : null })
-  })
-  return { participants, errors }
+  if (bib.length > MAX_BIB_LENGTH) {
+    return `The bib is ${bib.length} characters long; a bib has at most ${MAX_BIB_LENGTH}.`
+  }
+  return null
 }

@@ -196,3 +196,23 @@ export function dropRunawayLine(
   })
   return buffer.length
 }
+
+/** What a binary decoder finds at a position: a checked frame ending at `end`, garbage, a frame whose checksum
+ * fails, or too few bytes yet. */
+export type FrameCheck = { readonly end: number } | 'garbage' | 'bad checksum' | 'incomplete'
+
+/**
+ * Resync within the bytes already received: a candidate frame that cannot complete yet (often a corrupt length
+ * byte) is waited for only if no complete, checked frame begins after it. Returns where that frame begins, or -1
+ * to wait for more bytes. A corrupt frame therefore costs its own read, never the reads that follow it.
+ */
+export function nextCheckedFrame(
+  buffer: Uint8Array,
+  after: number,
+  check: (buffer: Uint8Array, start: number) => FrameCheck
+): number {
+  for (let start = after + 1; start < buffer.length; start += 1) {
+    if (typeof check(buffer, start) === 'object') return start
+  }
+  return -1
+}

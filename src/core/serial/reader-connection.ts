@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { SerialPort } from 'serialport'
 import type { DecoderContext } from '../reader/decoder'
-import { createDriver, type DriverOptions, type ReaderDriver } from '../reader/drivers'
+import { createDriver, type DriverCommand, type DriverOptions, type ReaderDriver } from '../reader/drivers'
 import { findPortPath, type PortIdentity, type PortInfo } from '../reader/port-identity'
 import type { Protocol, ProtocolOptions } from '../reader/protocols'
 import { ReaderHealth, type ReaderState } from '../reader/reader-health'
@@ -19,11 +19,17 @@ export interface ReaderConfig {
   readonly silentAfterMs?: number
 }
 
+/** How late a command for the top of a second may go out (ms), and how many seconds it may try. */
+const TIMED_COMMAND_TOLERANCE_MS = 10
+const TIMED_COMMAND_ATTEMPTS = 5
+
 /** Where a reader's bytes come from: a serial port, or (for the demo) a simulated reader in the process. */
 export interface ByteSource {
   start(): void
   stop(): Promise<void>
   write(bytes: Uint8Array): void
+  /** Raises then lowers DTR (the RR box's time reference); sources without the line ignore it. */
+  pulseDtr?(): void
 }
 
 export type ByteSourceFactory = (options: SerialPortSourceOptions) => ByteSource
@@ -64,6 +70,8 @@ export class ReaderConnection {
   #tick: NodeJS.Timeout | null = null
   #openDelay: NodeJS.Timeout | null = null
   #watchdog: NodeJS.Timeout | null = null
+  #timed: NodeJS.Timeout | null = null
+  readonly #nowMs: () => number
 
   constructor(
     config: ReaderConfig,
@@ -78,6 +86,7 @@ export class ReaderConnection {
     this.#sink = sink
     this.#driver = createDriver(config.protocol, config.driver)
     this.#listPorts = deps.listPorts ?? listSerialPorts
+    this.#nowMs = () => deps.nowUs() / 1000
     this.#identity = { path: config.path }
     this.health = new ReaderHealth(
       config.id,
@@ -152,20 +161,52 @@ export class ReaderConnection {
       })
       .catch(() => undefined)
     this.#openDelay = setTimeout(() => {
-      for (const command of this.#driver.onOpen(Date.now())) this.#source.write(command)
+      this.#send(this.#driver.onOpen(this.#nowMs()))
       if (this.#driver.tickMs !== null) {
         this.#tick = setInterval(() => {
-          for (const command of this.#driver.onTick(this.#sink.decoderContext(this.#config.id), Date.now())) {
-            this.#source.write(command)
-          }
+          this.#send(this.#driver.onTick(this.#sink.decoderContext(this.#config.id), this.#nowMs()))
         }, this.#driver.tickMs)
       }
     }, this.#driver.openDelayMs)
   }
 
+  #send(commands: readonly DriverCommand[]): void {
+    for (const command of commands) {
+      if (command instanceof Uint8Array) {
+        this.#source.write(command)
+        continue
+      }
+      this.#sendTimed(command.atMs, command.bytesAt, 0)
+    }
+  }
+
+  /**
+   * Sends at `atMs` on the station clock (the clock passings are stamped with), so the box's clock becomes that
+   * clock. A timer that fires late (a busy machine) would shift every box time by its lateness: the command then
+   * moves to the next second, a few times at most.
+   */
+  #sendTimed(atMs: number, bytesAt: (atMs: number) => Uint8Array, attempt: number): void {
+    if (this.#timed) clearTimeout(this.#timed)
+    this.#timed = setTimeout(
+      () => {
+        this.#timed = null
+        const lateMs = this.#nowMs() - atMs
+        if (lateMs > TIMED_COMMAND_TOLERANCE_MS && attempt < TIMED_COMMAND_ATTEMPTS) {
+          this.#sendTimed(atMs + 1000 * Math.ceil(lateMs / 1000), bytesAt, attempt + 1)
+          return
+        }
+        this.#source.write(bytesAt(atMs))
+        this.#source.pulseDtr?.()
+      },
+      Math.max(0, atMs - this.#nowMs())
+    )
+  }
+
   #stopTalking(): void {
     if (this.#tick) clearInterval(this.#tick)
     if (this.#openDelay) clearTimeout(this.#openDelay)
+    if (this.#timed) clearTimeout(this.#timed)
+    this.#timed = null
     this.#tick = null
     this.#openDelay = null
   }

@@ -41,6 +41,12 @@ export class SerialPortSource {
     this.#port?.write(Buffer.from(bytes))
   }
 
+  /** A short DTR pulse (the RR box takes its time reference at it). A port without modem lines ignores it. */
+  pulseDtr(): void {
+    const port = this.#port
+    port?.set({ dtr: true }, () => port.set({ dtr: false }, () => undefined))
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true
     if (this.#timer) clearTimeout(this.#timer)

@@ -1,4 +1,5 @@
 import Conf from 'conf'
+import { PRIVATE_FILE_MODE } from '../platform/private-folder'
 
 /**
  * The desktop app's settings, one schema on `conf` (electron-store wraps the same in Electron). The API key is
@@ -68,6 +69,7 @@ export function openSettings(cwd: string): Conf<AppSettings> {
     schema: SETTINGS_SCHEMA as never,
     clearInvalidConfig: true,
     projectVersion: SETTINGS_VERSION,
-    migrations: SETTINGS_MIGRATIONS as never
+    migrations: SETTINGS_MIGRATIONS as never,
+    configFileMode: PRIVATE_FILE_MODE
   })
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StationEvent, SyncEvent } from '../../shared/events'
 import { CaptureQueue, type CommittedBatch } from '../capture/capture-queue'
@@ -12,11 +11,11 @@ import {
   type PassingRecord,
   type SessionRecord
 } from '../journal/journal'
-import type { BibPolicy } from '../reader/bib-policy'
+import { typedBibProblem, type BibPolicy } from '../reader/bib-policy'
 import { DEFAULT_DEDUP, validateDedup, type DedupSettings } from '../reader/dedup'
 import type { Decoder, DecoderContext } from '../reader/decoder'
 import { createLineDecoder, type LineField } from '../reader/line-decoder'
-import { parseParticipantsCsv } from '../reader/bib-policy'
+import { parseParticipantsFile } from '../csv/participants-file'
 import { createDecoder, type Protocol, type ProtocolOptions } from '../reader/protocols'
 import type { ReaderHealthSnapshot, ReaderState } from '../reader/reader-health'
 import { ReaderConnection, type ByteSourceFactory, type ReaderConfig } from '../serial/reader-connection'
@@ -27,7 +26,9 @@ import { SyncEngine, type ClosedElsewherePolicy, type UnboundPolicy } from '../s
 import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
 import { CloudOffsetEstimator } from '../time/cloud-offset'
 import { explainStartError } from './start-errors'
+import { manualEntryProblem } from './manual-entry-rules'
 import { NotPossible } from '../not-possible'
+import { makePrivateFolder, restrictFolder } from '../platform/private-folder'
 
 export interface StationConfig {
   readonly dataFolder: string
@@ -171,9 +172,10 @@ export class Station {
     let lock: { release(): void } | null = null
     let journal: Journal | null = null
     try {
-      mkdirSync(config.dataFolder, { recursive: true })
+      makePrivateFolder(config.dataFolder)
       lock = lockDataFolder(config.dataFolder)
       journal = new Journal(join(config.dataFolder, 'journal.sqlite'), { maxPageCount: config.maxPageCount })
+      restrictFolder(config.dataFolder)
       const station = new Station(config, listener, journal, lock)
       station.#start()
       return station
@@ -255,6 +257,8 @@ export class Station {
   /** A manual passing, stamped at the keypress (`atUs`), saved before this resolves. Null bib: fill in later. */
   async recordManual(bib: string | null, atUs: number = this.clock.nowUs()): Promise<PassingRecord> {
     const session = this.currentSession()
+    const problem = manualEntryProblem(session, bib, atUs, this.clock.nowUs())
+    if (problem) throw new NotPossible(problem)
     return this.#capture.recordManual(session.id, bib, atUs)
   }
 
@@ -265,6 +269,8 @@ export class Station {
   }
 
   fixBib(id: number, bib: string): CorrectionOutcome {
+    const problem = typedBibProblem(bib)
+    if (problem) throw new NotPossible(problem)
     const outcome = this.journal.fixBib(id, bib, this.clock.nowUs())
     this.#afterCorrection()
     return outcome
@@ -384,9 +390,9 @@ export class Station {
     return [...outcome.passings]
   }
 
-  /** Imports a participants CSV (chip, bib, name) and uses it for chips from now on. */
-  importParticipants(csv: string): { imported: number; errors: string[] } {
-    const parsed = parseParticipantsCsv(csv)
+  /** Imports a participants CSV (chip, bib, name), as text or as the file's bytes, and uses it for chips from now on. */
+  importParticipants(csv: string | Uint8Array): { imported: number; errors: string[] } {
+    const parsed = parseParticipantsFile(csv)
     this.journal.replaceParticipants(parsed.participants)
     this.#policy = { ...this.#policy, bibPolicy: 'participants' }
     return { imported: parsed.participants.length, errors: parsed.errors }
@@ -494,7 +500,7 @@ export class Station {
       this.#clockWarned.add(port)
       this.#emit({
         type: 'warning',
-        message: `The clock of reader ${port} is ${(read.clockOffsetMs / 1000).toFixed(1)} s off the laptop's. Passings are mapped to the laptop clock; set the reader's time before the race.`
+        message: `The clock of reader ${port} is ${(read.clockOffsetMs / 1000).toFixed(1)} s off the laptop's; check the reader's time before the race.`
       })
     }
   }

@@ -1,5 +1,6 @@
 import {
   GarbageRun,
+  nextCheckedFrame,
   truncatedTail,
   hex,
   joinBytes,
@@ -9,6 +10,7 @@ import {
   type DecodeResult,
   type Decoder,
   type DecoderState,
+  type FrameCheck,
   type RawChunk,
   type Read,
   type ReaderStatus
@@ -36,10 +38,21 @@ const STATUS_WITH_TAGS = new Set([0x01, 0x02, 0x03, 0x04])
 const MIN_FRAME = 5
 const MAX_FRAME = 255
 
+/** A frame at `start`: its length byte in range and its CRC right, or garbage, or not all there yet. */
+function checkChafonFrame(buffer: Uint8Array, start: number): FrameCheck {
+  const length = buffer[start] as number
+  if (length + 1 < MIN_FRAME || length + 1 > MAX_FRAME) return 'garbage'
+  const end = start + length + 1
+  if (end > buffer.length) return 'incomplete'
+  const crc = (buffer[end - 2] as number) | ((buffer[end - 1] as number) << 8)
+  return chafonCrc(buffer.subarray(start, end - 2)) === crc ? { end } : 'garbage'
+}
+
 /**
  * Chafon UHFReader18/288 frames (CRC-16). Inventory answers carry an antenna bit mask and a list of
  * (EPC length, EPC, RSSI). The frame has no header byte, so after garbage the decoder tries each byte as a length
- * until a checksum holds.
+ * until a checksum holds, and a length that reaches past the bytes received is waited for only when no checked frame
+ * follows in them.
  */
 export function createChafonDecoder(): Decoder {
   return {
@@ -52,25 +65,27 @@ export function createChafonDecoder(): Decoder {
       let i = 0
       const garbage = new GarbageRun(state, chunk, badFrames, 'bad checksum or garbage')
       while (i < buffer.length) {
-        const length = buffer[i] as number
-        if (length + 1 < MIN_FRAME || length + 1 > MAX_FRAME) {
+        const found = checkChafonFrame(buffer, i)
+        if (found === 'incomplete') {
+          const next = nextCheckedFrame(buffer, i, checkChafonFrame)
+          if (next < 0) break
+          garbage.skip(i)
+          i = next
+          continue
+        }
+        if (typeof found !== 'object') {
           garbage.skip(i)
           i += 1
           continue
         }
-        const end = i + length + 1
-        if (end > buffer.length) break
+        const end = found.end
         const frame = buffer.subarray(i, end)
-        const crc = (frame[frame.length - 2] as number) | ((frame[frame.length - 1] as number) << 8)
-        if (chafonCrc(frame.subarray(0, frame.length - 2)) !== crc) {
-          garbage.skip(i)
-          i += 1
-          continue
-        }
         garbage.close(i)
         const at = positionIn(state, chunk, i)
         const command = frame[2] as number
         const status = frame[3] as number
+        const readsBefore = reads.length
+        let sound = true
         if (command === CHAFON_CMD.inventory) {
           if (STATUS_WITH_TAGS.has(status) && frame.length >= 8) {
             const antennaMask = frame[4] as number
@@ -86,6 +101,8 @@ export function createChafonDecoder(): Decoder {
                   offset: at.offset,
                   bytes: frame.length
                 })
+                reads.length = readsBefore
+                sound = false
                 break
               }
               const epc = frame.subarray(p + 1, p + 1 + epcLength)
@@ -116,8 +133,11 @@ export function createChafonDecoder(): Decoder {
             offset: at.offset,
             bytes: frame.length
           })
+          sound = false
         }
-        i = end
+        // A checksum that holds over content that does not parse is more likely noise that happened to sum right
+        // than a frame: look for frames inside it rather than skip what may be good frames.
+        i = sound ? end : i + 1
       }
       garbage.close(i)
       return { state: keepTail(state, chunk, buffer, i, state.context), reads, badFrames, statuses }

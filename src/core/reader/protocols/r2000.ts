@@ -1,5 +1,6 @@
 import {
   GarbageRun,
+  nextCheckedFrame,
   truncatedTail,
   hex,
   joinBytes,
@@ -9,6 +10,7 @@ import {
   type DecodeResult,
   type Decoder,
   type DecoderState,
+  type FrameCheck,
   type RawChunk,
   type Read,
   type ReaderStatus
@@ -52,6 +54,18 @@ export function r2000Inventory(address = 0xff, repeat = 1): Uint8Array {
   return r2000Frame(address, R2000_CMD.realTimeInventory, [repeat])
 }
 
+/** A frame at `start`: header, a plausible length and a summing LRC; or garbage, a bad checksum, too few bytes. */
+function checkR2000Frame(buffer: Uint8Array, start: number): FrameCheck {
+  if (buffer[start] !== R2000_HEAD) return 'garbage'
+  if (start + 1 >= buffer.length) return 'incomplete'
+  const length = buffer[start + 1] as number
+  // No R2000 frame is longer than this; a bigger "length" is garbage that happens to follow 0xA0.
+  if (length < 3 || length > 80) return 'garbage'
+  const end = start + 2 + length
+  if (end > buffer.length) return 'incomplete'
+  return lrc(buffer.subarray(start, end - 1)) === buffer[end - 1] ? { end } : 'bad checksum'
+}
+
 export interface R2000Options {
   /** Answers from other addresses are ignored (0xFF: accept any). */
   readonly address?: number
@@ -77,39 +91,40 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
       let i = 0
       const garbage = new GarbageRun(state, chunk, badFrames, 'garbage before a frame')
       while (i < buffer.length) {
-        if (buffer[i] !== R2000_HEAD) {
+        const found = checkR2000Frame(buffer, i)
+        if (found === 'incomplete') {
+          const next = nextCheckedFrame(buffer, i, checkR2000Frame)
+          if (next < 0) break
+          garbage.skip(i)
+          i = next
+          continue
+        }
+        if (found === 'garbage') {
           garbage.skip(i)
           i += 1
           continue
         }
-        if (i + 1 >= buffer.length) break
-        const length = buffer[i + 1] as number
-        // No R2000 frame is longer than this; a bigger "length" is garbage that happens to follow 0xA0.
-        if (length < 3 || length > 80) {
-          garbage.skip(i)
-          i += 1
-          continue
-        }
-        const end = i + 2 + length
-        if (end > buffer.length) break
-        const frame = buffer.subarray(i, end)
-        if (lrc(frame.subarray(0, frame.length - 1)) !== frame[frame.length - 1]) {
+        if (found === 'bad checksum') {
           garbage.close(i)
           const at = positionIn(state, chunk, i)
           badFrames.push({
             reason: 'bad checksum',
             chunkId: at.chunkId,
             offset: at.offset,
-            bytes: frame.length
+            bytes: 2 + (buffer[i + 1] as number)
           })
           i += 1
           continue
         }
+        const end = found.end
+        const length = end - i - 2
+        const frame = buffer.subarray(i, end)
         garbage.close(i)
         const at = positionIn(state, chunk, i)
         const frameAddress = frame[2] as number
         const command = frame[3] as number
         const data = frame.subarray(4, frame.length - 1)
+        let sound = true
         if (address !== 0xff && frameAddress !== address) {
           i = end
           continue
@@ -141,6 +156,7 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
                 offset: at.offset,
                 bytes: frame.length
               })
+              sound = false
             } else {
               reads.push({
                 chip: hex(epc),
@@ -164,8 +180,11 @@ export function createR2000Decoder(options: R2000Options = {}): Decoder {
             offset: at.offset,
             bytes: frame.length
           })
+          sound = false
         }
-        i = end
+        // A checksum that holds over content that does not parse is more likely noise that happened to sum right
+        // than a frame: look for frames inside it rather than skip what may be good frames.
+        i = sound ? end : i + 1
       }
       garbage.close(i)
       return { state: keepTail(state, chunk, buffer, i, state.context), reads, badFrames, statuses }

@@ -22,8 +22,18 @@ export interface TimyOptions {
 }
 
 const CR = 0x0d
+const LF = 0x0a
 const LINE =
   /^([ ?mcCdn])?(\d{0,4})\s*[cC](\d)(M)?\s+(\d{1,2}):(\d{2}):(\d{2})\.(\d{1,4})(?:\s+(\d{1,2}))?\s*$/
+
+const CHECKED_LENGTH = 28
+
+/** The last 28 characters of a line when they are a Timy line with a checksum that holds, else null. */
+function checkedTail(line: string): string | null {
+  const tail = line.slice(-CHECKED_LENGTH)
+  const body = tail.slice(0, CHECKED_LENGTH - 2)
+  return timyChecksum(body) === tail.slice(CHECKED_LENGTH - 2) && LINE.test(body) ? tail : null
+}
 
 /** The Timy's optional checksum: the sum of the first 26 characters mod 256, as 0x30 + each nibble. */
 export function timyChecksum(body: string): string {
@@ -52,13 +62,22 @@ export function createTimyDecoder(options: TimyOptions = {}): Decoder {
       let context = state.context
       let from = 0
       for (let end = buffer.indexOf(CR, from); end >= 0; end = buffer.indexOf(CR, from)) {
-        const at = positionIn(state, chunk, from)
-        let line = text.decode(buffer.subarray(from, end)).replace(/^\n/, '')
+        // A Timy set to CR LF starts each line with the LF of the one before: the read begins after it.
+        const start = buffer[from] === LF && from < end ? from + 1 : from
+        let at = positionIn(state, chunk, start)
+        let line = text.decode(buffer.subarray(start, end))
         from = end + 1
         if (line.trim() === '') continue
         const bad = (reason: string) =>
           badFrames.push({ reason, chunkId: at.chunkId, offset: at.offset, bytes: line.length })
-        if (line.length === 28 && checksum !== 'none') {
+        const checked = checksum !== 'none' && line.length > CHECKED_LENGTH ? checkedTail(line) : null
+        if (checked !== null) {
+          // Garbage, or a corrupt line that lost its CR, ran into a good line: keep the good line, report the rest.
+          bad('garbage before a line')
+          at = positionIn(state, chunk, end - CHECKED_LENGTH)
+          line = checked
+        }
+        if (line.length === CHECKED_LENGTH && checksum !== 'none') {
           const body = line.slice(0, 26)
           if (timyChecksum(body) !== line.slice(26)) {
             bad('bad checksum')

@@ -1,0 +1,86 @@
+import { parse } from 'csv-parse/sync'
+import type { Participant } from '../reader/bib-policy'
+import { typedBibProblem } from '../reader/bib-policy'
+
+/**
+ * The text of a file saved by any spreadsheet: UTF-8 (with or without a BOM) when the bytes are valid UTF-8, else
+ * Windows-1252, which is what Excel writes as "CSV" on Western-European Windows.
+ */
+export function decodeSpreadsheetText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes)
+  }
+}
+
+type Rows = string[][]
+
+function parseRows(text: string, delimiter: ',' | ';'): Rows | null {
+  try {
+    return parse(text, {
+      bom: true,
+      delimiter,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true
+    }) as Rows
+  } catch {
+    return null
+  }
+}
+
+const header = (rows: Rows | null) => (rows?.[0] ?? []).map(h => h.toLowerCase())
+
+/**
+ * Parses a participants file with a header naming `chip` and `bib` (and optionally `name`). The separator is the one
+ * that makes the header name both columns: `;` (spreadsheets in locales where the comma is the decimal mark) or `,`.
+ * Problems are reported by line, in words a timer understands; good lines are kept.
+ */
+export function parseParticipantsFile(input: string | Uint8Array): {
+  participants: Participant[]
+  errors: string[]
+} {
+  const text = typeof input === 'string' ? input : decodeSpreadsheetText(input)
+  if (text.replace(/^\uFEFF/, '').trim() === '') return { participants: [], errors: ['The file is empty.'] }
+  const rows = [parseRows(text, ';'), parseRows(text, ',')].find(r => {
+    const names = header(r)
+    return names.includes('chip') && names.includes('bib')
+  })
+  if (!rows) {
+    return {
+      participants: [],
+      errors: [
+        'The first line must name the columns, with at least "chip" and "bib", separated by ";" or ",", and quotes must be closed.'
+      ]
+    }
+  }
+  const names = header(rows)
+  const chipColumn = names.indexOf('chip')
+  const bibColumn = names.indexOf('bib')
+  const nameColumn = names.indexOf('name')
+  const participants: Participant[] = []
+  const errors: string[] = []
+  const seen = new Map<string, number>()
+  rows.slice(1).forEach((cells, index) => {
+    const line = index + 2
+    const chip = cells[chipColumn] ?? ''
+    const bib = cells[bibColumn] ?? ''
+    if (!chip || !bib) {
+      errors.push(`Line ${line}: chip or bib is empty.`)
+      return
+    }
+    const problem = typedBibProblem(bib)
+    if (problem) {
+      errors.push(`Line ${line}: ${problem}`)
+      return
+    }
+    const earlier = seen.get(chip)
+    if (earlier !== undefined) {
+      errors.push(`Line ${line}: chip ${chip} was already given on line ${earlier}; the later line wins.`)
+    }
+    seen.set(chip, line)
+    participants.push({ chip, bib, name: nameColumn >= 0 ? cells[nameColumn] || null : null })
+  })
+  return { participants, errors }
+}
