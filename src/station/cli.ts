@@ -10,6 +10,7 @@ import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
 import { formatEvent } from './format-event'
 import { EventHub } from '../core/app/event-hub'
+import { DEFAULT_UPLOAD_GRACE } from '../core/sync/upload-grace'
 
 const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-url <url> --api-key <key> --serial <path>
   [--baud <n>] [--protocol ${PROTOCOLS.join('|')}] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
@@ -17,6 +18,7 @@ const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-
   [--on-closed-elsewhere ask|new-session] [--on-unbound ask|rebind] [--adopt-active-session]
   [--dedup-window <ms>] [--dedup-mode first|strongest] [--bib-policy chip|participants|epc-ascii]
   [--participants <csv>] [--rrbox-open-delay <ms>] [--http-port <n>] [--http-host <address>]
+  [--upload-grace <ms>] [--upload-grace-all]
 or:    npm run station -- --demo [--http-port <n>] [--data <dir>]
 --serial may be repeated (several readers, one session); --protocol and --baud then pair with each by position.
 The key may also come from the RUFUS_API_KEY environment variable. With --http-port and no key, the setup
@@ -61,6 +63,8 @@ function parse() {
       'on-unbound': { type: 'string' },
       'adopt-active-session': { type: 'boolean', default: false },
       'dedup-window': { type: 'string' },
+      'upload-grace': { type: 'string' },
+      'upload-grace-all': { type: 'boolean', default: false },
       'dedup-mode': { type: 'string' },
       'bib-policy': { type: 'string' },
       participants: { type: 'string' },
@@ -149,6 +153,13 @@ async function runHeadless(values: Values): Promise<void> {
       ),
       onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'ask'),
       adoptActiveSession: values['adopt-active-session'],
+      uploadGrace: {
+        graceMs: Math.min(
+          60_000,
+          positiveInteger(values['upload-grace'], '--upload-grace', DEFAULT_UPLOAD_GRACE.graceMs)
+        ),
+        allPassings: values['upload-grace-all']
+      },
       sync: apiKey !== ''
     },
     hub.emit

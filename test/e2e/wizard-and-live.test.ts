@@ -24,7 +24,7 @@ describe('the station in a real browser', () => {
       cleanups.push(() => pty.stop())
       const station = spawnTs(
         'src/station/cli.ts',
-        headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0']),
+        headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0', '--upload-grace', '0']),
         {
           RUFUS_API_KEY: ''
         }

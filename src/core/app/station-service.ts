@@ -3,14 +3,16 @@ import type {
   CommandResults,
   KeyPermissions,
   KeyView,
+  BibCheck,
   PassingView,
   Role,
+  ScreenSettings,
   SessionView,
   StationSnapshot,
   StationUpdate
 } from '../../shared/contract'
 import type { StationEvent } from '../../shared/events'
-import { csvLine } from '../journal/csv-mirror'
+import { cell as csvCell, csvLine } from '../journal/csv-mirror'
 import type { PassingRecord, SessionRecord } from '../journal/journal'
 import { describePort, type PortInfo } from '../reader/port-identity'
 import { detectReader } from '../serial/detect'
@@ -23,10 +25,7 @@ import { outgoingTimestamp } from '../sync/reconcile'
 import type { Station } from '../station/station'
 import { NotPossible } from '../not-possible'
 
-export interface UiSettings {
-  beep: boolean
-  language: 'en' | 'es'
-}
+export type UiSettings = ScreenSettings
 
 export interface StationServiceOptions {
   readonly station: Station
@@ -54,6 +53,7 @@ export interface StationServiceOptions {
 
 const UPDATE_PASSING_CAP = 200
 const NOTICE_CAP = 20
+const HELD_CAP = 500
 const ZERO_ID = '0'.repeat(64)
 
 export { NotPossible }
@@ -86,7 +86,22 @@ export class StationService {
     this.#apiUrl = options.apiUrl
     this.#keySet = options.keySet
     this.#keyStorage = options.keyStorage
-    this.#settings = options.settings ?? { beep: true, language: 'en' }
+    // Without saved settings (the headless station) the grace period is the station's own (its command line).
+    const grace = options.station.uploadGrace
+    this.#settings = options.settings ?? {
+      beep: true,
+      language: 'en',
+      uploadGraceMs: grace.graceMs,
+      graceAllPassings: grace.allPassings
+    }
+    this.#applyUploadGrace()
+  }
+
+  #applyUploadGrace(): void {
+    this.station.setUploadGrace({
+      graceMs: this.#settings.uploadGraceMs,
+      allPassings: this.#settings.graceAllPassings
+    })
   }
 
   get station(): Station {
@@ -165,6 +180,8 @@ export class StationService {
   // ---- views ----
 
   #view(p: PassingRecord): PassingView {
+    const uploaded = p.state === 'synced' || p.state === 'conflict'
+    const difference = uploaded ? this.station.journal.afterSyncDifference(p.id) : null
     return {
       id: p.id,
       session: p.sessionId,
@@ -176,7 +193,10 @@ export class StationService {
       source: p.source,
       port: p.port,
       state: p.state,
-      note: this.#note(p)
+      note: this.#note(p),
+      correctedBib: difference?.correctedBib ?? null,
+      voided: p.state === 'void' || (difference?.voided ?? false),
+      differsFromCloud: difference !== null
     }
   }
 
@@ -237,6 +257,7 @@ export class StationService {
       readers: this.station.readerHealth(),
       bibPolicy: this.station.bibPolicy,
       settings: { ...this.#settings },
+      nextSessionAlias: this.station.nextSessionAlias(),
       notices: [...this.#notices]
     }
   }
@@ -247,12 +268,37 @@ export class StationService {
     return this.station.journal.latestPassings(limit).map(p => this.#view(p))
   }
 
-  async recordManual(bib: string | null, atMs?: number): Promise<PassingView> {
+  async recordManual(bib: string | null, atMs?: number, entryKey?: string): Promise<PassingView> {
     const passing = await this.station.recordManual(
       bib,
-      atMs === undefined ? undefined : Math.round(atMs * 1000)
+      atMs === undefined ? undefined : Math.round(atMs * 1000),
+      entryKey ?? null
     )
     return this.#view(passing)
+  }
+
+  undoCorrection(id: number): { outcome: string } {
+    return { outcome: this.station.undoCorrection(id) }
+  }
+
+  /** Times without a bib, pinned on the finish screen until each gets a bib or is voided. */
+  heldPassings(): PassingView[] {
+    return this.station.journal.heldPassings(HELD_CAP).map(p => this.#view(p))
+  }
+
+  /** What the station knows of a bib being typed: the runner, whether it already passed, whether it looks wrong. */
+  checkBib(bib: string): BibCheck {
+    const value = bib.trim()
+    const journal = this.station.journal
+    const list = journal.participantBibs()
+    const session = journal.openedSession()
+    const inParticipants = list.count === 0 ? null : journal.isParticipantBib(value)
+    return {
+      name: value === '' ? null : journal.participantName(value),
+      inParticipants,
+      alreadyInSession: session !== null && value !== '' && journal.hasBib(session.id, value),
+      unusual: value !== '' && inParticipants === false && list.allNumeric && !/^\d+$/.test(value)
+    }
   }
 
   voidPassing(id: number): { outcome: string } {
@@ -267,7 +313,9 @@ export class StationService {
     return this.#sessionView(this.station.openSession(alias))
   }
 
-  closeSession(): null {
+  /** Closes the open session; with `openNext`, opens the next one at once (reads never fall between the two). */
+  closeSession(openNext: boolean): SessionView | null {
+    if (openNext) return this.#sessionView(this.station.openSession(this.station.nextSessionAlias()))
     this.station.closeSession()
     return null
   }
@@ -339,13 +387,16 @@ export class StationService {
     const session = this.station.journal.session(sessionId)
     if (!session) throw new NotPossible(`There is no session ${sessionId}.`)
     const corrections = new Map(this.station.journal.corrections(sessionId).map(c => [c.num, c]))
-    const header = 'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction\n'
+    // `bib` is what RUFUS Cloud has (or will get); `corrected_bib` and `voided` are the station's word after upload.
+    const header =
+      'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided\n'
     const rows = this.station.journal.passingsOfSession(sessionId).map(p => {
       const c = corrections.get(p.num)
       const correction = c
         ? `${c.kind}${c.newBib ? ` to ${c.newBib}` : ''}${c.afterSync ? ' (after sync: local only)' : ''}`
         : ''
-      return `${csvLine(p).trimEnd()},${p.state},${correction}\n`
+      const view = this.#view(p)
+      return `${csvLine(p).trimEnd()},${p.state},${correction},${csvCell(view.correctedBib)},${view.voided ? 'yes' : ''}\n`
     })
     return {
       fileName: `session-${session.id}-${session.alias.replace(/[^A-Za-z0-9_-]+/g, '-')}.csv`,
@@ -510,6 +561,7 @@ export class StationService {
 
   setSettings(changes: Partial<UiSettings>): null {
     this.#settings = { ...this.#settings, ...changes }
+    this.#applyUploadGrace()
     this.#o.saveSettings?.(this.#settings)
     this.#dirty = true
     return null

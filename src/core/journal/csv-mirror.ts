@@ -4,7 +4,7 @@ import type { PassingRecord, SessionRecord } from './journal'
 
 const HEADER = 'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc\n'
 
-function cell(value: string | null): string {
+export function cell(value: string | null): string {
   if (value === null) return ''
   return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
 }
