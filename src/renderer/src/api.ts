@@ -1,8 +1,27 @@
 import type { StationApi } from '../../shared/station-api'
+import { EntryQueue } from './entry/entry-queue'
+import { EntrySender } from './entry/entry-sender'
 import { connectWebSocket, measureClockOffset } from './transport'
 import { useStation } from './store'
 
 let api: StationApi | null = null
+let entries: { queue: EntryQueue; sender: EntrySender } | null = null
+
+/** This screen's queue of typed entries (kept on the device) and what sends it to the station, in order. */
+export function entryQueue(): { queue: EntryQueue; sender: EntrySender } {
+  if (entries) return entries
+  // Server-side rendering (tests) has no window: a queue in memory then.
+  const queue = new EntryQueue(
+    typeof window === 'undefined' ? new Map<string, string>() : window.localStorage
+  )
+  const sender = new EntrySender(
+    queue,
+    args => stationApi().recordManual(args),
+    () => useStation.getState().clockOffsetMs
+  )
+  entries = { queue, sender }
+  return entries
+}
 
 /** The station API: the Electron preload's `window.station`, or the WebSocket in a plain browser. */
 export function stationApi(): StationApi {
@@ -11,11 +30,16 @@ export function stationApi(): StationApi {
   if (window.station) {
     api = window.station
     store.setConnected(true)
+    store.setClockOffset(0)
   } else {
     api = connectWebSocket(connected => {
       useStation.getState().setConnected(connected)
       if (connected && api) {
-        void measureClockOffset(api).then(offset => useStation.getState().setClockOffset(offset))
+        // Entries typed meanwhile go once the offset is known (those typed without one use it).
+        void measureClockOffset(api).then(offset => {
+          useStation.getState().setClockOffset(offset)
+          void entryQueue().sender.drain()
+        })
       }
     })
   }

@@ -12,6 +12,8 @@ export interface StationState {
   readonly connected: boolean
   readonly screen: Screen
   readonly clockOffsetMs: number
+  /** Whether the offset to the station's clock has been measured (entries typed before keep theirs open). */
+  readonly clockOffsetKnown: boolean
   /** Reads per second, one sample per update, for the chart. */
   readonly rate: readonly number[]
   readonly lastError: string | null
@@ -43,6 +45,7 @@ export const stationStore = createStore<StationState>()(set => ({
   connected: false,
   screen: 'live',
   clockOffsetMs: 0,
+  clockOffsetKnown: false,
   rate: [],
   lastError: null,
   applyUpdate: update =>
@@ -68,7 +71,7 @@ export const stationStore = createStore<StationState>()(set => ({
     }),
   setConnected: connected => set({ connected }),
   setScreen: screen => set({ screen }),
-  setClockOffset: clockOffsetMs => set({ clockOffsetMs }),
+  setClockOffset: clockOffsetMs => set({ clockOffsetMs, clockOffsetKnown: true }),
   setError: lastError => set({ lastError })
 }))
 

@@ -251,6 +251,31 @@ export function SetupScreen(): React.JSX.Element {
             <option value="es">Español</option>
           </select>
         </label>
+        <label>
+          {t('uploadGrace')}
+          <input
+            aria-label={t('uploadGrace')}
+            type="number"
+            min={0}
+            max={60}
+            step={1}
+            value={snapshot.settings.uploadGraceMs / 1000}
+            onChange={e => {
+              const seconds = Number(e.target.value)
+              if (Number.isFinite(seconds) && seconds >= 0 && seconds <= 60) {
+                void run(stationApi().setSettings({ uploadGraceMs: Math.round(seconds * 1000) }))
+              }
+            }}
+          />
+        </label>
+        <label className="toggle">
+          <input
+            type="checkbox"
+            checked={snapshot.settings.graceAllPassings}
+            onChange={e => void run(stationApi().setSettings({ graceAllPassings: e.target.checked }))}
+          />
+          {t('graceAll')}
+        </label>
       </section>
     </div>
   )
