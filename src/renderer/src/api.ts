@@ -47,6 +47,12 @@ export function stationApi(): StationApi {
   let refreshing = false
   api.onUpdate(update => {
     useStation.getState().applyUpdate(update, Date.now())
+    // More passings than one update carries: ask for the newest ones, so no row is missing from the list.
+    if (update.dropped > 0 && api) {
+      void api.recentPassings({ limit: 300 }).then(result => {
+        if (result.ok) useStation.getState().mergeNewest(result.value)
+      })
+    }
     // Passings change state as they reach the cloud: refresh the visible ones, at most once per update.
     if (update.snapshot.sync.synced !== synced && !refreshing && api) {
       synced = update.snapshot.sync.synced

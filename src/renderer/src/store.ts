@@ -19,6 +19,8 @@ export interface StationState {
   readonly lastError: string | null
   applyUpdate(update: StationUpdate, nowMs: number): void
   setRecent(passings: readonly PassingView[]): void
+  /** Newest-first passings fetched after an update that could not carry them all. */
+  mergeNewest(passings: readonly PassingView[]): void
   replacePassing(passing: PassingView): void
   /** Newer states of passings already listed (synced, voided, fixed). */
   refreshStates(passings: readonly PassingView[]): void
@@ -62,6 +64,7 @@ export const stationStore = createStore<StationState>()(set => ({
       }
     }),
   setRecent: passings => set({ recent: [...passings] }),
+  mergeNewest: passings => set(state => ({ recent: mergeRecent(state.recent, [...passings].reverse()) })),
   replacePassing: passing =>
     set(state => ({ recent: state.recent.map(p => (p.id === passing.id ? passing : p)) })),
   refreshStates: passings =>

@@ -169,6 +169,18 @@ export function LiveScreen(): React.JSX.Element {
           </div>
         </div>
       </section>
+      {snapshot.notices.length > 0 && (
+        <ul className="notices" role="log" aria-label="Station messages">
+          {snapshot.notices.slice(-3).map(n => (
+            <li
+              key={`${n.at}-${n.message}`}
+              className={n.level === 'info' ? '' : n.level === 'error' ? 'danger' : 'warning'}
+            >
+              {new Date(n.at).toLocaleTimeString()} {n.message}
+            </li>
+          ))}
+        </ul>
+      )}
       <UnfilledTimes canEdit={canEdit} afterAction={corrected} />
       <section className="middle">
         {canEdit && (
