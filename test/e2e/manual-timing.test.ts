@@ -71,7 +71,12 @@ async function setup() {
 }
 
 /** The accessible name of whatever has the focus. */
-const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '')
+const focused = (page: Page) =>
+  page.evaluate<string>(`document.activeElement?.getAttribute('aria-label') ?? ''`)
+
+/** The entry screen's local queue, as kept in the page's localStorage. */
+const storedQueue = (page: Page) =>
+  page.evaluate<string | null>(`localStorage.getItem(${JSON.stringify(ENTRY_QUEUE_KEY)})`)
 
 async function expectFocusInBibBox(page: Page): Promise<void> {
   await expect.poll(() => focused(page)).toMatch(BIB_BOX)
@@ -157,9 +162,11 @@ describe('an entry screen cut off from the station', () => {
         .poll(() => page.getByTestId('entries-waiting').textContent())
         .toBe(' 4 kept on this device')
       await screenshot(page, 'entry-station-down')
-      const queued = JSON.parse(
-        (await page.evaluate(key => localStorage.getItem(key), ENTRY_QUEUE_KEY)) ?? '[]'
-      ) as Array<{ bib: string | null; deviceMs: number; offsetMs: number | null }>
+      const queued = JSON.parse((await storedQueue(page)) ?? '[]') as Array<{
+        bib: string | null
+        deviceMs: number
+        offsetMs: number | null
+      }>
       expect(queued.map(e => e.bib)).toEqual(['102', '103', null, '104'])
 
       // Same data folder and port; the page is opened again from the new pairing (it keeps its local queue).
@@ -173,7 +180,7 @@ describe('an entry screen cut off from the station', () => {
       expect(arrived.map(p => p.timestamp)).toEqual(
         queued.map(e => new Date(e.deviceMs + (e.offsetMs ?? 0)).toISOString())
       )
-      await expect.poll(() => page.evaluate(key => localStorage.getItem(key), ENTRY_QUEUE_KEY)).toBe('[]')
+      await expect.poll(() => storedQueue(page)).toBe('[]')
     }
   )
 })
@@ -223,7 +230,7 @@ describe('manual timing at the keyboard', () => {
       // The last rows with the keyboard alone: ↑ to the newest, ↓ down the list, Enter to fix, Enter to save.
       await box.press('ArrowUp')
       await expect
-        .poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-num')))
+        .poll(() => page.evaluate<string | null>(`document.activeElement?.getAttribute('data-num') ?? null`))
         .toBe('301')
       await page.keyboard.press('ArrowDown')
       await page.keyboard.press('Enter')
@@ -240,9 +247,11 @@ describe('manual timing at the keyboard', () => {
       const refused = page.getByTestId('rejected-entry')
       await expect.poll(() => refused.textContent()).toMatch(/bib/i)
       await expectFocusInBibBox(page)
-      const [kept] = JSON.parse(
-        (await page.evaluate(key => localStorage.getItem(key), ENTRY_QUEUE_KEY)) ?? '[]'
-      ) as Array<{ deviceMs: number; offsetMs: number | null; rejected: string }>
+      const [kept] = JSON.parse((await storedQueue(page)) ?? '[]') as Array<{
+        deviceMs: number
+        offsetMs: number | null
+        rejected: string
+      }>
       expect(kept?.rejected).toMatch(/32/)
       const correction = refused.getByRole('textbox')
       await correction.fill('77')
