@@ -16,6 +16,9 @@ afterEach(async () => {
 })
 
 const BIB_BOX = /^Bib \(Enter records/
+
+/** Waits for a condition with room for a machine shared with other test runs. */
+const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 })
 const ENTRY_QUEUE_KEY = 'rufus-station.entry-queue.v1'
 
 interface Headless {
@@ -40,7 +43,7 @@ async function headless(data: string, pty: PtyPair, apiUrl: string, port = 0, ex
   cleanups.push(stop)
   const open = JSON.parse(await spawned.waitForLine(/"open http/)) as { message: string }
   const station = open.message.replace('open ', '')
-  await expect.poll(() => /screens: entry (\S+)/.test(spawned.stderr())).toBe(true)
+  await poll(() => /screens: entry (\S+)/.test(spawned.stderr())).toBe(true)
   const entry = /screens: entry (\S+)/.exec(spawned.stderr())?.[1] ?? ''
   const result: Headless = {
     process: spawned,
@@ -79,7 +82,7 @@ const storedQueue = (page: Page) =>
   page.evaluate<string | null>(`localStorage.getItem(${JSON.stringify(ENTRY_QUEUE_KEY)})`)
 
 async function expectFocusInBibBox(page: Page): Promise<void> {
-  await expect.poll(() => focused(page)).toMatch(BIB_BOX)
+  await poll(() => focused(page)).toMatch(BIB_BOX)
 }
 
 const row = (page: Page, bib: string) =>
@@ -109,26 +112,26 @@ describe('no passing lost between sessions', () => {
           await new Promise(resolve => setTimeout(resolve, 8))
         }
       })()
-      await expect.poll(() => station.passings().length).toBeGreaterThan(20)
+      await poll(() => station.passings().length).toBeGreaterThan(20)
       await page.getByRole('button', { name: 'Close this session' }).click()
       // It asks first, and offers to open the next at once; "close only" is the hostile choice.
       const dialog = page.getByRole('alertdialog', { name: 'Close this session' })
-      await expect.poll(() => dialog.textContent()).toContain('Close and open FINISH 2')
+      await poll(() => dialog.textContent()).toContain('Close and open FINISH 2')
       await dialog.getByRole('button', { name: 'Close only' }).click()
       const closedAt = sent
       await writing
       expect(closedAt).toBeLessThan(total)
-      await expect.poll(() => station.passings().length, { timeout: 20_000 }).toBe(total)
+      await poll(() => station.passings().length).toBe(total)
       const bibs = station.passings().map(p => Number(p.bib))
       expect(new Set(bibs).size).toBe(total)
       expect(Math.max(...bibs)).toBe(total)
       const sessions = new Set(station.passings().map(p => p.session))
       expect(sessions.size).toBe(2)
       await page.getByRole('button', { name: 'Finish line' }).click()
-      await expect.poll(() => page.getByLabel('Sync status').textContent()).toContain('Session: FINISH 2')
-      await expect
-        .poll(() => page.getByRole('log', { name: 'Station messages' }).textContent())
-        .toContain('No session was open when reads arrived: session "FINISH 2" was opened for them.')
+      await poll(() => page.getByLabel('Sync status').textContent()).toContain('Session: FINISH 2')
+      await poll(() => page.getByRole('log', { name: 'Station messages' }).textContent()).toContain(
+        'No session was open when reads arrived: session "FINISH 2" was opened for them.'
+      )
     }
   )
 })
@@ -145,22 +148,20 @@ describe('an entry screen cut off from the station', () => {
       const box = page.getByRole('textbox', { name: BIB_BOX })
       await box.fill('101')
       await box.press('Enter')
-      await expect.poll(() => station.passings().map(p => p.bib)).toEqual(['101'])
+      await poll(() => station.passings().map(p => p.bib)).toEqual(['101'])
 
       await station.stop()
-      await expect
-        .poll(() => page.getByTestId('station-down').textContent())
-        .toContain('Station unreachable: what you type is kept on this device')
-      await expect
-        .poll(() => page.getByTestId('cloud-link').textContent())
-        .toContain('unknown while the station is unreachable')
+      await poll(() => page.getByTestId('station-down').textContent()).toContain(
+        'Station unreachable: what you type is kept on this device'
+      )
+      await poll(() => page.getByTestId('cloud-link').textContent()).toContain(
+        'unknown while the station is unreachable'
+      )
       for (const bib of ['102', '103', '', '104']) {
         await box.fill(bib)
         await box.press('Enter')
       }
-      await expect
-        .poll(() => page.getByTestId('entries-waiting').textContent())
-        .toBe(' 4 kept on this device')
+      await poll(() => page.getByTestId('entries-waiting').textContent()).toBe(' 4 kept on this device')
       await screenshot(page, 'entry-station-down')
       const queued = JSON.parse((await storedQueue(page)) ?? '[]') as Array<{
         bib: string | null
@@ -172,7 +173,7 @@ describe('an entry screen cut off from the station', () => {
       // Same data folder and port; the page is opened again from the new pairing (it keeps its local queue).
       station = await headless(data, pty, cloud.apiUrl, station.port, ['--upload-grace', '0'])
       await page.goto(station.urls.entry)
-      await expect.poll(() => station.passings().length, { timeout: 20_000 }).toBe(4)
+      await poll(() => station.passings().length).toBe(4)
       const arrived = station.passings()
       expect(arrived.map(p => p.bib)).toEqual(['102', '103', null, '104'])
       expect(arrived.map(p => p.num_passing)).toEqual([2, 3, 4, 5])
@@ -180,7 +181,7 @@ describe('an entry screen cut off from the station', () => {
       expect(arrived.map(p => p.timestamp)).toEqual(
         queued.map(e => new Date(e.deviceMs + (e.offsetMs ?? 0)).toISOString())
       )
-      await expect.poll(() => storedQueue(page)).toBe('[]')
+      await poll(() => storedQueue(page)).toBe('[]')
     }
   )
 })
@@ -204,11 +205,11 @@ describe('manual timing at the keyboard', () => {
 
       // Void, then undo.
       await row(page, '5').getByRole('button', { name: 'Void 1' }).click()
-      await expect.poll(() => row(page, '5').getAttribute('class')).toBe('state-void')
+      await poll(() => row(page, '5').getAttribute('class')).toBe('state-void')
       await expectFocusInBibBox(page)
-      await expect.poll(() => page.getByTestId('undo-toast').textContent()).toContain('Voided #1')
+      await poll(() => page.getByTestId('undo-toast').textContent()).toContain('Voided #1')
       await page.getByTestId('undo-toast').getByRole('button', { name: 'Undo' }).click()
-      await expect.poll(() => row(page, '5').getAttribute('class')).not.toBe('state-void')
+      await poll(() => row(page, '5').getAttribute('class')).not.toBe('state-void')
       await expectFocusInBibBox(page)
 
       // A fix form stays open, on its row, with its input, while 300 passings arrive.
@@ -216,36 +217,36 @@ describe('manual timing at the keyboard', () => {
       const fix = page.getByRole('textbox', { name: 'Bib 1' })
       await fix.fill('55')
       reader.write(Array.from({ length: 300 }, (_, i) => `${1000 + i}\r\n`).join(''))
-      await expect.poll(() => station.passings().length, { timeout: 20_000 }).toBe(301)
-      await expect.poll(() => page.getByTestId('new-rows').textContent()).toBe('300 new: show them')
+      await poll(() => station.passings().length).toBe(301)
+      await poll(() => page.getByTestId('new-rows').textContent()).toBe('300 new: show them')
       expect(await fix.inputValue()).toBe('55')
       expect(await page.locator('tbody tr[data-num]').first().getAttribute('data-num')).toBe('1')
       // Esc cancels and gives the bib box back.
       await fix.press('Escape')
-      await expect.poll(() => fix.count()).toBe(0)
+      await poll(() => fix.count()).toBe(0)
       await expectFocusInBibBox(page)
       await page.mouse.move(0, 0)
       await bibCell(page, '1299').waitFor()
 
       // The last rows with the keyboard alone: ↑ to the newest, ↓ down the list, Enter to fix, Enter to save.
       await box.press('ArrowUp')
-      await expect
-        .poll(() => page.evaluate<string | null>(`document.activeElement?.getAttribute('data-num') ?? null`))
-        .toBe('301')
+      await poll(() =>
+        page.evaluate<string | null>(`document.activeElement?.getAttribute('data-num') ?? null`)
+      ).toBe('301')
       await page.keyboard.press('ArrowDown')
       await page.keyboard.press('Enter')
       const keyboardFix = page.getByRole('textbox', { name: 'Bib 300' })
       await keyboardFix.fill('3000')
       await keyboardFix.press('Enter')
       await expectFocusInBibBox(page)
-      await expect.poll(() => page.getByTestId('undo-toast').textContent()).toContain('Bib fixed on #300')
+      await poll(() => page.getByTestId('undo-toast').textContent()).toContain('Bib fixed on #300')
       await row(page, '3000').waitFor()
 
       // A refused bib keeps its time and says why; corrected, it goes with the first keypress time.
       await page.keyboard.type('X'.repeat(36))
       await page.keyboard.press('Enter')
       const refused = page.getByTestId('rejected-entry')
-      await expect.poll(() => refused.textContent()).toMatch(/bib/i)
+      await poll(() => refused.textContent()).toMatch(/bib/i)
       await expectFocusInBibBox(page)
       const [kept] = JSON.parse((await storedQueue(page)) ?? '[]') as Array<{
         deviceMs: number
@@ -256,19 +257,19 @@ describe('manual timing at the keyboard', () => {
       const correction = refused.getByRole('textbox')
       await correction.fill('77')
       await correction.press('Enter')
-      await expect
-        .poll(() => station.passings().find(p => p.bib === '77')?.timestamp)
-        .toBe(new Date((kept?.deviceMs ?? 0) + (kept?.offsetMs ?? 0)).toISOString())
-      await expect.poll(() => refused.count()).toBe(0)
+      await poll(() => station.passings().find(p => p.bib === '77')?.timestamp).toBe(
+        new Date((kept?.deviceMs ?? 0) + (kept?.offsetMs ?? 0)).toISOString()
+      )
+      await poll(() => refused.count()).toBe(0)
       await expectFocusInBibBox(page)
 
       // Enter alone: a time without a bib, pinned until it gets one, however many passings follow.
       await box.press('Enter')
       const pinned = page.getByTestId('unfilled')
-      await expect.poll(() => pinned.count()).toBe(1)
+      await poll(() => pinned.count()).toBe(1)
       const heldNum = (await pinned.getAttribute('data-num')) ?? ''
       reader.write(Array.from({ length: 150 }, (_, i) => `${2000 + i}\r\n`).join(''))
-      await expect.poll(() => station.passings().length, { timeout: 20_000 }).toBe(453)
+      await poll(() => station.passings().length).toBe(453)
       await page.mouse.move(0, 0)
       await bibCell(page, '2149').waitFor()
       expect(await pinned.count()).toBe(1)
@@ -276,7 +277,7 @@ describe('manual timing at the keyboard', () => {
       const heldBib = page.getByRole('textbox', { name: `Bib for #${heldNum}` })
       await heldBib.fill('88')
       await heldBib.press('Enter')
-      await expect.poll(() => pinned.count()).toBe(0)
+      await poll(() => pinned.count()).toBe(0)
       await expectFocusInBibBox(page)
       await page.getByRole('button', { name: 'Passings' }).click()
       expect(await page.getByTestId('unfilled').count()).toBe(0)
