@@ -85,12 +85,10 @@ async function expectFocusInBibBox(page: Page): Promise<void> {
   await poll(() => focused(page)).toMatch(BIB_BOX)
 }
 
-const row = (page: Page, bib: string) =>
-  page.locator('table[aria-label="Last passings"] tr', {
-    has: page.locator('td.bib', { hasText: new RegExp(`^${bib}$`) })
-  })
-
 const bibCell = (page: Page, bib: string) => page.locator('td.bib', { hasText: new RegExp(`^${bib}$`) })
+
+const row = (page: Page, bib: string) =>
+  page.locator('table[aria-label="Last passings"] tr', { has: bibCell(page, bib) })
 
 describe('no passing lost between sessions', () => {
   it(

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import type { CloudPassingView, PassingView, SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
 import { timeText } from '../format'
-import { Field } from '../components/Field'
+import { Field, NumberField } from '../components/Field'
 import { PassingBib } from '../components/PassingBib'
 import { UnfilledTimes } from '../components/UnfilledTimes'
 import { useText } from '../i18n'
@@ -172,17 +172,7 @@ export function BrowserScreen(): React.JSX.Element {
         </label>
         <Field label={t('first')} value={first} onChange={setFirst} size={7} numeric />
         <Field label={t('last')} value={last} onChange={setLast} size={7} numeric />
-        <label>
-          {t('page')}
-          <input
-            aria-label={t('page')}
-            type="number"
-            min={1}
-            value={page}
-            onChange={e => setPage(Number(e.target.value) || 1)}
-            style={{ width: '5em' }}
-          />
-        </label>
+        <NumberField label={t('page')} min={1} value={page} onChange={value => setPage(value || 1)} />
         <button type="submit">{t('load')}</button>
         <button type="button" onClick={() => void load(1)}>
           {t('start')}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { KeyPermissions } from '../../../shared/contract'
 import { run, stationApi } from '../api'
+import { NumberField } from '../components/Field'
 import { useText } from '../i18n'
 import { useStation } from '../store'
 
@@ -251,23 +252,17 @@ export function SetupScreen(): React.JSX.Element {
             <option value="es">Español</option>
           </select>
         </label>
-        <label>
-          {t('uploadGrace')}
-          <input
-            aria-label={t('uploadGrace')}
-            type="number"
-            min={0}
-            max={60}
-            step={1}
-            value={snapshot.settings.uploadGraceMs / 1000}
-            onChange={e => {
-              const seconds = Number(e.target.value)
-              if (Number.isFinite(seconds) && seconds >= 0 && seconds <= 60) {
-                void run(stationApi().setSettings({ uploadGraceMs: Math.round(seconds * 1000) }))
-              }
-            }}
-          />
-        </label>
+        <NumberField
+          label={t('uploadGrace')}
+          min={0}
+          max={60}
+          value={snapshot.settings.uploadGraceMs / 1000}
+          onChange={seconds => {
+            if (Number.isFinite(seconds) && seconds >= 0 && seconds <= 60) {
+              void run(stationApi().setSettings({ uploadGraceMs: Math.round(seconds * 1000) }))
+            }
+          }}
+        />
         <label className="toggle">
           <input
             type="checkbox"
