@@ -75,6 +75,7 @@ describe('the station in a real browser', () => {
 
       await page.getByRole('button', { name: 'Sessions & device' }).click()
       await page.getByRole('button', { name: 'Close this session' }).click()
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Close only' }).click()
       await expect
         .poll(() => page.getByRole('table', { name: 'Sessions & device' }).textContent())
         .toMatch(/FINISH 10Kclosed/)
