@@ -200,6 +200,13 @@ describe('manual timing at the keyboard', () => {
       await page.keyboard.press('Enter')
       await row(page, '5').waitFor()
       await expectFocusInBibBox(page)
+      // The same bib again: it already passed, and it is the same as the last entry. Esc clears the box.
+      await page.keyboard.type('5')
+      await poll(() => page.getByTestId('bib-check').textContent()).toBe(
+        ' · already has a passing in this session · same bib as the last entry'
+      )
+      await page.keyboard.press('Escape')
+      expect(await box.inputValue()).toBe('')
 
       // Void, then undo.
       await row(page, '5').getByRole('button', { name: 'Void 1' }).click()

@@ -44,11 +44,13 @@ function isEntry(value: unknown): value is QueuedEntry {
 
 export class EntryQueue {
   readonly #storage: EntryStorage
+  readonly #cap: number
   readonly #listeners = new Set<() => void>()
   #entries: readonly QueuedEntry[]
 
-  constructor(storage: EntryStorage) {
+  constructor(storage: EntryStorage, cap = ENTRY_QUEUE_CAP) {
     this.#storage = storage
+    this.#cap = cap
     this.#entries = EntryQueue.#load(storage)
   }
 
@@ -77,7 +79,7 @@ export class EntryQueue {
 
   /** Adds an entry; false (nothing stored) when the queue is full, so the screen says so. */
   add(entry: Omit<QueuedEntry, 'rejected'>): boolean {
-    if (this.#entries.length >= ENTRY_QUEUE_CAP) return false
+    if (this.#entries.length >= this.#cap) return false
     this.#set([...this.#entries, { ...entry, rejected: null }])
     return true
   }
