@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { SerialPort } from 'serialport'
@@ -286,6 +287,44 @@ describe('manual timing at the keyboard', () => {
       await expectFocusInBibBox(page)
       await page.getByRole('button', { name: 'Passings' }).click()
       expect(await page.getByTestId('unfilled').count()).toBe(0)
+    }
+  )
+})
+
+describe('checks while a bib is typed', () => {
+  it(
+    'shows the runner or "not in participants", and a bib unlike every participant bib needs a second Enter that keeps the first time',
+    { timeout: 90_000 },
+    async () => {
+      const { folder, cloud, pty, data } = await setup()
+      const participants = join(folder, 'participants.csv')
+      writeFileSync(participants, 'chip,bib,name\nE1,101,Ana Díaz\nE2,102,Bo Li\n')
+      const station = await headless(data, pty, cloud.apiUrl, 0, ['--participants', participants])
+      const page = await newPage()
+      await page.goto(station.urls.entry)
+      const box = page.getByRole('textbox', { name: BIB_BOX })
+      const check = page.getByTestId('bib-check')
+      await box.fill('101')
+      await poll(() => check.textContent()).toBe('Ana Díaz')
+      await box.fill('109')
+      await poll(() => check.textContent()).toBe('not in participants')
+      await box.fill('1O2')
+      await poll(() => check.textContent()).toBe('not in participants')
+      const beforeFirst = Date.now()
+      await box.press('Enter')
+      const afterFirst = Date.now()
+      await poll(() => check.textContent()).toContain(
+        'unlike every bib in the participants list: press Enter again to record it'
+      )
+      expect(await box.inputValue()).toBe('1O2')
+      expect(station.passings()).toEqual([])
+      await box.press('Enter')
+      await poll(() => station.passings().map(p => p.bib)).toEqual(['1O2'])
+      // Stamped at the first Enter (same machine: the page's clock is the station's, within a few ms).
+      const recorded = Date.parse(station.passings()[0]?.timestamp ?? '')
+      expect(recorded).toBeGreaterThanOrEqual(beforeFirst - 50)
+      expect(recorded).toBeLessThanOrEqual(afterFirst + 50)
+      await expectFocusInBibBox(page)
     }
   )
 })
