@@ -1,5 +1,6 @@
 import type { StationApi } from '../../shared/station-api'
 import { EntryQueue } from './entry/entry-queue'
+import { TEXTS } from './i18n'
 import { EntrySender } from './entry/entry-sender'
 import { connectWebSocket, measureClockOffset } from './transport'
 import { useStation } from './store'
@@ -91,4 +92,18 @@ export async function run<T>(
 export async function refreshRecent(): Promise<void> {
   const result = await stationApi().recentPassings({ limit: 100 })
   if (result.ok) useStation.getState().refreshStates(result.value)
+}
+
+/**
+ * Runs a void, fix or undo; true when the station took it. A passing in a batch being uploaded cannot change
+ * this instant: say so rather than offer an undo for nothing.
+ */
+export async function runCorrection(
+  call: Promise<{ ok: true; value: { outcome: string } } | { ok: false; error: { message: string } }>
+): Promise<boolean> {
+  const result = await run(call)
+  if (result?.outcome !== 'being-uploaded') return result !== null
+  const language = useStation.getState().snapshot?.settings.language ?? 'en'
+  useStation.getState().setError(TEXTS[language].beingUploaded)
+  return false
 }

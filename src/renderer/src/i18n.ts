@@ -111,7 +111,8 @@ const en = {
   closeOnly: 'Close only',
   uploadGrace: 'Wait before upload (seconds), so a quick fix goes up corrected',
   graceAll: 'Also reader passings wait',
-  keyboardHint: '↑ from the bib box: last rows · Enter: fix · Delete: void · Esc: back to the bib box'
+  keyboardHint: '↑ from the bib box: last rows · Enter: fix · Delete: void · Esc: back to the bib box',
+  beingUploaded: 'This passing is being uploaded right now: try again in a moment.'
 } as const
 
 export type TextKey = keyof typeof en
@@ -228,7 +229,8 @@ const es: Record<TextKey, string> = {
   closeOnly: 'Solo cerrar',
   uploadGrace: 'Espera antes de subir (segundos), para que una corrección rápida suba ya corregida',
   graceAll: 'También esperan los pasos del lector',
-  keyboardHint: '↑ desde el dorsal: últimas filas · Intro: corregir · Supr: anular · Esc: volver al dorsal'
+  keyboardHint: '↑ desde el dorsal: últimas filas · Intro: corregir · Supr: anular · Esc: volver al dorsal',
+  beingUploaded: 'Este paso se está subiendo ahora mismo: inténtelo de nuevo en un momento.'
 }
 
 export const TEXTS = { en, es } as const

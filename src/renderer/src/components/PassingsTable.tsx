@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { PassingView } from '../../../shared/contract'
-import { refreshRecent, run, stationApi } from '../api'
+import { refreshRecent, runCorrection, stationApi } from '../api'
 import { timeText } from '../format'
 import { useText } from '../i18n'
 import { PassingBib } from './PassingBib'
@@ -57,16 +57,16 @@ export function PassingsTable({
   }
   const voidRow = (passing: PassingView) => {
     finish()
-    void run(stationApi().voidPassing({ id: passing.id })).then(async outcome => {
+    void runCorrection(stationApi().voidPassing({ id: passing.id })).then(async taken => {
       await refreshRecent()
-      if (outcome) afterAction({ kind: 'void', passing })
+      if (taken) afterAction({ kind: 'void', passing })
     })
   }
   const saveFix = (passing: PassingView, bib: string) => {
     finish()
-    void run(stationApi().fixBib({ id: passing.id, bib })).then(async outcome => {
+    void runCorrection(stationApi().fixBib({ id: passing.id, bib })).then(async taken => {
       await refreshRecent()
-      if (outcome) afterAction({ kind: 'fix', passing })
+      if (taken) afterAction({ kind: 'fix', passing })
     })
   }
   const startFix = (passing: PassingView) => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react'
 import type { PassingView } from '../../../shared/contract'
-import { run, stationApi } from '../api'
+import { runCorrection, stationApi } from '../api'
 import { timeText } from '../format'
 import { useText } from '../i18n'
 import { useStation } from '../store'
@@ -54,8 +54,8 @@ export function UnfilledTimes({
                     const bib = (bibs[p.id] ?? '').trim()
                     if (e.key !== 'Enter' || bib === '') return
                     e.preventDefault()
-                    void run(stationApi().fixBib({ id: p.id, bib })).then(outcome => {
-                      if (outcome) done('fix', p)
+                    void runCorrection(stationApi().fixBib({ id: p.id, bib })).then(taken => {
+                      if (taken) done('fix', p)
                     })
                   }}
                 />
@@ -63,8 +63,8 @@ export function UnfilledTimes({
                   type="button"
                   aria-label={`${t('voidIt')} ${p.num}`}
                   onClick={() =>
-                    void run(stationApi().voidPassing({ id: p.id })).then(outcome => {
-                      if (outcome) done('void', p)
+                    void runCorrection(stationApi().voidPassing({ id: p.id })).then(taken => {
+                      if (taken) done('void', p)
                     })
                   }
                 >

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { refreshRecent, run, stationApi } from '../api'
+import { refreshRecent, run, runCorrection, stationApi } from '../api'
 import { PassingsTable, type CorrectionDone } from '../components/PassingsTable'
 import { UndoToast } from '../components/UndoToast'
 import { UnfilledTimes } from '../components/UnfilledTimes'
@@ -199,7 +199,7 @@ export function LiveScreen(): React.JSX.Element {
             onUndo={() => {
               setUndoable(null)
               focusBibBox()
-              void run(stationApi().undoCorrection({ id: undoable.id })).then(refreshRecent)
+              void runCorrection(stationApi().undoCorrection({ id: undoable.id })).then(refreshRecent)
             }}
           />
         )}
