@@ -119,6 +119,21 @@ describe('manual entries from an entry screen', () => {
     ).toBeNull()
   })
 
+  it('unbinding explains the times without a bib that wait for one, instead of refusing silently', async () => {
+    const { station } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
+    const held = await station.recordManual(null)
+    await expect(station.unbindDevice()).rejects.toThrow(
+      'Unbinding waits for 1 times without a bib (entered with Enter alone). They are pinned at the top of the finish screen: give each its bib, or void it, then unbind.'
+    )
+    expect(
+      service(station)
+        .heldPassings()
+        .map(p => p.id)
+    ).toEqual([held.id])
+    station.fixBib(held.id, '9')
+    expect(service(station).heldPassings()).toEqual([])
+  })
+
   it('checks a bib as it is typed: name, already passed, unlike every participant bib', async () => {
     const { station } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
     const s = service(station)
