@@ -75,10 +75,17 @@ async function start(): Promise<void> {
       settings.set('apiUrl', apiUrl)
       return keys.save(key)
     },
-    settings: { beep: settings.get('beep'), language: settings.get('language') },
+    settings: {
+      beep: settings.get('beep'),
+      language: settings.get('language'),
+      uploadGraceMs: settings.get('uploadGraceMs'),
+      graceAllPassings: settings.get('graceAllPassings')
+    },
     saveSettings: value => {
       settings.set('beep', value.beep)
       settings.set('language', value.language)
+      settings.set('uploadGraceMs', value.uploadGraceMs)
+      settings.set('graceAllPassings', value.graceAllPassings)
     },
     rememberReaders: readers => settings.set('readers', readers)
   })

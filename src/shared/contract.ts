@@ -20,12 +20,20 @@ export const COMMANDS = {
   'passings.recent': { role: 'viewer', args: z.object({ limit: z.number().int().min(1).max(500) }) },
   'passings.manual': {
     role: 'entry',
-    args: z.object({ bib: bib.nullable(), atMs: z.number().finite().positive().optional() })
+    args: z.object({
+      bib: bib.nullable(),
+      atMs: z.number().finite().positive().optional(),
+      /** The entry screen's own key for this entry: sent again after a lost answer, it is stored once. */
+      entryKey: z.string().min(8).max(64).optional()
+    })
   },
   'passings.void': { role: 'entry', args: z.object({ id }) },
   'passings.fixBib': { role: 'entry', args: z.object({ id, bib }) },
+  'passings.undo': { role: 'entry', args: z.object({ id }) },
+  'passings.held': { role: 'viewer', args: z.object({}) },
+  'passings.checkBib': { role: 'entry', args: z.object({ bib: z.string().max(64) }) },
   'session.open': { role: 'station', args: z.object({ alias: z.string().trim().min(1).max(60) }) },
-  'session.close': { role: 'station', args: z.object({}) },
+  'session.close': { role: 'station', args: z.object({ openNext: z.boolean().optional() }) },
   'sessions.list': { role: 'viewer', args: z.object({}) },
   'cloud.sessionPassings': {
     role: 'viewer',
@@ -85,7 +93,12 @@ export const COMMANDS = {
   },
   'settings.set': {
     role: 'station',
-    args: z.object({ beep: z.boolean().optional(), language: z.enum(['en', 'es']).optional() })
+    args: z.object({
+      beep: z.boolean().optional(),
+      language: z.enum(['en', 'es']).optional(),
+      uploadGraceMs: z.number().int().min(0).max(60_000).optional(),
+      graceAllPassings: z.boolean().optional()
+    })
   },
   /** The entry and viewer pairing URLs, for the QR codes on the station's own screen (null without a screen server). */
   'screens.pairing': { role: 'station', args: z.object({}) }
@@ -109,6 +122,33 @@ export interface PassingView {
   readonly port: string | null
   readonly state: string
   readonly note: string | null
+  /** Corrected here after upload: the cloud keeps `bib`; this is the bib the station now gives (null if none). */
+  readonly correctedBib: string | null
+  /** Voided (before upload, or here after it while the cloud keeps it). */
+  readonly voided: boolean
+  /** The cloud holds another value than the station for this passing (a correction made after upload). */
+  readonly differsFromCloud: boolean
+}
+
+/** What the station knows of a bib as it is typed. */
+export interface BibCheck {
+  /** The runner's name; null when unknown. */
+  readonly name: string | null
+  /** Whether the participants list has this bib; null when no list is loaded. */
+  readonly inParticipants: boolean | null
+  /** A passing of the open session already has this bib. */
+  readonly alreadyInSession: boolean
+  /** Unlike every bib of the participants list (letters where all are numbers): ask for a second Enter. */
+  readonly unusual: boolean
+}
+
+/** Settings the station's own screen changes (Setup). */
+export interface ScreenSettings {
+  readonly beep: boolean
+  readonly language: 'en' | 'es'
+  /** How long manual passings (or all) wait before upload, so a quick fix goes up corrected. */
+  readonly uploadGraceMs: number
+  readonly graceAllPassings: boolean
 }
 
 export interface CloudPassingView {
@@ -176,7 +216,9 @@ export interface StationSnapshot {
   }
   readonly readers: readonly ReaderView[]
   readonly bibPolicy: string
-  readonly settings: { readonly beep: boolean; readonly language: 'en' | 'es' }
+  readonly settings: ScreenSettings
+  /** The name a session opened next (by the station itself, or after closing) gets. */
+  readonly nextSessionAlias: string
   readonly notices: ReadonlyArray<{
     readonly level: 'info' | 'warning' | 'error'
     readonly message: string
@@ -198,8 +240,11 @@ export interface CommandResults {
   'passings.manual': PassingView
   'passings.void': { readonly outcome: string }
   'passings.fixBib': { readonly outcome: string }
+  'passings.undo': { readonly outcome: string }
+  'passings.held': PassingView[]
+  'passings.checkBib': BibCheck
   'session.open': SessionView
-  'session.close': null
+  'session.close': SessionView | null
   'sessions.list': SessionView[]
   'cloud.sessionPassings': CloudPassingView[]
   'cloud.devicePassings': Array<CloudPassingView & { readonly token: string }>

@@ -18,6 +18,9 @@ export interface StationApi {
   readonly recordManual: Call<'passings.manual'>
   readonly voidPassing: Call<'passings.void'>
   readonly fixBib: Call<'passings.fixBib'>
+  readonly undoCorrection: Call<'passings.undo'>
+  readonly heldPassings: Call<'passings.held'>
+  readonly checkBib: Call<'passings.checkBib'>
   readonly openSession: Call<'session.open'>
   readonly closeSession: Call<'session.close'>
   readonly sessions: Call<'sessions.list'>
@@ -51,6 +54,9 @@ export const API_COMMANDS = {
   recordManual: 'passings.manual',
   voidPassing: 'passings.void',
   fixBib: 'passings.fixBib',
+  undoCorrection: 'passings.undo',
+  heldPassings: 'passings.held',
+  checkBib: 'passings.checkBib',
   openSession: 'session.open',
   closeSession: 'session.close',
   sessions: 'sessions.list',

@@ -13,6 +13,7 @@ import { resolveApiKey } from './api-key'
 import { formatEvent } from './format-event'
 import { EventHub } from '../core/app/event-hub'
 import { loadPairingTokens, PAIRING_FILE, rotatePairingTokens } from './pairing'
+import { DEFAULT_UPLOAD_GRACE } from '../core/sync/upload-grace'
 
 const USAGE = `usage: RUFUS_API_KEY=<key> npm run --silent station -- --headless --data <dir> --api-url <url> --serial <path>
   [--api-key-file <path>] [--api-key <key> (other users of the machine can read it)]
@@ -21,6 +22,7 @@ const USAGE = `usage: RUFUS_API_KEY=<key> npm run --silent station -- --headless
   [--on-closed-elsewhere ask|new-session] [--on-unbound ask|rebind] [--adopt-active-session]
   [--dedup-window <ms>] [--dedup-mode first|strongest] [--bib-policy chip|participants|epc-ascii]
   [--participants <csv>] [--rrbox-open-delay <ms>] [--http-port <n>] [--http-host <address>]
+  [--upload-grace <ms>] [--upload-grace-all]
 or:    npm run station -- --demo [--http-port <n>] [--data <dir>]
 or:    npm run station -- --rotate-pairing [--data <dir>]   (new screen pairing URLs; restart the station)
 --serial may be repeated (several readers, one session); --protocol and --baud then pair with each by position.
@@ -67,6 +69,8 @@ function parse() {
       'on-unbound': { type: 'string' },
       'adopt-active-session': { type: 'boolean', default: false },
       'dedup-window': { type: 'string' },
+      'upload-grace': { type: 'string' },
+      'upload-grace-all': { type: 'boolean', default: false },
       'dedup-mode': { type: 'string' },
       'bib-policy': { type: 'string' },
       participants: { type: 'string' },
@@ -160,6 +164,13 @@ async function runHeadless(values: Values): Promise<void> {
       ),
       onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'ask'),
       adoptActiveSession: values['adopt-active-session'],
+      uploadGrace: {
+        graceMs: Math.min(
+          60_000,
+          positiveInteger(values['upload-grace'], '--upload-grace', DEFAULT_UPLOAD_GRACE.graceMs)
+        ),
+        allPassings: values['upload-grace-all']
+      },
       sync: apiKey !== ''
     },
     hub.emit

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'libsql'
 import { describe, expect, it } from 'vitest'
 import { Journal } from '../../src/core/journal/journal'
-import { JournalTooNewError } from '../../src/core/journal/schema'
+import { JOURNAL_SCHEMA_VERSION, JournalTooNewError } from '../../src/core/journal/schema'
 import { createLineDecoder } from '../../src/core/reader/line-decoder'
 import { lines, tempFolder } from '../helpers/station'
 
@@ -101,7 +101,7 @@ describe('journal', () => {
     const before = hash()
     expect(() => new Journal(path)).toThrow(JournalTooNewError)
     expect(() => new Journal(path)).toThrow(
-      /newer RUFUS Station \(journal format 99; this version knows up to 2\)/
+      `newer RUFUS Station (journal format 99; this version knows up to ${JOURNAL_SCHEMA_VERSION})`
     )
     expect(hash()).toBe(before)
   })

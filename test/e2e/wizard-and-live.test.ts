@@ -24,7 +24,7 @@ describe('the station in a real browser', () => {
       cleanups.push(() => pty.stop())
       const station = spawnTs(
         'src/station/cli.ts',
-        headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0']),
+        headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0', '--upload-grace', '0']),
         {
           RUFUS_API_KEY: ''
         }
@@ -75,6 +75,7 @@ describe('the station in a real browser', () => {
 
       await page.getByRole('button', { name: 'Sessions & device' }).click()
       await page.getByRole('button', { name: 'Close this session' }).click()
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Close only' }).click()
       await expect
         .poll(() => page.getByRole('table', { name: 'Sessions & device' }).textContent())
         .toMatch(/FINISH 10Kclosed/)

@@ -29,7 +29,8 @@ const snapshot: StationSnapshot = {
   clock: { offsetMs: 4200, uncertaintyMs: 30, jumpMs: null },
   readers: [],
   bibPolicy: 'chip',
-  settings: { beep: true, language: 'en' },
+  settings: { beep: true, language: 'en', uploadGraceMs: 5000, graceAllPassings: false },
+  nextSessionAlias: 'FINISH 2',
   notices: []
 }
 
@@ -44,11 +45,14 @@ const passing = (num: number, state: string, bib: string | null = String(num)): 
   source: 'reader',
   port: 'COM3',
   state,
-  note: null
+  note: null,
+  correctedBib: null,
+  voided: state === 'void',
+  differsFromCloud: false
 })
 
 function render(state: Partial<typeof INITIAL_STATE>, element = <LiveScreen />): string {
-  useStation.setState({ ...INITIAL_STATE, ...state })
+  useStation.setState({ ...INITIAL_STATE, connected: true, ...state })
   return renderToStaticMarkup(element)
 }
 
@@ -86,11 +90,29 @@ describe('finish-line screen', () => {
     const viewer = render({ snapshot: { ...snapshot, role: 'viewer' }, recent })
     expect(viewer).not.toContain('Enter records the time')
     expect(viewer).not.toContain('Void')
-    expect(viewer).toMatch(/<tr class="state-held" data-num="1"><td>1<\/td><td class="bib">—<\/td>/)
+    expect(viewer).toMatch(
+      /<tr class="state-held" data-num="1" tabindex="-1"><td>1<\/td><td class="bib">—<\/td>/
+    )
+  })
+
+  it('shows the station link and the cloud as two indicators: a lost station hides the stale cloud state', () => {
+    const reachable = render({ snapshot: { ...snapshot, sync: { ...snapshot.sync, online: true } } })
+    expect(reachable).toContain('Station: connected')
+    expect(reachable).toContain('RUFUS Cloud: online')
+    const cut = render({
+      snapshot: { ...snapshot, sync: { ...snapshot.sync, online: true } },
+      connected: false
+    })
+    expect(cut).toContain('Station: unreachable')
+    expect(cut).toContain('RUFUS Cloud: unknown while the station is unreachable')
+    expect(cut).toContain('what you type is kept on this device')
   })
 
   it('speaks Spanish when asked', () => {
-    const html = render({ snapshot: { ...snapshot, settings: { beep: false, language: 'es' } } }, <App />)
+    const html = render(
+      { snapshot: { ...snapshot, settings: { ...snapshot.settings, beep: false, language: 'es' } } },
+      <App />
+    )
     expect(html).toContain('Línea de meta')
     expect(html).toContain('sin conexión')
   })
@@ -109,7 +131,10 @@ describe('the store', () => {
       source: 'reader' as const,
       port: null,
       state,
-      note: null
+      note: null,
+      correctedBib: null,
+      voided: false,
+      differsFromCloud: false
     })
     expect(mergeRecent([p(2), p(1)], [p(3), p(1, 'synced')]).map(x => [x.id, x.state])).toEqual([
       [1, 'synced'],

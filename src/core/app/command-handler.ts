@@ -5,7 +5,8 @@ import {
   type CommandResult,
   type CommandResults,
   type ErrorCode,
-  type Role
+  type Role,
+  type ScreenSettings
 } from '../../shared/contract'
 import { explainRufusError, RufusError } from '../rufus/errors'
 import { NotPossible } from '../not-possible'
@@ -23,11 +24,15 @@ type Handlers = {
 const HANDLERS: Handlers = {
   'status.get': (s, _a, role) => s.snapshot(role),
   'passings.recent': (s, a: { limit: number }) => s.recentPassings(a.limit),
-  'passings.manual': (s, a: { bib: string | null; atMs?: number }) => s.recordManual(a.bib, a.atMs),
+  'passings.manual': (s, a: { bib: string | null; atMs?: number; entryKey?: string }) =>
+    s.recordManual(a.bib, a.atMs, a.entryKey),
   'passings.void': (s, a: { id: number }) => s.voidPassing(a.id),
   'passings.fixBib': (s, a: { id: number; bib: string }) => s.fixBib(a.id, a.bib),
+  'passings.undo': (s, a: { id: number }) => s.undoCorrection(a.id),
+  'passings.held': s => s.heldPassings(),
+  'passings.checkBib': (s, a: { bib: string }) => s.checkBib(a.bib),
   'session.open': (s, a: { alias: string }) => s.openSession(a.alias),
-  'session.close': s => s.closeSession(),
+  'session.close': (s, a: { openNext?: boolean }) => s.closeSession(a.openNext ?? false),
   'sessions.list': s => s.sessions(),
   'cloud.sessionPassings': (s, a: { token: string; first?: number; last?: number; page?: number }) =>
     s.cloudSessionPassings(a.token, a.first, a.last, a.page),
@@ -53,7 +58,7 @@ const HANDLERS: Handlers = {
   'reader.remove': (s, a: { id: string }) => s.removeReader(a.id),
   'reader.detect': (s, a: { path: string }) => s.detectReader(a.path),
   'sync.action': (s, a: { action: 'resume' | 'continue-new-session' | 'rebind' }) => s.syncAction(a.action),
-  'settings.set': (s, a: { beep?: boolean; language?: 'en' | 'es' }) => s.setSettings(a),
+  'settings.set': (s, a: Partial<ScreenSettings>) => s.setSettings(a),
   'screens.pairing': s => s.pairingUrls
 }
 

@@ -3,8 +3,10 @@ import type {
   CommandResults,
   KeyPermissions,
   KeyView,
+  BibCheck,
   PassingView,
   Role,
+  ScreenSettings,
   SessionView,
   StationSnapshot,
   StationUpdate
@@ -24,10 +26,7 @@ import { outgoingTimestamp } from '../sync/reconcile'
 import type { Station } from '../station/station'
 import { NotPossible } from '../not-possible'
 
-export interface UiSettings {
-  beep: boolean
-  language: 'en' | 'es'
-}
+export type UiSettings = ScreenSettings
 
 export interface StationServiceOptions {
   readonly station: Station
@@ -55,6 +54,7 @@ export interface StationServiceOptions {
 
 const UPDATE_PASSING_CAP = 200
 const NOTICE_CAP = 20
+const HELD_CAP = 500
 const ZERO_ID = '0'.repeat(64)
 
 export { NotPossible }
@@ -90,7 +90,22 @@ export class StationService {
     this.#apiUrl = options.apiUrl
     this.#keySet = options.keySet
     this.#keyStorage = options.keyStorage
-    this.#settings = options.settings ?? { beep: true, language: 'en' }
+    // Without saved settings (the headless station) the grace period is the station's own (its command line).
+    const grace = options.station.uploadGrace
+    this.#settings = options.settings ?? {
+      beep: true,
+      language: 'en',
+      uploadGraceMs: grace.graceMs,
+      graceAllPassings: grace.allPassings
+    }
+    this.#applyUploadGrace()
+  }
+
+  #applyUploadGrace(): void {
+    this.station.setUploadGrace({
+      graceMs: this.#settings.uploadGraceMs,
+      allPassings: this.#settings.graceAllPassings
+    })
   }
 
   get station(): Station {
@@ -174,6 +189,8 @@ export class StationService {
   // ---- views ----
 
   #view(p: PassingRecord): PassingView {
+    const uploaded = p.state === 'synced' || p.state === 'conflict'
+    const difference = uploaded ? this.station.journal.afterSyncDifference(p.id) : null
     return {
       id: p.id,
       session: p.sessionId,
@@ -185,7 +202,10 @@ export class StationService {
       source: p.source,
       port: p.port,
       state: p.state,
-      note: this.#note(p)
+      note: this.#note(p),
+      correctedBib: difference?.correctedBib ?? null,
+      voided: p.state === 'void' || (difference?.voided ?? false),
+      differsFromCloud: difference !== null
     }
   }
 
@@ -246,6 +266,7 @@ export class StationService {
       readers: this.station.readerHealth(),
       bibPolicy: this.station.bibPolicy,
       settings: { ...this.#settings },
+      nextSessionAlias: this.station.nextSessionAlias(),
       notices: [...this.#notices]
     }
   }
@@ -256,12 +277,37 @@ export class StationService {
     return this.station.journal.latestPassings(limit).map(p => this.#view(p))
   }
 
-  async recordManual(bib: string | null, atMs?: number): Promise<PassingView> {
+  async recordManual(bib: string | null, atMs?: number, entryKey?: string): Promise<PassingView> {
     const passing = await this.station.recordManual(
       bib,
-      atMs === undefined ? undefined : Math.round(atMs * 1000)
+      atMs === undefined ? undefined : Math.round(atMs * 1000),
+      entryKey ?? null
     )
     return this.#view(passing)
+  }
+
+  undoCorrection(id: number): { outcome: string } {
+    return { outcome: this.station.undoCorrection(id) }
+  }
+
+  /** Times without a bib, pinned on the finish screen until each gets a bib or is voided. */
+  heldPassings(): PassingView[] {
+    return this.station.journal.heldPassings(HELD_CAP).map(p => this.#view(p))
+  }
+
+  /** What the station knows of a bib being typed: the runner, whether it already passed, whether it looks wrong. */
+  checkBib(bib: string): BibCheck {
+    const value = bib.trim()
+    const journal = this.station.journal
+    const list = journal.participantBibs()
+    const session = journal.openedSession()
+    const inParticipants = list.count === 0 ? null : journal.isParticipantBib(value)
+    return {
+      name: value === '' ? null : journal.participantName(value),
+      inParticipants,
+      alreadyInSession: session !== null && value !== '' && journal.hasBib(session.id, value),
+      unusual: value !== '' && inParticipants === false && list.allNumeric && !/^\d+$/.test(value)
+    }
   }
 
   voidPassing(id: number): { outcome: string } {
@@ -276,7 +322,9 @@ export class StationService {
     return this.#sessionView(this.station.openSession(alias))
   }
 
-  closeSession(): null {
+  /** Closes the open session; with `openNext`, opens the next one at once (reads never fall between the two). */
+  closeSession(openNext: boolean): SessionView | null {
+    if (openNext) return this.#sessionView(this.station.openSession(this.station.nextSessionAlias()))
     this.station.closeSession()
     return null
   }
@@ -353,11 +401,14 @@ export class StationService {
       const correction = c
         ? `${c.kind}${c.newBib ? ` to ${c.newBib}` : ''}${c.afterSync ? ' (after sync: local only)' : ''}`
         : ''
-      return [...passingCells(p), p.state, correction]
+      const view = this.#view(p)
+      return [...passingCells(p), p.state, correction, view.correctedBib ?? '', view.voided ? 'yes' : '']
     })
     return {
       fileName: `session-${session.id}-${session.alias.replace(/[^A-Za-z0-9_-]+/g, '-')}.csv`,
-      csv: UTF8_BOM + csvRows([[...PASSING_COLUMNS, 'state', 'correction'], ...rows])
+      // `bib` is what RUFUS Cloud has (or will get); `corrected_bib` and `voided` are the station's word after upload.
+      csv:
+        UTF8_BOM + csvRows([[...PASSING_COLUMNS, 'state', 'correction', 'corrected_bib', 'voided'], ...rows])
     }
   }
 
@@ -518,6 +569,7 @@ export class StationService {
 
   setSettings(changes: Partial<UiSettings>): null {
     this.#settings = { ...this.#settings, ...changes }
+    this.#applyUploadGrace()
     this.#o.saveSettings?.(this.#settings)
     this.#dirty = true
     return null

@@ -27,6 +27,8 @@ interface ManualEntry {
   readonly sessionId: number
   readonly bib: string | null
   readonly timeUs: number
+  /** The entry screen's own key: an entry sent again after a lost answer resolves to the passing stored first. */
+  readonly entryKey: string | null
   readonly resolve: (passing: PassingRecord) => void
   readonly reject: (error: unknown) => void
 }
@@ -59,10 +61,15 @@ export class CaptureQueue {
   }
 
   /** Records a manual passing; resolves once it has committed. */
-  recordManual(sessionId: number, bib: string | null, timeUs: number): Promise<PassingRecord> {
+  recordManual(
+    sessionId: number,
+    bib: string | null,
+    timeUs: number,
+    entryKey: string | null = null
+  ): Promise<PassingRecord> {
     if (this.#closed) return Promise.reject(new Error('The capture queue is closed'))
     return new Promise((resolve, reject) => {
-      this.#manual.push({ sessionId, bib, timeUs, resolve, reject })
+      this.#manual.push({ sessionId, bib, timeUs, entryKey, resolve, reject })
       this.#schedule(0)
     })
   }
@@ -90,9 +97,15 @@ export class CaptureQueue {
       )
       while (this.#manual.length > 0) {
         const entry = this.#manual[0] as ManualEntry
-        const passing = journal.insertManual(entry.sessionId, entry.bib, entry.timeUs, this.#options.nowUs())
+        const { passing, created } = journal.insertManualEntry(
+          entry.sessionId,
+          entry.bib,
+          entry.timeUs,
+          this.#options.nowUs(),
+          entry.entryKey
+        )
         this.#manual.shift()
-        manualDone.push(passing)
+        if (created) manualDone.push(passing)
         entry.resolve(passing)
       }
       this.#failing = false

@@ -12,6 +12,12 @@ import { bibFromEpcAscii, type BibPolicy, type Participant } from '../reader/bib
 import { decideFirstRead, decideStrongest, type AcceptedPassing, type DedupSettings } from '../reader/dedup'
 import { openDatabase, plainRow, type SqliteDatabase } from '../db/sqlite'
 import { migrate } from './schema'
+import {
+  afterSyncDifference,
+  standingCorrection,
+  type AfterSyncDifference,
+  type CorrectionEntry
+} from './corrections'
 import { NotPossible } from '../not-possible'
 
 export type PassingState = 'pending' | 'held' | 'void' | 'synced' | 'quarantined' | 'conflict'
@@ -31,6 +37,13 @@ export interface PassingRecord {
   readonly state: PassingState
   readonly cloudToken: string | null
   readonly syncNote: string | null
+}
+
+/** Passings touched by a person after `cutoffUs` wait (see `Journal.pendingBatch`). */
+export interface UploadGrace {
+  readonly cutoffUs: number
+  /** Every passing waits, not only manual ones and corrections. */
+  readonly allSources: boolean
 }
 
 export interface SessionRecord {
@@ -374,6 +387,11 @@ export class Journal {
 
   session(id: number): SessionRecord | null {
     const row = this.#sql('SELECT * FROM sessions WHERE id = ?').get(id)
+    return row ? toSession(row as SessionRow) : null
+  }
+
+  lastSession(): SessionRecord | null {
+    const row = this.#sql('SELECT * FROM sessions ORDER BY id DESC LIMIT 1').get()
     return row ? toSession(row as SessionRow) : null
   }
 
@@ -846,8 +864,30 @@ export class Journal {
 
   /** A passing typed by a person: never suppressed, no raw chunk; a null bib is a time to fill in later. */
   insertManual(sessionId: number, bib: string | null, timeUs: number, capturedAtUs: number): PassingRecord {
-    return this.#db.transaction(() =>
-      this.#insertPassing(sessionId, {
+    return this.insertManualEntry(sessionId, bib, timeUs, capturedAtUs, null).passing
+  }
+
+  /**
+   * A manual passing as `insertManual`; with an
+   * entry key (from an entry screen's local queue) the same entry sent twice is stored once: `created` is false
+   * and the passing stored first comes back.
+   */
+  insertManualEntry(
+    sessionId: number,
+    bib: string | null,
+    timeUs: number,
+    capturedAtUs: number,
+    entryKey: string | null
+  ): { passing: PassingRecord; created: boolean } {
+    return this.#db.transaction(() => {
+      if (entryKey !== null) {
+        const known = this.#sql('SELECT passing_id FROM manual_entry_keys WHERE entry_key = ?').get(
+          entryKey
+        ) as { passing_id: number } | undefined
+        const passing = known ? this.passing(known.passing_id) : null
+        if (passing) return { passing, created: false }
+      }
+      const passing = this.#insertPassing(sessionId, {
         bib,
         chip: null,
         timeUs,
@@ -860,7 +900,14 @@ export class Journal {
         rssi: null,
         capturedAtUs
       })
-    )()
+      if (entryKey !== null) {
+        this.#sql('INSERT INTO manual_entry_keys (entry_key, passing_id) VALUES (?, ?)').run(
+          entryKey,
+          passing.id
+        )
+      }
+      return { passing, created: true }
+    })()
   }
 
   /**
@@ -984,12 +1031,43 @@ export class Journal {
     )
   }
 
-  pendingBatch(sessionId: number, limit: number): PassingRecord[] {
+  /**
+   * The next passings to upload, in number order. With a grace period, a passing typed or corrected by a person
+   * (or, with `allSources`, any passing) waits until `grace.cutoffUs` has passed its capture and its latest
+   * correction, and the batch stops before the first one still waiting, so the cloud gets numbers in order.
+   */
+  pendingBatch(sessionId: number, limit: number, grace: UploadGrace | null = null): PassingRecord[] {
+    if (grace === null) {
+      return (
+        this.#sql(
+          `SELECT * FROM passings WHERE session_id = ? AND state = 'pending' ORDER BY num_passing LIMIT ?`
+        ).all(sessionId, limit) as PassingRow[]
+      ).map(toPassing)
+    }
+    const waiting = this.#firstWaiting(sessionId, grace)
     return (
       this.#sql(
-        `SELECT * FROM passings WHERE session_id = ? AND state = 'pending' ORDER BY num_passing LIMIT ?`
-      ).all(sessionId, limit) as PassingRow[]
+        `SELECT * FROM passings WHERE session_id = ? AND state = 'pending' AND num_passing < ? ORDER BY num_passing LIMIT ?`
+      ).all(sessionId, waiting?.num ?? Number.MAX_SAFE_INTEGER, limit) as PassingRow[]
     ).map(toPassing)
+  }
+
+  /** The first pending passing of a session still in its grace period, and when it was last touched (µs). */
+  #firstWaiting(sessionId: number, grace: UploadGrace): { num: number; touchedUs: number } | null {
+    const row = this.#sql(
+      `SELECT num_passing AS num, MAX(captured_at_us, COALESCE((SELECT MAX(at_us) FROM corrections c WHERE c.passing_id = p.id), 0)) AS touched
+         FROM passings p WHERE session_id = ? AND state = 'pending'
+          AND ((source = 'manual' OR ? = 1) AND captured_at_us > ? OR EXISTS (SELECT 1 FROM corrections c WHERE c.passing_id = p.id AND c.at_us > ?))
+        ORDER BY num_passing LIMIT 1`
+    ).get(sessionId, grace.allSources ? 1 : 0, grace.cutoffUs, grace.cutoffUs) as
+      { num: number; touched: number } | undefined
+    return row ? { num: row.num, touchedUs: row.touched } : null
+  }
+
+  /** When the first waiting passing of a session leaves its grace period (µs since the epoch), or null. */
+  graceEndsUs(sessionId: number, grace: UploadGrace, graceUs: number): number | null {
+    const waiting = this.#firstWaiting(sessionId, grace)
+    return waiting ? waiting.touchedUs + graceUs : null
   }
 
   passingsInRange(sessionId: number, firstNum: number, lastNum: number): PassingRecord[] {
@@ -1098,15 +1176,7 @@ export class Journal {
     return this.#db.transaction(() => {
       const passing = this.passing(id)
       if (!passing) throw new NotPossible(`There is no passing ${id}`)
-      const flight = this.inflight(passing.sessionId)
-      if (
-        flight &&
-        passing.state === 'pending' &&
-        passing.num >= flight.firstNum &&
-        passing.num <= flight.lastNum
-      ) {
-        return 'being-uploaded' as const
-      }
+      if (this.#beingUploaded(passing)) return 'being-uploaded' as const
       const afterSync = passing.state === 'synced' || passing.state === 'conflict'
       this.#sql(
         'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)'
@@ -1124,12 +1194,102 @@ export class Journal {
     })()
   }
 
+  /**
+   * Takes back the latest standing correction of a passing (an undo right after a void or fix). Before upload the
+   * passing gets back its former bib and state; after upload the undo is kept locally like the correction was.
+   */
+  undoCorrection(id: number, atUs: number): CorrectionOutcome {
+    return this.#db.transaction(() => {
+      const passing = this.passing(id)
+      if (!passing) throw new NotPossible(`There is no passing ${id}`)
+      const standing = standingCorrection(this.#correctionHistory(id))
+      if (!standing) throw new NotPossible(`Passing ${passing.num} has no correction to undo.`)
+      if (this.#beingUploaded(passing)) return 'being-uploaded' as const
+      const uploaded = passing.state === 'synced' || passing.state === 'conflict'
+      if (uploaded && !standing.afterSync) {
+        throw new NotPossible(
+          `Passing ${passing.num} already went up to RUFUS Cloud with bib ${passing.bib ?? '—'}; correct it again instead.`
+        )
+      }
+      this.#sql(
+        'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)'
+      ).run(id, 'undo', passing.bib, standing.oldBib, atUs, uploaded ? 1 : 0)
+      if (uploaded) return 'kept-locally-after-sync' as const
+      this.#sql('UPDATE passings SET bib = ?, state = ?, sync_note = NULL WHERE id = ?').run(
+        standing.oldBib,
+        standing.oldBib === null ? 'held' : 'pending',
+        id
+      )
+      return 'applied' as const
+    })()
+  }
+
+  #beingUploaded(passing: PassingRecord): boolean {
+    const flight = this.inflight(passing.sessionId)
+    return (
+      flight !== null &&
+      passing.state === 'pending' &&
+      passing.num >= flight.firstNum &&
+      passing.num <= flight.lastNum
+    )
+  }
+
+  #correctionHistory(passingId: number): CorrectionEntry[] {
+    return (
+      this.#sql(
+        'SELECT kind, old_bib, new_bib, after_sync FROM corrections WHERE passing_id = ? ORDER BY id'
+      ).all(passingId) as Array<{
+        kind: string
+        old_bib: string | null
+        new_bib: string | null
+        after_sync: number
+      }>
+    ).map(row => ({
+      kind: row.kind,
+      oldBib: row.old_bib,
+      newBib: row.new_bib,
+      afterSync: row.after_sync === 1
+    }))
+  }
+
+  /** How a passing uploaded to the cloud differs from it here (a void or fix made after upload), or null. */
+  afterSyncDifference(passingId: number): AfterSyncDifference | null {
+    return afterSyncDifference(standingCorrection(this.#correctionHistory(passingId)))
+  }
+
   /** The latest correction of a passing, if any (shown next to it, since a synced passing cannot change in the cloud). */
   latestCorrection(passingId: number): { kind: string; newBib: string | null; afterSync: boolean } | null {
+    const standing = standingCorrection(this.#correctionHistory(passingId))
+    return standing ? { kind: standing.kind, newBib: standing.newBib, afterSync: standing.afterSync } : null
+  }
+
+  /** Times without a bib still waiting for one (every session, oldest first), for the pinned list. */
+  heldPassings(limit: number): PassingRecord[] {
+    return (
+      this.#sql(`SELECT * FROM passings WHERE state = 'held' ORDER BY id LIMIT ?`).all(limit) as PassingRow[]
+    ).map(toPassing)
+  }
+
+  /** Whether a session already has a passing (not voided) with this bib. */
+  hasBib(sessionId: number, bib: string): boolean {
+    return (
+      this.#sql(`SELECT 1 FROM passings WHERE session_id = ? AND bib = ? AND state != 'void' LIMIT 1`).get(
+        sessionId,
+        bib
+      ) !== undefined
+    )
+  }
+
+  /** How many participants are listed, and whether all their bibs are plain numbers (to spot a mistyped bib). */
+  participantBibs(): { count: number; allNumeric: boolean } {
     const row = this.#sql(
-      'SELECT kind, new_bib, after_sync FROM corrections WHERE passing_id = ? ORDER BY id DESC LIMIT 1'
-    ).get(passingId) as { kind: string; new_bib: string | null; after_sync: number } | undefined
-    return row ? { kind: row.kind, newBib: row.new_bib, afterSync: row.after_sync === 1 } : null
+      `SELECT COUNT(*) AS n, SUM(CASE WHEN bib GLOB '*[^0-9]*' OR bib = '' THEN 1 ELSE 0 END) AS other FROM participants`
+    ).get() as { n: number; other: number | null }
+    return { count: row.n, allNumeric: row.n > 0 && (row.other ?? 0) === 0 }
+  }
+
+  isParticipantBib(bib: string): boolean {
+    return this.#sql('SELECT 1 FROM participants WHERE bib = ? LIMIT 1').get(bib) !== undefined
   }
 
   corrections(sessionId: number): Array<{

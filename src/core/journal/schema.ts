@@ -132,6 +132,12 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (session_id, chip)
   );
   CREATE TABLE participants (chip TEXT PRIMARY KEY, bib TEXT NOT NULL, name TEXT);
+  `,
+  // v3: an entry screen's own key per manual entry (an entry sent again after a lost answer is stored once);
+  // corrections looked up per passing (the upload grace period asks for each waiting passing)
+  `
+  CREATE TABLE manual_entry_keys (entry_key TEXT PRIMARY KEY, passing_id INTEGER NOT NULL REFERENCES passings (id));
+  CREATE INDEX corrections_by_passing ON corrections (passing_id);
   `
 ]
 

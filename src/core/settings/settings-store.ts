@@ -1,5 +1,6 @@
 import Conf from 'conf'
 import { PRIVATE_FILE_MODE } from '../platform/private-folder'
+import { DEFAULT_UPLOAD_GRACE } from '../sync/upload-grace'
 
 /**
  * The desktop app's settings, one schema on `conf` (electron-store wraps the same in Electron). The API key is
@@ -13,6 +14,9 @@ export interface AppSettings {
   keyBackend: string
   beep: boolean
   language: 'en' | 'es'
+  /** How long manual passings (or all, with `graceAllPassings`) wait before upload. */
+  uploadGraceMs: number
+  graceAllPassings: boolean
   readers: Array<{ path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }>
 }
 
@@ -22,6 +26,8 @@ export const SETTINGS_DEFAULTS: AppSettings = {
   keyBackend: '',
   beep: true,
   language: 'en',
+  uploadGraceMs: DEFAULT_UPLOAD_GRACE.graceMs,
+  graceAllPassings: DEFAULT_UPLOAD_GRACE.allPassings,
   readers: []
 }
 
@@ -31,6 +37,8 @@ export const SETTINGS_SCHEMA = {
   keyBackend: { type: 'string' },
   beep: { type: 'boolean' },
   language: { type: 'string', enum: ['en', 'es'] },
+  uploadGraceMs: { type: 'integer', minimum: 0, maximum: 60000 },
+  graceAllPassings: { type: 'boolean' },
   readers: {
     type: 'array',
     items: {

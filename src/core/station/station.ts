@@ -22,9 +22,11 @@ import { ReaderConnection, type ByteSourceFactory, type ReaderConfig } from '../
 import { RufusClient } from '../rufus/client'
 import type { BackoffOptions } from '../sync/backoff'
 import { outgoingTimestamp } from '../sync/reconcile'
+import { DEFAULT_UPLOAD_GRACE, type UploadGraceSetting } from '../sync/upload-grace'
 import { SyncEngine, type ClosedElsewherePolicy, type UnboundPolicy } from '../sync/sync-engine'
 import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
 import { CloudOffsetEstimator } from '../time/cloud-offset'
+import { nextSessionAlias } from './session-names'
 import { explainStartError } from './start-errors'
 import { manualEntryProblem } from './manual-entry-rules'
 import { NotPossible } from '../not-possible'
@@ -60,6 +62,8 @@ export interface StationConfig {
   readonly maxPageCount?: number
   /** Start the sync engine (tests of capture alone turn it off). */
   readonly sync?: boolean
+  /** The upload grace period (default `DEFAULT_UPLOAD_GRACE`); changed later with `setUploadGrace`. */
+  readonly uploadGrace?: UploadGraceSetting
 }
 
 export type StationListener = (event: StationEvent) => void
@@ -93,6 +97,9 @@ export class Station {
   #lastOffsetReported: number | null = null
   #closed = false
   #journalClosed = false
+  #uploadGrace: UploadGraceSetting
+  /** Kept in memory so each chunk of reader input does not ask the journal whether a session is open. */
+  #sessionOpen = false
 
   private constructor(
     config: StationConfig,
@@ -106,6 +113,7 @@ export class Station {
       bibPolicy: config.bibPolicy ?? 'chip'
     }
     this.#listener = listener
+    this.#uploadGrace = config.uploadGrace ?? DEFAULT_UPLOAD_GRACE
     this.journal = journal
     this.#lock = lock
     this.dataFolder = config.dataFolder
@@ -145,6 +153,8 @@ export class Station {
       onClosedElsewhere: config.onClosedElsewhere,
       onUnbound: config.onUnbound,
       adoptActiveSession: config.adoptActiveSession,
+      uploadGrace: () => this.#uploadGrace,
+      nowUs: () => this.clock.nowUs(),
       onChange: () => this.#scheduleSyncEvent(),
       onNotice: (level, message) => this.#emit({ type: level, message })
     })
@@ -218,6 +228,7 @@ export class Station {
     if (!session) {
       session = this.journal.openSession(this.#config.sessionAlias ?? 'FINISH', this.clock.nowUs())
     }
+    this.#sessionOpen = true
     this.#mirror.rewrite(session, this.journal.passingsOfSession(session.id))
     this.#emitSession(session)
     if (undecoded > 0) {
@@ -251,15 +262,56 @@ export class Station {
   /** Bytes from a reader, exactly as received, stamped on arrival. */
   ingest(port: string, bytes: Uint8Array, receivedAtUs: number = this.clock.nowUs()): void {
     const connection = this.#connections.get(port) ?? this.nextConnection(port)
+    if (!this.#sessionOpen) this.#openNextSession('reads')
     this.#capture.ingest({ port, connection, bytes, receivedAtUs })
   }
 
   /** A manual passing, stamped at the keypress (`atUs`), saved before this resolves. Null bib: fill in later. */
-  async recordManual(bib: string | null, atUs: number = this.clock.nowUs()): Promise<PassingRecord> {
-    const session = this.currentSession()
+  async recordManual(
+    bib: string | null,
+    atUs: number = this.clock.nowUs(),
+    entryKey: string | null = null
+  ): Promise<PassingRecord> {
+    const session = this.journal.openedSession() ?? this.#openNextSession('manual')
     const problem = manualEntryProblem(session, bib, atUs, this.clock.nowUs())
     if (problem) throw new NotPossible(problem)
-    return this.#capture.recordManual(session.id, bib, atUs)
+    return this.#capture.recordManual(session.id, bib, atUs, entryKey)
+  }
+
+  /** Takes back the latest void or bib fix of a passing (the undo offered for a few seconds after each). */
+  undoCorrection(id: number): CorrectionOutcome {
+    const outcome = this.journal.undoCorrection(id, this.clock.nowUs())
+    this.#afterCorrection()
+    return outcome
+  }
+
+  get uploadGrace(): UploadGraceSetting {
+    return this.#uploadGrace
+  }
+
+  /** Changes the upload grace period; passings already waiting follow the new one. */
+  setUploadGrace(grace: UploadGraceSetting): void {
+    this.#uploadGrace = grace
+    this.sync.wake()
+  }
+
+  /** The name the next session gets when opened without one (named from the last). */
+  nextSessionAlias(): string {
+    const last = this.journal.lastSession()
+    return nextSessionAlias(last?.alias ?? this.#config.sessionAlias ?? 'FINISH')
+  }
+
+  /**
+   * Input arrived with no session open: capture never depends on one, so the next session opens by itself,
+   * named after the last ("FINISH" → "FINISH 2"), and the screens are told which.
+   */
+  #openNextSession(cause: 'reads' | 'manual'): SessionRecord {
+    const session = this.openSession(this.nextSessionAlias())
+    this.#emit({
+      type: 'info',
+      message: `No session was open when ${cause === 'reads' ? 'reads arrived' : 'a time was entered'}: session "${session.alias}" was opened for them.`
+    })
+    return session
   }
 
   voidPassing(id: number): CorrectionOutcome {
@@ -296,6 +348,7 @@ export class Station {
     this.#capture.flush()
     this.clock.reanchor()
     const session = this.journal.openSession(alias, this.clock.nowUs())
+    this.#sessionOpen = true
     this.#mirror.rewrite(session, [])
     this.#emitSession(session)
     this.sync.wake()
@@ -307,6 +360,7 @@ export class Station {
     const session = this.journal.openedSession()
     if (!session) return
     this.journal.closeSession(session.id, this.clock.nowUs())
+    this.#sessionOpen = false
     this.#emitSession(this.journal.session(session.id) as SessionRecord)
     this.sync.wake()
   }
@@ -314,7 +368,12 @@ export class Station {
   /** Unbinds the device in the cloud. Refused while any passing is not yet synced. */
   async unbindDevice(): Promise<void> {
     const counts = this.journal.counts()
-    const unsynced = counts.pending + counts.held + counts.quarantined + counts.conflict
+    if (counts.held > 0) {
+      throw new NotPossible(
+        `Unbinding waits for ${counts.held} times without a bib (entered with Enter alone). They are pinned at the top of the finish screen: give each its bib, or void it, then unbind.`
+      )
+    }
+    const unsynced = counts.pending + counts.quarantined + counts.conflict
     if (unsynced > 0) {
       throw new NotPossible(
         `Unbinding is refused: ${unsynced} passings are not in the cloud yet, and unbinding deletes the device's data there.`

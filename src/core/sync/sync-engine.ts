@@ -23,6 +23,8 @@ export interface SyncStatus {
   readonly inFlight: number
   readonly blocked: SyncBlock | null
   readonly canRead: boolean | null
+  /** The last look found the next passing to upload still in its grace period (when it ends, µs), else null. */
+  readonly graceEndsUs: number | null
 }
 
 export interface SyncEngineOptions {
@@ -39,6 +41,13 @@ export interface SyncEngineOptions {
   readonly onUnbound?: UnboundPolicy
   /** On first attach after a re-bind, continue the device's active cloud session instead of opening one. */
   readonly adoptActiveSession?: boolean
+  /**
+   * The upload grace period, read before each batch: passings typed or corrected by a person (or all) wait this
+   * long so a fix made meanwhile goes up corrected. Zero or absent: no wait.
+   */
+  readonly uploadGrace?: () => { readonly graceMs: number; readonly allPassings: boolean }
+  /** The station's clock, microseconds since the epoch (injected so the grace period is tested deterministically). */
+  readonly nowUs?: () => number
   readonly onChange: () => void
   readonly onNotice: (level: 'info' | 'warning' | 'error', message: string) => void
 }
@@ -78,6 +87,9 @@ export class SyncEngine {
   #wake: (() => void) | null = null
   #loop: Promise<void> | null = null
   #online: boolean | null = null
+  /** Set when a passing waits out its upload grace period: look again when it ends. */
+  #graceWaitMs: number | null = null
+  #graceEndsUs: number | null = null
   #lastError: string | null = null
   #lastSyncAtMs: number | null = null
   #inFlight = 0
@@ -103,7 +115,8 @@ export class SyncEngine {
       lastSyncAtMs: this.#lastSyncAtMs,
       inFlight: this.#inFlight,
       blocked: this.#engineBlock ?? this.#sessionBlock(),
-      canRead: this.#canRead
+      canRead: this.#canRead,
+      graceEndsUs: this.#graceEndsUs
     }
   }
 
@@ -184,8 +197,9 @@ export class SyncEngine {
         await new Promise(resolve => setImmediate(resolve))
         continue
       }
-      const wait =
-        outcome === 'idle' ? (this.#o.idlePollMs ?? 5000) : outcome === 'blocked' ? 60_000 : delayMs
+      const idleMs = Math.min(this.#o.idlePollMs ?? 5000, this.#graceWaitMs ?? Infinity)
+      this.#graceWaitMs = null
+      const wait = outcome === 'idle' ? idleMs : outcome === 'blocked' ? 60_000 : delayMs
       await this.#sleep(wait, outcome !== 'worked' || delayMs === 0)
     }
   }
@@ -289,8 +303,9 @@ export class SyncEngine {
           journal.setSessionCloud(session.id, { token: null, cloudState: 'none' })
           return 'worked'
         }
-        await this.#sendBatch(session, device.deviceid)
-        return 'worked'
+        if (await this.#sendBatch(session, device.deviceid)) return 'worked'
+        // Everything pending here waits out its grace period; later sessions wait too, to keep sessions in order.
+        return 'idle'
       }
       if (!isOpen && session.cloudState === 'attached' && session.token) {
         await this.#o.client.closeSession(session.token)
@@ -396,10 +411,22 @@ export class SyncEngine {
     journal.log('sync', `local session ${session.id} is cloud session ${token}`, Date.now() * 1000)
   }
 
-  async #sendBatch(session: SessionRecord, deviceid: string): Promise<void> {
-    const batch = this.#o.journal.pendingBatch(session.id, this.#batchSize)
-    if (batch.length === 0) return
-    await this.#send(session, deviceid, batch)
+  /** Sends the next batch; false when every pending passing is still in its grace period. */
+  async #sendBatch(session: SessionRecord, deviceid: string): Promise<boolean> {
+    const grace = this.#o.uploadGrace?.() ?? { graceMs: 0, allPassings: false }
+    const nowUs = (this.#o.nowUs ?? (() => Date.now() * 1000))()
+    const window =
+      grace.graceMs > 0 ? { cutoffUs: nowUs - grace.graceMs * 1000, allSources: grace.allPassings } : null
+    const batch = this.#o.journal.pendingBatch(session.id, this.#batchSize, window)
+    this.#graceEndsUs = null
+    if (batch.length > 0) {
+      await this.#send(session, deviceid, batch)
+      return true
+    }
+    this.#graceEndsUs = window ? this.#o.journal.graceEndsUs(session.id, window, grace.graceMs * 1000) : null
+    this.#graceWaitMs =
+      this.#graceEndsUs === null ? null : Math.max(1, Math.ceil((this.#graceEndsUs - nowUs) / 1000))
+    return false
   }
 
   async #send(session: SessionRecord, deviceid: string, batch: readonly PassingRecord[]): Promise<void> {

@@ -1,8 +1,28 @@
 import type { StationApi } from '../../shared/station-api'
+import { EntryQueue } from './entry/entry-queue'
+import { TEXTS } from './i18n'
+import { EntrySender } from './entry/entry-sender'
 import { connectWebSocket, measureClockOffset } from './transport'
 import { useStation } from './store'
 
 let api: StationApi | null = null
+let entries: { queue: EntryQueue; sender: EntrySender } | null = null
+
+/** This screen's queue of typed entries (kept on the device) and what sends it to the station, in order. */
+export function entryQueue(): { queue: EntryQueue; sender: EntrySender } {
+  if (entries) return entries
+  // Server-side rendering (tests) has no window: a queue in memory then.
+  const queue = new EntryQueue(
+    typeof window === 'undefined' ? new Map<string, string>() : window.localStorage
+  )
+  const sender = new EntrySender(
+    queue,
+    args => stationApi().recordManual(args),
+    () => useStation.getState().clockOffsetMs
+  )
+  entries = { queue, sender }
+  return entries
+}
 
 /** The station API: the Electron preload's `window.station`, or the WebSocket in a plain browser. */
 export function stationApi(): StationApi {
@@ -11,11 +31,16 @@ export function stationApi(): StationApi {
   if (window.station) {
     api = window.station
     store.setConnected(true)
+    store.setClockOffset(0)
   } else {
     api = connectWebSocket(connected => {
       useStation.getState().setConnected(connected)
       if (connected && api) {
-        void measureClockOffset(api).then(offset => useStation.getState().setClockOffset(offset))
+        // Entries typed meanwhile go once the offset is known (those typed without one use it).
+        void measureClockOffset(api).then(offset => {
+          useStation.getState().setClockOffset(offset)
+          void entryQueue().sender.drain()
+        })
       }
     })
   }
@@ -23,6 +48,12 @@ export function stationApi(): StationApi {
   let refreshing = false
   api.onUpdate(update => {
     useStation.getState().applyUpdate(update, Date.now())
+    // More passings than one update carries: ask for the newest ones, so no row is missing from the list.
+    if (update.dropped > 0 && api) {
+      void api.recentPassings({ limit: 300 }).then(result => {
+        if (result.ok) useStation.getState().mergeNewest(result.value)
+      })
+    }
     // Passings change state as they reach the cloud: refresh the visible ones, at most once per update.
     if (update.snapshot.sync.synced !== synced && !refreshing && api) {
       synced = update.snapshot.sync.synced
@@ -61,4 +92,18 @@ export async function run<T>(
 export async function refreshRecent(): Promise<void> {
   const result = await stationApi().recentPassings({ limit: 100 })
   if (result.ok) useStation.getState().refreshStates(result.value)
+}
+
+/**
+ * Runs a void, fix or undo; true when the station took it. A passing in a batch being uploaded cannot change
+ * this instant: say so rather than offer an undo for nothing.
+ */
+export async function runCorrection(
+  call: Promise<{ ok: true; value: { outcome: string } } | { ok: false; error: { message: string } }>
+): Promise<boolean> {
+  const result = await run(call)
+  if (result?.outcome !== 'being-uploaded') return result !== null
+  const language = useStation.getState().snapshot?.settings.language ?? 'en'
+  useStation.getState().setError(TEXTS[language].beingUploaded)
+  return false
 }

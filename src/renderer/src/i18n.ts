@@ -81,7 +81,41 @@ const en = {
   done: 'Done',
   pairScreens: 'Pair a phone or an announcer screen',
   pairEntry: 'Entry screen: records and corrects bibs',
-  pairViewer: 'Announcer screen: read-only'
+  pairViewer: 'Announcer screen: read-only',
+  stationLink: 'Station',
+  stationReachable: 'connected',
+  stationUnreachable: 'unreachable',
+  cloudLink: 'RUFUS Cloud',
+  cloudUnknown: 'unknown while the station is unreachable',
+  offlineEntry:
+    'Station unreachable: what you type is kept on this device and sent, with its time, when the station is back.',
+  keptHere: 'kept on this device',
+  sending: 'sending',
+  queueFull:
+    'This device already keeps the most entries it can for the station: this one was not recorded. Write times on paper until the station is back.',
+  rejectedTitle: 'Refused by the station: correct the bib and press Enter (the time is kept)',
+  discard: 'Discard',
+  correctBibFor: 'Correct bib for the entry at',
+  notInParticipants: 'not in participants',
+  alreadyPassed: 'already has a passing in this session',
+  sameAsLast: 'same bib as the last entry',
+  unusualBib: 'unlike every bib in the participants list: press Enter again to record it',
+  newRows: 'new: show them',
+  undo: 'Undo',
+  voided: 'voided',
+  voidedNum: 'Voided #',
+  fixedNum: 'Bib fixed on #',
+  unfilledTitle: 'Times without a bib',
+  unfilledHint: 'Give each its bib (Enter saves) or void it.',
+  bibFor: 'Bib for #',
+  differsFromCloud: 'differs from the cloud',
+  closeConfirm: 'Close this session? Reads arriving after it open the next session by themselves.',
+  closeAndOpen: 'Close and open',
+  closeOnly: 'Close only',
+  uploadGrace: 'Wait before upload (seconds), so a quick fix goes up corrected',
+  graceAll: 'Also reader passings wait',
+  keyboardHint: '↑ from the bib box: last rows · Enter: fix · Delete: void · Esc: back to the bib box',
+  beingUploaded: 'This passing is being uploaded right now: try again in a moment.'
 } as const
 
 export type TextKey = keyof typeof en
@@ -167,7 +201,42 @@ const es: Record<TextKey, string> = {
   done: 'Hecho',
   pairScreens: 'Emparejar un teléfono o una pantalla del locutor',
   pairEntry: 'Pantalla de entrada: registra y corrige dorsales',
-  pairViewer: 'Pantalla del locutor: solo lectura'
+  pairViewer: 'Pantalla del locutor: solo lectura',
+  stationLink: 'Estación',
+  stationReachable: 'conectada',
+  stationUnreachable: 'inalcanzable',
+  cloudLink: 'RUFUS Cloud',
+  cloudUnknown: 'desconocido mientras la estación no responde',
+  offlineEntry:
+    'Estación inalcanzable: lo que escriba se guarda en este dispositivo y se envía, con su hora, cuando vuelva.',
+  keptHere: 'guardados en este dispositivo',
+  sending: 'enviando',
+  queueFull:
+    'Este dispositivo ya guarda todas las entradas que puede para la estación: esta no se registró. Anote las horas en papel hasta que vuelva.',
+  rejectedTitle: 'Rechazado por la estación: corrija el dorsal y pulse Intro (la hora se conserva)',
+  discard: 'Descartar',
+  correctBibFor: 'Corregir el dorsal de la entrada de las',
+  notInParticipants: 'no está en los participantes',
+  alreadyPassed: 'ya tiene un paso en esta sesión',
+  sameAsLast: 'mismo dorsal que la entrada anterior',
+  unusualBib: 'no se parece a ningún dorsal de los participantes: pulse Intro otra vez para registrarlo',
+  newRows: 'nuevos: mostrarlos',
+  undo: 'Deshacer',
+  voided: 'anulado',
+  voidedNum: 'Anulado el n.º ',
+  fixedNum: 'Dorsal corregido en el n.º ',
+  unfilledTitle: 'Horas sin dorsal',
+  unfilledHint: 'Dé a cada una su dorsal (Intro guarda) o anúlela.',
+  bibFor: 'Dorsal del n.º ',
+  differsFromCloud: 'distinto de la nube',
+  closeConfirm:
+    '¿Cerrar esta sesión? Las lecturas que lleguen después abren la siguiente sesión por sí solas.',
+  closeAndOpen: 'Cerrar y abrir',
+  closeOnly: 'Solo cerrar',
+  uploadGrace: 'Espera antes de subir (segundos), para que una corrección rápida suba ya corregida',
+  graceAll: 'También esperan los pasos del lector',
+  keyboardHint: '↑ desde el dorsal: últimas filas · Intro: corregir · Supr: anular · Esc: volver al dorsal',
+  beingUploaded: 'Este paso se está subiendo ahora mismo: inténtelo de nuevo en un momento.'
 }
 
 export const TEXTS = { en, es } as const

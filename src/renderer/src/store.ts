@@ -12,11 +12,15 @@ export interface StationState {
   readonly connected: boolean
   readonly screen: Screen
   readonly clockOffsetMs: number
+  /** Whether the offset to the station's clock has been measured (entries typed before keep theirs open). */
+  readonly clockOffsetKnown: boolean
   /** Reads per second, one sample per update, for the chart. */
   readonly rate: readonly number[]
   readonly lastError: string | null
   applyUpdate(update: StationUpdate, nowMs: number): void
   setRecent(passings: readonly PassingView[]): void
+  /** Newest-first passings fetched after an update that could not carry them all. */
+  mergeNewest(passings: readonly PassingView[]): void
   replacePassing(passing: PassingView): void
   /** Newer states of passings already listed (synced, voided, fixed). */
   refreshStates(passings: readonly PassingView[]): void
@@ -43,6 +47,7 @@ export const stationStore = createStore<StationState>()(set => ({
   connected: false,
   screen: 'live',
   clockOffsetMs: 0,
+  clockOffsetKnown: false,
   rate: [],
   lastError: null,
   applyUpdate: update =>
@@ -59,6 +64,7 @@ export const stationStore = createStore<StationState>()(set => ({
       }
     }),
   setRecent: passings => set({ recent: [...passings] }),
+  mergeNewest: passings => set(state => ({ recent: mergeRecent(state.recent, [...passings].reverse()) })),
   replacePassing: passing =>
     set(state => ({ recent: state.recent.map(p => (p.id === passing.id ? passing : p)) })),
   refreshStates: passings =>
@@ -68,7 +74,7 @@ export const stationStore = createStore<StationState>()(set => ({
     }),
   setConnected: connected => set({ connected }),
   setScreen: screen => set({ screen }),
-  setClockOffset: clockOffsetMs => set({ clockOffsetMs }),
+  setClockOffset: clockOffsetMs => set({ clockOffsetMs, clockOffsetKnown: true }),
   setError: lastError => set({ lastError })
 }))
 

@@ -3,8 +3,11 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import type { CloudPassingView, PassingView, SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
 import { timeText } from '../format'
-import { Field } from '../components/Field'
+import { Field, NumberField } from '../components/Field'
+import { PassingBib } from '../components/PassingBib'
+import { UnfilledTimes } from '../components/UnfilledTimes'
 import { useText } from '../i18n'
+import { useStation } from '../store'
 
 const PAGE = 5000
 
@@ -12,7 +15,8 @@ interface Row {
   readonly num: number
   readonly cloud: CloudPassingView | null
   readonly local: PassingView | null
-  readonly status: 'ok' | 'missing-in-cloud' | 'only-in-cloud' | 'different' | 'local-only'
+  /** `corrected-here`: voided or fixed on this station after upload; the cloud keeps the old value. */
+  readonly status: 'ok' | 'missing-in-cloud' | 'only-in-cloud' | 'different' | 'local-only' | 'corrected-here'
 }
 
 /** Lines up the cloud's passings and the journal's by number, marking what is missing or extra. */
@@ -27,7 +31,9 @@ export function alignRows(
     const num = l.num + offset
     const existing = byNum.get(num)
     if (existing) {
-      byNum.set(num, { ...existing, local: l, status: existing.cloud?.bib === l.bib ? 'ok' : 'different' })
+      const status =
+        existing.cloud?.bib !== l.bib ? 'different' : l.differsFromCloud ? 'corrected-here' : 'ok'
+      byNum.set(num, { ...existing, local: l, status })
     } else {
       byNum.set(num, {
         num,
@@ -51,6 +57,7 @@ function download(fileName: string, text: string): void {
 
 export function BrowserScreen(): React.JSX.Element {
   const t = useText()
+  const canEdit = useStation(s => s.snapshot?.role !== 'viewer')
   const [sessions, setSessions] = useState<SessionView[]>([])
   const [sessionId, setSessionId] = useState<number | null>(null)
   const [first, setFirst] = useState('')
@@ -140,6 +147,7 @@ export function BrowserScreen(): React.JSX.Element {
 
   return (
     <div className="browser">
+      <UnfilledTimes canEdit={canEdit} />
       <form
         className="toolbar"
         aria-label="Range"
@@ -164,17 +172,7 @@ export function BrowserScreen(): React.JSX.Element {
         </label>
         <Field label={t('first')} value={first} onChange={setFirst} size={7} numeric />
         <Field label={t('last')} value={last} onChange={setLast} size={7} numeric />
-        <label>
-          {t('page')}
-          <input
-            aria-label={t('page')}
-            type="number"
-            min={1}
-            value={page}
-            onChange={e => setPage(Number(e.target.value) || 1)}
-            style={{ width: '5em' }}
-          />
-        </label>
+        <NumberField label={t('page')} min={1} value={page} onChange={value => setPage(value || 1)} />
         <button type="submit">{t('load')}</button>
         <button type="button" onClick={() => void load(1)}>
           {t('start')}
@@ -239,8 +237,14 @@ export function BrowserScreen(): React.JSX.Element {
                 <span role="gridcell">
                   {row.cloud ? timeText(row.cloud.timestamp) : row.local ? timeText(row.local.timestamp) : ''}
                 </span>
-                <span role="gridcell">{row.local?.bib ?? '—'}</span>
-                <span role="gridcell">{row.status === 'ok' ? '✓' : row.status.replace(/-/g, ' ')}</span>
+                <span role="gridcell">{row.local ? <PassingBib passing={row.local} /> : '—'}</span>
+                <span role="gridcell">
+                  {row.status === 'ok'
+                    ? '✓'
+                    : row.status === 'corrected-here'
+                      ? t('differsFromCloud')
+                      : row.status.replace(/-/g, ' ')}
+                </span>
               </div>
             )
           })}

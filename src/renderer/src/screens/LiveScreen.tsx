@@ -1,7 +1,10 @@
-import { useEffect, useRef, useState } from 'react'
-import type { PassingView } from '../../../shared/contract'
-import { refreshRecent, run, stationApi } from '../api'
-import { ageText, clockText, timeText } from '../format'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { refreshRecent, run, runCorrection, stationApi } from '../api'
+import { PassingsTable, type CorrectionDone } from '../components/PassingsTable'
+import { UndoToast } from '../components/UndoToast'
+import { UnfilledTimes } from '../components/UnfilledTimes'
+import { EntryBox } from '../entry/EntryBox'
+import { ageText, clockText } from '../format'
 import { useText } from '../i18n'
 import { useStation } from '../store'
 
@@ -37,94 +40,6 @@ function useBeep(enabled: boolean, count: number): void {
   }, [enabled, count])
 }
 
-function ManualEntry(): React.JSX.Element {
-  const t = useText()
-  const offset = useStation(s => s.clockOffsetMs)
-  const [bib, setBib] = useState('')
-  const onKeyDown = (event: React.KeyboardEvent<HTMLInputElement>) => {
-    if (event.key !== 'Enter') return
-    // Stamped at the keypress, in station time.
-    const atMs = Date.now() + offset
-    const value = bib.trim()
-    setBib('')
-    void run(stationApi().recordManual({ bib: value === '' ? null : value, atMs }))
-  }
-  return (
-    <label className="manual-entry">
-      <span>{t('manualEntry')}</span>
-      <input
-        aria-label={t('manualEntry')}
-        inputMode="numeric"
-        autoComplete="off"
-        value={bib}
-        onChange={e => setBib(e.target.value)}
-        onKeyDown={onKeyDown}
-      />
-    </label>
-  )
-}
-
-function PassingRow({ passing, canEdit }: { passing: PassingView; canEdit: boolean }): React.JSX.Element {
-  const t = useText()
-  const [fixing, setFixing] = useState(false)
-  const [bib, setBib] = useState(passing.bib ?? '')
-  const editable = canEdit && ['pending', 'held', 'quarantined', 'synced', 'conflict'].includes(passing.state)
-  return (
-    <tr className={`state-${passing.state}`} data-num={passing.num}>
-      <td>{passing.num}</td>
-      <td className="bib">{passing.bib ?? '—'}</td>
-      <td>{passing.name ?? ''}</td>
-      <td className="chip">{passing.chip ?? ''}</td>
-      <td>{timeText(passing.timestamp)}</td>
-      <td>{passing.source === 'manual' ? 'manual' : (passing.port ?? '')}</td>
-      <td title={passing.note ?? undefined}>
-        {passing.state}
-        {passing.note && passing.state === 'synced' ? ' *' : ''}
-      </td>
-      <td>
-        {editable && passing.state !== 'void' && !fixing && (
-          <>
-            <button
-              type="button"
-              aria-label={`${t('fixBib')} ${passing.num}`}
-              onClick={() => setFixing(true)}
-            >
-              {t('fixBib')}
-            </button>
-            <button
-              type="button"
-              aria-label={`${t('voidIt')} ${passing.num}`}
-              onClick={() => void run(stationApi().voidPassing({ id: passing.id })).then(refreshRecent)}
-            >
-              {t('voidIt')}
-            </button>
-          </>
-        )}
-        {fixing && (
-          <form
-            onSubmit={e => {
-              e.preventDefault()
-              setFixing(false)
-              void run(stationApi().fixBib({ id: passing.id, bib })).then(refreshRecent)
-            }}
-          >
-            <input
-              aria-label={`${t('bib')} ${passing.num}`}
-              value={bib}
-              onChange={e => setBib(e.target.value)}
-              autoFocus
-            />
-            <button type="submit">{t('save')}</button>
-            <button type="button" onClick={() => setFixing(false)}>
-              {t('cancel')}
-            </button>
-          </form>
-        )}
-      </td>
-    </tr>
-  )
-}
-
 function RateChart({ values }: { values: readonly number[] }): React.JSX.Element {
   const max = Math.max(5, ...values)
   const points = values.map((v, i) => `${(i / 59) * 240},${60 - (v / max) * 56}`).join(' ')
@@ -149,6 +64,20 @@ export function LiveScreen(): React.JSX.Element {
   const snapshot = useStation(s => s.snapshot)
   const recent = useStation(s => s.recent)
   const rate = useStation(s => s.rate)
+  const connected = useStation(s => s.connected)
+  const bibBox = useRef<HTMLInputElement | null>(null)
+  const rows = useRef<HTMLTableSectionElement | null>(null)
+  const [undoable, setUndoable] = useState<{ message: string; id: number } | null>(null)
+  const focusBibBox = useCallback(() => bibBox.current?.focus(), [])
+  const clearUndo = useCallback(() => setUndoable(null), [])
+  const corrected = useCallback(
+    (done: CorrectionDone) => {
+      const prefix = done.kind === 'void' ? t('voidedNum') : t('fixedNum')
+      setUndoable({ message: `${prefix}${done.passing.num}`, id: done.passing.id })
+      focusBibBox()
+    },
+    [t, focusBibBox]
+  )
   useBeep(snapshot?.settings.beep ?? false, recent.length > 0 ? (recent[0]?.id ?? 0) : 0)
   if (!snapshot) return <p>{t('connecting')}</p>
   const { sync, session, clock } = snapshot
@@ -160,9 +89,22 @@ export function LiveScreen(): React.JSX.Element {
       <section className="top">
         <BigClock />
         <div className="status" aria-label="Sync status">
-          <div>
-            <span className={`dot ${sync.online ? 'ok' : sync.online === false ? 'bad' : ''}`} />
-            {sync.online ? t('online') : sync.online === false ? t('offline') : '…'}
+          <div data-testid="station-link">
+            <span className={`dot ${connected ? 'ok' : 'bad'}`} />
+            {t('stationLink')}: {connected ? t('stationReachable') : t('stationUnreachable')}
+          </div>
+          <div data-testid="cloud-link">
+            <span
+              className={`dot ${!connected ? '' : sync.online ? 'ok' : sync.online === false ? 'bad' : ''}`}
+            />
+            {t('cloudLink')}:{' '}
+            {!connected
+              ? t('cloudUnknown')
+              : sync.online
+                ? t('online')
+                : sync.online === false
+                  ? t('offline')
+                  : '…'}
           </div>
           <div data-testid="sync-counts">
             <b>{sync.synced}</b> {t('synced')} · <b>{sync.pending}</b> {t('pending')}
@@ -227,8 +169,40 @@ export function LiveScreen(): React.JSX.Element {
           </div>
         </div>
       </section>
+      {snapshot.notices.length > 0 && (
+        <ul className="notices" role="log" aria-label="Station messages">
+          {snapshot.notices.slice(-3).map(n => (
+            <li
+              key={`${n.at}-${n.message}`}
+              className={n.level === 'info' ? '' : n.level === 'error' ? 'danger' : 'warning'}
+            >
+              {new Date(n.at).toLocaleTimeString()} {n.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <UnfilledTimes canEdit={canEdit} afterAction={corrected} />
       <section className="middle">
-        {canEdit && <ManualEntry />}
+        {canEdit && (
+          <EntryBox
+            inputRef={bibBox}
+            onArrowUp={() => {
+              const first = rows.current?.querySelector<HTMLElement>('tr[data-num]')
+              first?.focus()
+            }}
+          />
+        )}
+        {undoable && (
+          <UndoToast
+            message={undoable.message}
+            onExpire={clearUndo}
+            onUndo={() => {
+              setUndoable(null)
+              focusBibBox()
+              void runCorrection(stationApi().undoCorrection({ id: undoable.id })).then(refreshRecent)
+            }}
+          />
+        )}
         <RateChart values={rate} />
         <label className="toggle">
           <input
@@ -253,25 +227,14 @@ export function LiveScreen(): React.JSX.Element {
           </div>
         ))}
       </section>
-      <table className="passings" aria-label="Last passings">
-        <thead>
-          <tr>
-            <th>{t('num')}</th>
-            <th>{t('bib')}</th>
-            <th>{t('name')}</th>
-            <th>{t('chip')}</th>
-            <th>{t('time')}</th>
-            <th>{t('source')}</th>
-            <th>{t('state')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {recent.slice(0, 100).map(p => (
-            <PassingRow key={p.id} passing={p} canEdit={canEdit} />
-          ))}
-        </tbody>
-      </table>
+      {canEdit && <small className="hint">{t('keyboardHint')}</small>}
+      <PassingsTable
+        recent={recent}
+        canEdit={canEdit}
+        focusBibBox={focusBibBox}
+        afterAction={corrected}
+        rowsRef={rows}
+      />
     </div>
   )
 }

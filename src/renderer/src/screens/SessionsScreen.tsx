@@ -12,6 +12,7 @@ export function SessionsScreen(): React.JSX.Element {
   const [alias, setAlias] = useState('')
   const [info, setInfo] = useState<Record<string, unknown> | null>(null)
   const [confirm, setConfirm] = useState('')
+  const [closing, setClosing] = useState(false)
   const isStation = snapshot?.role === 'station'
   const refresh = () => {
     void run(stationApi().sessions({})).then(list => list && setSessions(list))
@@ -70,14 +71,39 @@ export function SessionsScreen(): React.JSX.Element {
           </label>
           <button type="submit">{t('openSession')}</button>
           <small>{t('sessionWarning')}</small>
-          <button
-            type="button"
-            disabled={!snapshot.session}
-            onClick={() => void run(stationApi().closeSession({})).then(refresh)}
-          >
+          <button type="button" disabled={!snapshot.session} onClick={() => setClosing(true)}>
             {t('closeSession')}
           </button>
         </form>
+      )}
+      {isStation && closing && snapshot.session && (
+        <div className="confirm" role="alertdialog" aria-label={t('closeSession')}>
+          <p>
+            <b>{snapshot.session.alias}</b>: {t('closeConfirm')}
+          </p>
+          <button
+            type="button"
+            autoFocus
+            onClick={() => {
+              setClosing(false)
+              void run(stationApi().closeSession({ openNext: true })).then(refresh)
+            }}
+          >
+            {t('closeAndOpen')} {snapshot.nextSessionAlias}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setClosing(false)
+              void run(stationApi().closeSession({})).then(refresh)
+            }}
+          >
+            {t('closeOnly')}
+          </button>
+          <button type="button" onClick={() => setClosing(false)}>
+            {t('cancel')}
+          </button>
+        </div>
       )}
       {isStation && snapshot.runtime === 'headless' && <PairingCodes />}
       <h2>{t('device')}</h2>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { KeyPermissions } from '../../../shared/contract'
 import { run, stationApi } from '../api'
+import { NumberField } from '../components/Field'
 import { useText } from '../i18n'
 import { useStation } from '../store'
 
@@ -250,6 +251,25 @@ export function SetupScreen(): React.JSX.Element {
             <option value="en">English</option>
             <option value="es">Español</option>
           </select>
+        </label>
+        <NumberField
+          label={t('uploadGrace')}
+          min={0}
+          max={60}
+          value={snapshot.settings.uploadGraceMs / 1000}
+          onChange={seconds => {
+            if (Number.isFinite(seconds) && seconds >= 0 && seconds <= 60) {
+              void run(stationApi().setSettings({ uploadGraceMs: Math.round(seconds * 1000) }))
+            }
+          }}
+        />
+        <label className="toggle">
+          <input
+            type="checkbox"
+            checked={snapshot.settings.graceAllPassings}
+            onChange={e => void run(stationApi().setSettings({ graceAllPassings: e.target.checked }))}
+          />
+          {t('graceAll')}
         </label>
       </section>
     </div>

@@ -1,0 +1,62 @@
+import type { ErrorCode } from '../../../shared/contract'
+import { stationTimeMs, type EntryQueue } from './entry-queue'
+
+/** Sends one entry; resolves with the station's answer (never throws). */
+export type SendEntry = (args: {
+  bib: string | null
+  atMs: number
+  entryKey: string
+}) => Promise<{ ok: true } | { ok: false; error: { code: ErrorCode; message: string } }>
+
+/** Refusals about the entry itself: it stays, with its time, for the timer to correct. Others are retried. */
+const ENTRY_REFUSED: ReadonlySet<ErrorCode> = new Set(['invalid-arguments', 'not-possible', 'forbidden'])
+
+/**
+ * Sends the queue in order, one entry at a time, while the station answers. An entry the station refuses is
+ * marked with the reason and the next one goes; a lost connection stops the round (the entry stays first).
+ */
+export class EntrySender {
+  readonly #queue: EntryQueue
+  readonly #send: SendEntry
+  readonly #offsetMs: () => number
+  #running = false
+  #again = false
+
+  constructor(queue: EntryQueue, send: SendEntry, offsetMs: () => number) {
+    this.#queue = queue
+    this.#send = send
+    this.#offsetMs = offsetMs
+  }
+
+  /** Starts a round (or asks the running one to look again when it ends). */
+  async drain(): Promise<void> {
+    if (this.#running) {
+      this.#again = true
+      return
+    }
+    this.#running = true
+    try {
+      do {
+        this.#again = false
+        await this.#round()
+      } while (this.#again)
+    } finally {
+      this.#running = false
+    }
+  }
+
+  async #round(): Promise<void> {
+    for (;;) {
+      const entry = this.#queue.waiting[0]
+      if (!entry) return
+      const result = await this.#send({
+        bib: entry.bib,
+        atMs: stationTimeMs(entry, this.#offsetMs()),
+        entryKey: entry.key
+      })
+      if (result.ok) this.#queue.remove(entry.key)
+      else if (ENTRY_REFUSED.has(result.error.code)) this.#queue.reject(entry.key, result.error.message)
+      else return
+    }
+  }
+}
