@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'libsql'
 import { describe, expect, it } from 'vitest'
 import { Journal } from '../../src/core/journal/journal'
-import { JournalTooNewError } from '../../src/core/journal/schema'
+import { JOURNAL_SCHEMA_VERSION, JournalTooNewError } from '../../src/core/journal/schema'
 import { createLineDecoder } from '../../src/core/reader/line-decoder'
 import { lines, tempFolder } from '../helpers/station'
 
@@ -91,6 +91,35 @@ describe('journal', () => {
     journal.close()
   })
 
+  it('keeps per-session counts as passings are added, held, fixed, voided and synced, equal to a recount', () => {
+    const { journal, path } = journalIn()
+    const recount = (sessionId?: number) => {
+      const raw = new Database(path, { readonly: true })
+      const rows = raw
+        .prepare(
+          `SELECT state, COUNT(*) AS n FROM passings ${sessionId === undefined ? '' : 'WHERE session_id = ?'} GROUP BY state`
+        )
+        .all(...(sessionId === undefined ? [] : [sessionId])) as Array<{ state: string; n: number }>
+      raw.close()
+      return Object.fromEntries(rows.map(row => [row.state, row.n]))
+    }
+    const nonZero = (counts: object) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0))
+    const first = journal.openSession('A', 1)
+    const held = journal.insertManual(first.id, null, 5, 5)
+    const kept = journal.insertManual(first.id, '12', 6, 6)
+    journal.insertManual(first.id, '13', 7, 7)
+    const second = journal.openSession('B', 8)
+    journal.insertManual(second.id, '14', 9, 9)
+    journal.fixBib(held.id, '44', 10)
+    journal.markSynced([kept.id], 'T', 11)
+    journal.voidPassing(held.id, 12)
+    for (const sessionId of [first.id, second.id, undefined]) {
+      expect(nonZero(journal.counts(sessionId))).toEqual(recount(sessionId))
+    }
+    expect(journal.counts()).toMatchObject({ pending: 2, synced: 1, void: 1, held: 0 })
+    journal.close()
+  })
+
   it('refuses a journal written by a newer version without changing it', () => {
     const { journal, path } = journalIn()
     journal.close()
@@ -101,7 +130,9 @@ describe('journal', () => {
     const before = hash()
     expect(() => new Journal(path)).toThrow(JournalTooNewError)
     expect(() => new Journal(path)).toThrow(
-      /newer RUFUS Station \(journal format 99; this version knows up to 2\)/
+      new RegExp(
+        `newer RUFUS Station \\(journal format 99; this version knows up to ${JOURNAL_SCHEMA_VERSION}\\)`
+      )
     )
     expect(hash()).toBe(before)
   })

@@ -1,5 +1,6 @@
 import type { Decoder } from '../reader/decoder'
 import type { CapturePolicy, DecodeOutcome, IncomingChunk, Journal, PassingRecord } from '../journal/journal'
+import { timerDelay } from '../time/timer-delay'
 
 export interface CaptureQueueOptions {
   readonly journal: Journal
@@ -152,6 +153,6 @@ export class CaptureQueue {
     this.#timer = setTimeout(() => {
       this.#timer = null
       this.flush()
-    }, delayMs)
+    }, timerDelay(delayMs))
   }
 }

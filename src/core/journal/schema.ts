@@ -132,6 +132,31 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (session_id, chip)
   );
   CREATE TABLE participants (chip TEXT PRIMARY KEY, bib TEXT NOT NULL, name TEXT);
+  `,
+  // v3: passing counts per session and state, kept by triggers, so no count reads the whole journal
+  `
+  CREATE TABLE passing_counts (
+    session_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (session_id, state)
+  ) WITHOUT ROWID;
+  INSERT INTO passing_counts (session_id, state, n)
+    SELECT session_id, state, COUNT(*) FROM passings GROUP BY session_id, state;
+  CREATE TRIGGER passing_counts_on_insert AFTER INSERT ON passings BEGIN
+    INSERT INTO passing_counts (session_id, state, n) VALUES (NEW.session_id, NEW.state, 1)
+      ON CONFLICT (session_id, state) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER passing_counts_on_delete AFTER DELETE ON passings BEGIN
+    UPDATE passing_counts SET n = n - 1 WHERE session_id = OLD.session_id AND state = OLD.state;
+  END;
+  CREATE TRIGGER passing_counts_on_update AFTER UPDATE OF session_id, state ON passings
+    WHEN OLD.session_id IS NOT NEW.session_id OR OLD.state IS NOT NEW.state
+  BEGIN
+    UPDATE passing_counts SET n = n - 1 WHERE session_id = OLD.session_id AND state = OLD.state;
+    INSERT INTO passing_counts (session_id, state, n) VALUES (NEW.session_id, NEW.state, 1)
+      ON CONFLICT (session_id, state) DO UPDATE SET n = n + 1;
+  END;
   `
 ]
 

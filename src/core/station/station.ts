@@ -18,6 +18,7 @@ import type { Decoder, DecoderContext } from '../reader/decoder'
 import { createLineDecoder, type LineField } from '../reader/line-decoder'
 import { parseParticipantsCsv } from '../reader/bib-policy'
 import { createDecoder, type Protocol, type ProtocolOptions } from '../reader/protocols'
+import { BadFrameSampler, type BadFrameReport } from '../reader/bad-frame-sampler'
 import type { ReaderHealthSnapshot, ReaderState } from '../reader/reader-health'
 import { ReaderConnection, type ByteSourceFactory, type ReaderConfig } from '../serial/reader-connection'
 import { RufusClient } from '../rufus/client'
@@ -57,6 +58,8 @@ export interface StationConfig {
   readonly bibPolicy?: BibPolicy
   /** Test hook: cap the journal's size (pages) to reproduce a full disk. */
   readonly maxPageCount?: number
+  /** Delay before the CSV copy catches up after a start (default 1 s; tests shorten it). */
+  readonly mirrorCatchUpDelayMs?: number
   /** Start the sync engine (tests of capture alone turn it off). */
   readonly sync?: boolean
 }
@@ -64,6 +67,8 @@ export interface StationConfig {
 export type StationListener = (event: StationEvent) => void
 
 const SYNC_EVENT_INTERVAL_MS = 100
+/** How long after a start the CSV copy begins to catch up: capture comes first. */
+const MIRROR_CATCH_UP_DELAY_MS = 1000
 
 /**
  * The station core: capture, journal, numbering, sync and clocks, with no Electron. The desktop app, the
@@ -89,6 +94,9 @@ export class Station {
   #lastStateJson = ''
   #syncTimer: NodeJS.Timeout | null = null
   #clockTimer: NodeJS.Timeout | null = null
+  #mirrorTimer: NodeJS.Timeout | null = null
+  readonly #badFrames = new BadFrameSampler()
+  #badFrameTimer: NodeJS.Timeout | null = null
   #lastOffsetReported: number | null = null
   #closed = false
   #journalClosed = false
@@ -216,7 +224,7 @@ export class Station {
     if (!session) {
       session = this.journal.openSession(this.#config.sessionAlias ?? 'FINISH', this.clock.nowUs())
     }
-    this.#mirror.rewrite(session, this.journal.passingsOfSession(session.id))
+    this.#scheduleMirrorCatchUp(session)
     this.#emitSession(session)
     if (undecoded > 0) {
       this.journal.log(
@@ -234,6 +242,28 @@ export class Station {
     this.#clockTimer.unref()
     this.#emitSyncNow()
     if (this.#config.sync !== false) this.sync.start()
+  }
+
+  /**
+   * The CSV copy catches up from its own last row once capture has started: its cost grows with what is
+   * missing (rows committed just before a crash, or all of them for a new file), never before the first read.
+   */
+  #scheduleMirrorCatchUp(session: SessionRecord): void {
+    this.#mirror.holdAppends(session.id)
+    this.#mirrorTimer = setTimeout(() => {
+      this.#mirrorTimer = null
+      this.#mirror
+        .catchUp(session, (id, afterNum, limit) =>
+          this.#journalClosed ? [] : this.journal.passingsOfSession(id, afterNum, limit)
+        )
+        .catch((error: unknown) =>
+          this.#emit({
+            type: 'warning',
+            message: `The CSV copy of session ${session.id} could not be brought up to date (${explainStartError(error, this.dataFolder).message}); the journal keeps every passing.`
+          })
+        )
+    }, this.#config.mirrorCatchUpDelayMs ?? MIRROR_CATCH_UP_DELAY_MS)
+    this.#mirrorTimer.unref()
   }
 
   // ---- capture ----
@@ -420,6 +450,8 @@ export class Station {
     await Promise.all([...this.#readers.keys()].map(id => this.removeReader(id)))
     this.#capture.close()
     if (this.#clockTimer) clearInterval(this.#clockTimer)
+    if (this.#badFrameTimer) clearTimeout(this.#badFrameTimer)
+    if (this.#mirrorTimer) clearTimeout(this.#mirrorTimer)
     await this.sync.stop()
     if (this.#syncTimer) clearTimeout(this.#syncTimer)
     this.#emitSyncNow()
@@ -463,7 +495,7 @@ export class Station {
       const session = this.journal.session(sessionId)
       if (session) this.#mirror.append(session, passings)
     }
-    for (const bad of batch.badFrames) this.#emit({ type: 'bad-frame', port: bad.port, reason: bad.reason })
+    this.#reportBadFrames(batch.badFrames)
     for (const { port, read } of batch.reads) this.#readers.get(port)?.health.reads(1, read.clockOffsetMs)
     for (const status of batch.statuses) this.#readers.get(status.port)?.health.status(status)
     this.#warnReaderClocks(batch)
@@ -477,6 +509,27 @@ export class Station {
       this.#scheduleSyncEvent()
       this.sync.wake()
     }
+  }
+
+  /** Every bad frame is counted; a few a second per port are reported, and the flood's totals when it ends. */
+  #reportBadFrames(badFrames: CommittedBatch['badFrames']): void {
+    const nowMs = this.clock.nowUs() / 1000
+    for (const bad of badFrames) {
+      const report = this.#badFrames.offer(bad.port, bad.reason, nowMs)
+      if (report) this.#emitBadFrame(report)
+    }
+    if (this.#badFrames.hasUnreported && !this.#badFrameTimer && !this.#closed) {
+      this.#badFrameTimer = setTimeout(() => {
+        this.#badFrameTimer = null
+        for (const report of this.#badFrames.due(this.clock.nowUs() / 1000)) this.#emitBadFrame(report)
+        if (this.#badFrames.hasUnreported) this.#reportBadFrames([])
+      }, 250)
+      this.#badFrameTimer.unref()
+    }
+  }
+
+  #emitBadFrame(report: BadFrameReport): void {
+    this.#emit({ type: 'bad-frame', ...report })
   }
 
   readonly #clockWarned = new Set<string>()

@@ -1,14 +1,20 @@
+import { timerDelay } from '../time/timer-delay'
+
 export interface BackoffOptions {
   readonly baseMs: number
   readonly maxMs: number
   readonly factor: number
 }
 
+/** The longest a server's Retry-After is obeyed: past this it is a broken header, not advice. */
+export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000
+
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 60_000, factor: 2 }
 
 /**
  * Delay before retry number `attempt` (0 for the first retry): exponential, capped, with "equal jitter"
- * (half fixed, half random) so many stations do not retry in lockstep. A server's Retry-After wins when longer.
+ * (half fixed, half random) so many stations do not retry in lockstep. A server's Retry-After wins when longer,
+ * up to an hour.
  */
 export function backoffDelay(
   attempt: number,
@@ -18,5 +24,5 @@ export function backoffDelay(
 ): number {
   const exponential = Math.min(options.maxMs, options.baseMs * options.factor ** Math.max(0, attempt))
   const jittered = exponential / 2 + (exponential / 2) * Math.min(1, Math.max(0, random))
-  return Math.round(Math.max(jittered, retryAfterMs ?? 0))
+  return timerDelay(Math.max(jittered, retryAfterMs ?? 0), MAX_RETRY_AFTER_MS)
 }
