@@ -13,13 +13,26 @@ export interface Spawned {
   exited(): Promise<number | null>
 }
 
-/** Runs one of the project's TypeScript commands the way `npm run` does. */
+/** Runs one of the project's TypeScript commands, compiled on the fly by tsx. */
 export function spawnTs(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
   // tsx as an in-process loader: a signal sent to the child reaches the program itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+  return spawnNode(['--import', 'tsx', resolve(ROOT, script), ...args], env)
+}
+
+/**
+ * Runs a command exactly as `npm run station` does (an esbuild bundle, rebuilt when a source changed), in a
+ * process group of its own so a test can kill the whole group at once, as a power cut or a crash would.
+ */
+export function spawnBundled(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  return spawnNode([resolve(ROOT, 'scripts/run.mjs'), script, ...args], env, true)
+}
+
+function spawnNode(argv: readonly string[], env: NodeJS.ProcessEnv, detached = false): Spawned {
+  const child = spawn(process.execPath, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe']
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached
   })
   const lines: string[] = []
   let stderr = ''

@@ -1,3 +1,4 @@
+import { MAX_RETRY_AFTER_MS } from '../rufus/errors'
 import { timerDelay } from '../time/timer-delay'
 
 export interface BackoffOptions {
@@ -5,9 +6,6 @@ export interface BackoffOptions {
   readonly maxMs: number
   readonly factor: number
 }
-
-/** The longest a server's Retry-After is obeyed: past this it is a broken header, not advice. */
-export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 60_000, factor: 2 }
 
