@@ -75,3 +75,13 @@ function spawnNode(argv: readonly string[], env: NodeJS.ProcessEnv, detached = f
     }
   }
 }
+
+/** Waits until a headless station (`--json`) reports every passing synced, then stops it; resolves its exit code. */
+export async function stopWhenAllSynced(station: Spawned): Promise<number | null> {
+  await station.waitForLine(
+    /"type":"sync","pending":0,"held":0,"synced":[1-9]\d*,"quarantined":0,"conflict":0,"inFlight":0/,
+    60_000
+  )
+  station.child.kill('SIGTERM')
+  return station.exited()
+}

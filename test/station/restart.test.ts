@@ -7,7 +7,7 @@ import { collectPages, sessionPassingPages } from '../../src/core/rufus/paging'
 import type { PassingEvent } from '../../src/shared/events'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
 import { headlessArgs } from '../helpers/headless-args'
-import { spawnBundled, type Spawned } from '../helpers/process'
+import { spawnBundled, stopWhenAllSynced, type Spawned } from '../helpers/process'
 import { ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
 
@@ -122,13 +122,7 @@ describe('restart after a crash', () => {
       expect(Math.max(...killToStart)).toBeLessThan(50)
 
       // A last clean run uploads what the killed ones could not.
-      const drain = startStation(args)
-      await drain.waitForLine(
-        /"type":"sync","pending":0,"held":0,"synced":[1-9]\d*,"quarantined":0,"conflict":0,"inFlight":0/,
-        60_000
-      )
-      drain.child.kill('SIGTERM')
-      expect(await drain.exited()).toBe(0)
+      expect(await stopWhenAllSynced(startStation(args))).toBe(0)
 
       const journal = new Journal(join(data, 'journal.sqlite'))
       const [session] = journal.sessions()
