@@ -27,8 +27,27 @@ export function spawnBundled(script: string, args: readonly string[], env: NodeJ
   return spawnNode([resolve(ROOT, 'scripts/run.mjs'), script, ...args], env, true)
 }
 
-function spawnNode(argv: readonly string[], env: NodeJS.ProcessEnv, detached = false): Spawned {
-  const child = spawn(process.execPath, argv, {
+/**
+ * Like `spawnBundled`, but under a parent that never reaps its children (a shell that became `sleep`): once
+ * killed, the station stays a zombie, its pid still "alive" to anyone who asks, as under a hung supervisor.
+ * `child` is that parent; the station is its only child.
+ */
+export function spawnBundledUnreaped(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {}
+): Spawned {
+  const command = `"$0" "${resolve(ROOT, 'scripts/run.mjs')}" "$@" & exec sleep 600`
+  return spawnNode(['-c', command, process.execPath, script, ...args], env, true, '/bin/sh')
+}
+
+function spawnNode(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  detached = false,
+  program = process.execPath
+): Spawned {
+  const child = spawn(program, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

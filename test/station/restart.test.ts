@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { SerialPort } from 'serialport'
@@ -7,7 +8,7 @@ import { collectPages, sessionPassingPages } from '../../src/core/rufus/paging'
 import type { PassingEvent } from '../../src/shared/events'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
 import { headlessArgs } from '../helpers/headless-args'
-import { spawnBundled, stopWhenAllSynced, type Spawned } from '../helpers/process'
+import { spawnBundled, spawnBundledUnreaped, stopWhenAllSynced, type Spawned } from '../helpers/process'
 import { ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
 
@@ -146,6 +147,27 @@ describe('restart after a crash', () => {
       )
     }
   )
+
+  it('starts at once while the killed station is still a zombie nobody has reaped', async () => {
+    const { pty, data } = await setup()
+    const args = headlessArgs(data, pty.a, ['--json'])
+    const parent = spawnBundledUnreaped('src/station/cli.ts', args, { RUFUS_API_KEY: 'k' })
+    cleanups.push(() => killGroup(parent))
+    await sendingReader(pty)
+    await until(() => passings(parent).length > 0, 'the first station to capture', parent)
+    const killed = Number(
+      execFileSync('pgrep', ['-P', String(parent.child.pid)], { encoding: 'utf8' }).trim()
+    )
+    process.kill(killed, 'SIGKILL')
+    const next = startStation(args, { RUFUS_API_KEY: 'k' })
+    await until(() => passings(next).length > 0, 'the new station to capture', next)
+    // The old pid is still in the process table: a pid check would have refused this start.
+    expect(execFileSync('ps', ['-o', 'stat=', '-p', String(killed)], { encoding: 'utf8' }).trim()).toMatch(
+      /^Z/
+    )
+    next.child.kill('SIGTERM')
+    expect(await next.exited()).toBe(0)
+  })
 
   it('refuses a second live station on the same folder in plain words, and the first keeps capturing', async () => {
     const { pty, data } = await setup()

@@ -33,7 +33,8 @@ function ownerPid(db: SqliteDatabase): number | null {
   try {
     // all(), not get(): a statement left mid-way would keep a read lock that outlives close().
     const [row] = db.prepare('SELECT pid FROM owner WHERE id = 1').all() as Array<{ pid?: unknown }>
-    return typeof row?.pid === 'number' ? row.pid : null
+    // Our own pid here means the winner of a race has not written its own yet.
+    return typeof row?.pid === 'number' && row.pid !== process.pid ? row.pid : null
   } catch {
     return null // the owner has not written its pid yet, or holds a stronger lock for a moment
   }
