@@ -33,8 +33,7 @@ function ownerPid(db: SqliteDatabase): number | null {
   try {
     // all(), not get(): a statement left mid-way would keep a read lock that outlives close().
     const [row] = db.prepare('SELECT pid FROM owner WHERE id = 1').all() as Array<{ pid?: unknown }>
-    // Our own pid here means the winner of a race has not written its own yet.
-    return typeof row?.pid === 'number' && row.pid !== process.pid ? row.pid : null
+    return typeof row?.pid === 'number' ? row.pid : null
   } catch {
     return null // the owner has not written its pid yet, or holds a stronger lock for a moment
   }
@@ -57,6 +56,7 @@ export function lockDataFolder(folder: string, waitMs = DEFAULT_WAIT_MS): { rele
   // libsql reports an unopenable file only as "Unable to open connection"; the file system says why.
   accessSync(folder, constants.W_OK)
   const db = new Database(join(folder, LOCK_DATABASE))
+  let lostRace = false
   try {
     // The default rollback journal, not WAL: its locks live on the file itself, with no shared-memory file.
     db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(waitMs))}`)
@@ -64,11 +64,13 @@ export function lockDataFolder(folder: string, waitMs = DEFAULT_WAIT_MS): { rele
     db.exec('CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL)')
     db.exec(`INSERT OR REPLACE INTO owner (id, pid) VALUES (1, ${process.pid})`)
     db.exec('COMMIT')
-    // Between that commit and this, another start may take the lock: then it is the owner and this one yields.
+    // Between that commit and this, another start may take the lock: then it is the owner and this one yields
+    // (the pid on file is still ours: the winner has not written its own yet).
+    lostRace = true
     takeWriteLock(db)
   } catch (error) {
     const busy = isBusy(error)
-    const pid = busy ? ownerPid(db) : null
+    const pid = busy && !lostRace ? ownerPid(db) : null
     if (db.inTransaction) db.exec('ROLLBACK')
     db.close()
     if (busy) throw new DataFolderBusyError(folder, pid)
