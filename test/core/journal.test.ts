@@ -120,6 +120,28 @@ describe('journal', () => {
     journal.close()
   })
 
+  it('counts the passings of a journal from the previous version when it upgrades it', () => {
+    const { journal, path } = journalIn()
+    const session = journal.openSession('A', 1)
+    journal.close()
+    // Back to format 2, as the previous version left it, with passings it captured.
+    const raw = new Database(path)
+    raw.exec(`
+      DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
+      DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
+      INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)
+        VALUES (${session.id}, 1, '1', 1, 'reader', 1, 'synced'), (${session.id}, 2, '2', 2, 'reader', 2, 'pending');
+      UPDATE sessions SET next_num = 3 WHERE id = ${session.id};
+      PRAGMA user_version = 2;
+    `)
+    raw.close()
+    const upgraded = new Journal(path)
+    expect(upgraded.counts(session.id)).toMatchObject({ synced: 1, pending: 1 })
+    upgraded.insertManual(session.id, '3', 3, 3)
+    expect(upgraded.counts()).toMatchObject({ synced: 1, pending: 2 })
+    upgraded.close()
+  })
+
   it('refuses a journal written by a newer version without changing it', () => {
     const { journal, path } = journalIn()
     journal.close()
