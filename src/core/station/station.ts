@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StationEvent, SyncEvent } from '../../shared/events'
-import { CaptureQueue, type CommittedBatch } from '../capture/capture-queue'
+import { CaptureQueue, type CommittedBatch, type WaitingInput } from '../capture/capture-queue'
 import { CsvMirror } from '../journal/csv-mirror'
 import { lockDataFolder } from '../journal/folder-lock'
 import {
@@ -56,6 +56,8 @@ export interface StationConfig {
   readonly dedup?: DedupSettings
   /** How chips become bibs (default: the chip code is the bib). */
   readonly bibPolicy?: BibPolicy
+  /** Reader input kept in memory while the disk refuses it (default 64 MiB). */
+  readonly maxWaitingBytes?: number
   /** Test hook: cap the journal's size (pages) to reproduce a full disk. */
   readonly maxPageCount?: number
   /** Delay before the CSV copy catches up after a start (default 1 s; tests shorten it). */
@@ -126,6 +128,7 @@ export class Station {
       policy: () => this.#policy,
       nowUs: () => this.clock.nowUs(),
       commitIntervalMs: config.commitIntervalMs,
+      maxWaitingBytes: config.maxWaitingBytes,
       onCommitted: batch => this.#onCommitted(batch),
       onCommitError: (error, waiting) => this.#onCommitError(error, waiting)
     })
@@ -552,11 +555,15 @@ export class Station {
     }
   }
 
-  #onCommitError(error: unknown, waiting: number): void {
+  #onCommitError(error: unknown, waiting: WaitingInput): void {
     const explained = explainStartError(error, this.dataFolder)
+    const dropped =
+      waiting.droppedBytes > 0
+        ? ` The memory set aside for waiting input is full: ${waiting.droppedBytes} bytes of reader input could not be kept.`
+        : ''
     this.#emit({
       type: 'error',
-      message: `${explained.message} ${waiting} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.`
+      message: `${explained.message} ${waiting.pieces} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.${dropped}`
     })
   }
 
