@@ -1,7 +1,6 @@
 // Runs one of the project's TypeScript commands from a bundle made by esbuild, rebuilt only when a source file
 // is newer than it. Starting from one JavaScript file is what lets the headless station capture within a second
 // of launch; there is still no separate build step after `npm ci`.
-import { build } from 'esbuild'
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -34,6 +33,8 @@ const stale =
   !existsSync(out) ||
   statSync(out).mtimeMs < Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'bench')))
 if (stale) {
+  // Loaded only to rebuild: a start with a fresh bundle (every restart after a crash) skips it.
+  const { build } = await import('esbuild')
   mkdirSync(dirname(out), { recursive: true })
   await build({
     entryPoints: [join(root, entry)],
