@@ -110,15 +110,27 @@ export async function launchBench(): Promise<BenchSection> {
   // was killed (SIGKILL of its process group): what a station takes to capture again after a crash.
   const emptyFolder = mkdtempSync(join(tmpdir(), 'rufus-launch-empty-'))
   const big = await folderWithPassings(BIG_JOURNAL)
-  for (const [label, data] of [
-    ['`npm run station`, new journal, after SIGKILL', join(emptyFolder, 'data')],
-    [`\`npm run station\`, ${BIG_JOURNAL.toLocaleString('en')} passings, after SIGKILL`, big.data]
-  ] as const) {
-    await launchOnce('bundle', data, 'SIGKILL') // the run whose kill the measured ones restart from
-    const runs = []
-    for (let i = 0; i < 7; i += 1) runs.push(await launchOnce('bundle', data, 'SIGKILL'))
-    rows.push([label, 'first passing committed', ...medianAndWorst(runs.map(r => r.captureMs))])
+  const folders = [
+    {
+      label: '`npm run station`, new journal, after SIGKILL',
+      data: join(emptyFolder, 'data'),
+      runs: [] as number[]
+    },
+    {
+      label: `\`npm run station\`, ${BIG_JOURNAL.toLocaleString('en')} passings, after SIGKILL`,
+      data: big.data,
+      runs: [] as number[]
+    }
+  ]
+  // The runs whose kill the measured ones restart from.
+  for (const folder of folders) await launchOnce('bundle', folder.data, 'SIGKILL')
+  // Interleaved, so that a change in the machine's load falls on both alike.
+  for (let i = 0; i < 7; i += 1) {
+    for (const folder of folders)
+      folder.runs.push((await launchOnce('bundle', folder.data, 'SIGKILL')).captureMs)
   }
+  for (const folder of folders)
+    rows.push([folder.label, 'first passing committed', ...medianAndWorst(folder.runs)])
   big.remove()
   rmSync(emptyFolder, { recursive: true, force: true })
   return {
