@@ -86,7 +86,9 @@ export const COMMANDS = {
   'settings.set': {
     role: 'station',
     args: z.object({ beep: z.boolean().optional(), language: z.enum(['en', 'es']).optional() })
-  }
+  },
+  /** The entry and viewer pairing URLs, for the QR codes on the station's own screen (null without a screen server). */
+  'screens.pairing': { role: 'station', args: z.object({}) }
 } as const satisfies Record<string, { role: Role; args: z.ZodType }>
 
 export type CommandName = keyof typeof COMMANDS
@@ -232,10 +234,11 @@ export interface CommandResults {
   }>
   'sync.action': null
   'settings.set': null
+  'screens.pairing': { readonly entry: string; readonly viewer: string } | null
 }
 
 export type ErrorCode =
-  'invalid-arguments' | 'forbidden' | 'unknown-command' | 'not-possible' | 'cloud' | 'internal'
+  'invalid-arguments' | 'forbidden' | 'unknown-command' | 'not-possible' | 'cloud' | 'internal' | 'busy'
 
 export type CommandResult<N extends CommandName> =
   | { readonly ok: true; readonly value: CommandResults[N] }

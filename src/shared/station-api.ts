@@ -40,6 +40,7 @@ export interface StationApi {
   readonly detectReader: Call<'reader.detect'>
   readonly syncAction: Call<'sync.action'>
   readonly setSettings: Call<'settings.set'>
+  readonly pairingUrls: Call<'screens.pairing'>
   readonly onUpdate: (listener: (update: StationUpdate) => void) => () => void
 }
 
@@ -71,7 +72,8 @@ export const API_COMMANDS = {
   removeReader: 'reader.remove',
   detectReader: 'reader.detect',
   syncAction: 'sync.action',
-  setSettings: 'settings.set'
+  setSettings: 'settings.set',
+  pairingUrls: 'screens.pairing'
 } as const satisfies Record<string, CommandName>
 
 export function createStationApi(transport: StationTransport, runtime: 'electron' | 'browser'): StationApi {

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
 import { defaultDataFolder } from '../core/platform/data-folder'
@@ -10,6 +11,7 @@ import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
 import { formatEvent } from './format-event'
 import { EventHub } from '../core/app/event-hub'
+import { loadPairingTokens, PAIRING_FILE, rotatePairingTokens } from './pairing'
 
 const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-url <url> --api-key <key> --serial <path>
   [--baud <n>] [--protocol ${PROTOCOLS.join('|')}] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
@@ -18,6 +20,7 @@ const USAGE = `usage: npm run --silent station -- --headless --data <dir> --api-
   [--dedup-window <ms>] [--dedup-mode first|strongest] [--bib-policy chip|participants|epc-ascii]
   [--participants <csv>] [--rrbox-open-delay <ms>] [--http-port <n>] [--http-host <address>]
 or:    npm run station -- --demo [--http-port <n>] [--data <dir>]
+or:    npm run station -- --rotate-pairing [--data <dir>]   (new screen pairing URLs; restart the station)
 --serial may be repeated (several readers, one session); --protocol and --baud then pair with each by position.
 The key may also come from the RUFUS_API_KEY environment variable. With --http-port and no key, the setup
 wizard in the browser asks for one (kept in memory only).`
@@ -45,6 +48,7 @@ function parse() {
     options: {
       headless: { type: 'boolean', default: false },
       demo: { type: 'boolean', default: false },
+      'rotate-pairing': { type: 'boolean', default: false },
       data: { type: 'string' },
       'api-url': { type: 'string' },
       'api-key': { type: 'string' },
@@ -190,14 +194,19 @@ async function runHeadless(values: Values): Promise<void> {
         keyStorage: apiKey !== '' ? 'command-line' : 'memory',
         saveKey: async () => 'memory'
       },
-      { port: httpPort, host: values['http-host'] },
+      {
+        port: httpPort,
+        host: values['http-host'],
+        tokens: loadPairingTokens(dataFolder, line => process.stderr.write(`${line}\n`))
+      },
       line => process.stderr.write(`${line}\n`)
     )
+    // Pairing URLs go to the operator's own output only, never into an event that screens receive.
+    const { urls } = screens.server
     process.stderr.write(
-      `screens: entry ${screens.server.urls.entry}\nscreens: viewer ${screens.server.urls.viewer}\n`
+      `screens: station ${urls.station}\nscreens: entry ${urls.entry}\nscreens: viewer ${urls.viewer}\n`
     )
-    if (!values.json) process.stdout.write(`open ${screens.server.urls.station}\n`)
-    else hub.emit({ type: 'info', message: `open ${screens.server.urls.station}` })
+    if (!values.json) process.stdout.write(`open ${urls.station}\n`)
   }
   onSignals(async () => {
     screens?.service.stop()
@@ -210,6 +219,15 @@ async function main(): Promise<void> {
   const values = parse()
   if (values.help) {
     process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  if (values['rotate-pairing']) {
+    const dataFolder = values.data ?? defaultDataFolder()
+    mkdirSync(dataFolder, { recursive: true })
+    rotatePairingTokens(dataFolder)
+    process.stdout.write(
+      `New screen pairing URLs are in ${join(dataFolder, PAIRING_FILE)}: restart the station, then pair each screen again with the URLs it prints.\n`
+    )
     return
   }
   if (values.demo) {
@@ -227,6 +245,21 @@ async function main(): Promise<void> {
   if (!values.headless) throw new Error('Use --headless (or --demo); the desktop app is `npm start`.')
   await runHeadless(values)
 }
+
+/**
+ * The last line, not a net: every boundary catches its own errors, so this runs only on a bug. It says so and
+ * exits with its own code, so a supervisor restarts the station (the journal is already on disk).
+ */
+export const UNEXPECTED_ERROR_EXIT_CODE = 70
+function exitOnUnexpectedError(error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
+  process.stderr.write(
+    `RUFUS Station stopped on an unexpected error (exit ${UNEXPECTED_ERROR_EXIT_CODE}): ${text}\n`
+  )
+  process.exit(UNEXPECTED_ERROR_EXIT_CODE)
+}
+process.on('uncaughtException', exitOnUnexpectedError)
+process.on('unhandledRejection', exitOnUnexpectedError)
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error)

@@ -1,33 +1,7 @@
 import { request } from 'node:http'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { StationService } from '../../src/core/app/station-service'
-import { startStationHttp, type StationHttpServer } from '../../src/station/http-server'
-import { ensureRendererBuilt } from '../../src/station/renderer-build'
-import { openStation } from '../helpers/station'
-
-const servers: StationHttpServer[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close()
-})
-
-async function server() {
-  const { station } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false })
-  const service = new StationService({
-    station,
-    runtime: 'headless',
-    apiUrl: 'x',
-    keySet: true,
-    keyStorage: 'command-line'
-  })
-  const started = await startStationHttp({
-    service,
-    rendererDir: ensureRendererBuilt(() => undefined),
-    port: 0
-  })
-  servers.push(started)
-  return started
-}
+import { inProcessScreenServer as server } from '../helpers/screen-server'
 
 /** Tries a WebSocket with the given token, Host and Origin; resolves with "open" or the refusal's status. */
 function connect(port: number, token: string, headers: { host?: string; origin?: string }): Promise<string> {
@@ -64,7 +38,7 @@ describe('screens over the network', () => {
         host: `evil.example:${s.port}`,
         origin: `http://evil.example:${s.port}`
       })
-    ).toBe('403')
+    ).toBe('421')
   })
 
   it('refuses pages under a foreign Host name (DNS rebinding) and paths outside the UI', async () => {

@@ -78,6 +78,8 @@ describe('the station in a real browser', () => {
       await expect
         .poll(() => page.getByRole('table', { name: 'Sessions & device' }).textContent())
         .toMatch(/FINISH 10Kclosed/)
+      // The station's own screen shows the entry and viewer URLs as QR codes, for phones.
+      expect(await page.locator('section.pairing svg').count()).toBe(2)
       await screenshot(page, 'sessions')
     }
   )

@@ -53,7 +53,8 @@ const HANDLERS: Handlers = {
   'reader.remove': (s, a: { id: string }) => s.removeReader(a.id),
   'reader.detect': (s, a: { path: string }) => s.detectReader(a.path),
   'sync.action': (s, a: { action: 'resume' | 'continue-new-session' | 'rebind' }) => s.syncAction(a.action),
-  'settings.set': (s, a: { beep?: boolean; language?: 'en' | 'es' }) => s.setSettings(a)
+  'settings.set': (s, a: { beep?: boolean; language?: 'en' | 'es' }) => s.setSettings(a),
+  'screens.pairing': s => s.pairingUrls
 }
 
 function failure(

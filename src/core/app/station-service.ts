@@ -73,13 +73,16 @@ export class StationService {
   #keyStorage: KeyView['storage']
   #permissions: KeyPermissions | null = null
   #settings: UiSettings
-  readonly #listeners = new Set<(update: StationUpdate) => void>()
+  /** Each screen's listener and that screen's own role. */
+  readonly #listeners = new Map<(update: StationUpdate) => void, Role>()
   #pending: PassingView[] = []
   #dropped = 0
   #dirty = true
   #timer: NodeJS.Timeout | null = null
   readonly #notices: Array<{ level: 'info' | 'warning' | 'error'; message: string; at: string }> = []
   #clock: StationSnapshot['clock'] = { offsetMs: null, uncertaintyMs: null, jumpMs: null }
+  /** Set by the screen server once it listens; only the station role may read it (for the QR codes). */
+  pairingUrls: { readonly entry: string; readonly viewer: string } | null = null
 
   constructor(options: StationServiceOptions) {
     this.#o = options
@@ -128,10 +131,10 @@ export class StationService {
 
   /** Coalesced updates for one screen; returns the unsubscribe function. */
   subscribe(listener: (update: StationUpdate) => void, role: Role): () => void {
-    this.#listeners.add(listener)
+    this.#listeners.set(listener, role)
     listener({ snapshot: this.snapshot(role), passings: [], dropped: 0 })
     if (!this.#timer) {
-      this.#timer = setInterval(() => this.#flushUpdates(role), this.#o.updateIntervalMs ?? 250)
+      this.#timer = setInterval(() => this.#flushUpdates(), this.#o.updateIntervalMs ?? 250)
       this.#timer.unref()
     }
     return () => {
@@ -143,17 +146,22 @@ export class StationService {
     }
   }
 
-  #flushUpdates(role: Role): void {
+  #flushUpdates(): void {
     if (!this.#dirty && this.#pending.length === 0) return
-    const update: StationUpdate = {
-      snapshot: this.snapshot(role),
-      passings: this.#pending,
-      dropped: this.#dropped
-    }
+    const updates = new Map<Role, StationUpdate>()
+    const passings = this.#pending
+    const dropped = this.#dropped
     this.#pending = []
     this.#dropped = 0
     this.#dirty = false
-    for (const listener of this.#listeners) listener(update)
+    for (const [listener, role] of this.#listeners) {
+      let update = updates.get(role)
+      if (!update) {
+        update = { snapshot: this.snapshot(role), passings, dropped }
+        updates.set(role, update)
+      }
+      listener(update)
+    }
   }
 
   stop(): void {

@@ -78,7 +78,10 @@ const en = {
   resume: 'Try again',
   readOnly: 'This screen is paired read-only.',
   keyStorage: 'Key storage',
-  done: 'Done'
+  done: 'Done',
+  pairScreens: 'Pair a phone or an announcer screen',
+  pairEntry: 'Entry screen: records and corrects bibs',
+  pairViewer: 'Announcer screen: read-only'
 } as const
 
 export type TextKey = keyof typeof en
@@ -161,7 +164,10 @@ const es: Record<TextKey, string> = {
   resume: 'Reintentar',
   readOnly: 'Esta pantalla es solo de lectura.',
   keyStorage: 'Guardado de la clave',
-  done: 'Hecho'
+  done: 'Hecho',
+  pairScreens: 'Emparejar un teléfono o una pantalla del locutor',
+  pairEntry: 'Pantalla de entrada: registra y corrige dorsales',
+  pairViewer: 'Pantalla del locutor: solo lectura'
 }
 
 export const TEXTS = { en, es } as const

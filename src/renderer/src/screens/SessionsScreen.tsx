@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
+import { PairingCodes } from '../components/PairingCodes'
 import { useText } from '../i18n'
 import { useStation } from '../store'
 
@@ -78,6 +79,7 @@ export function SessionsScreen(): React.JSX.Element {
           </button>
         </form>
       )}
+      {isStation && snapshot.runtime === 'headless' && <PairingCodes />}
       <h2>{t('device')}</h2>
       <dl className="device-info">
         <dt>Serial</dt>
