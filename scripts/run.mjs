@@ -1,7 +1,6 @@
 // Runs one of the project's TypeScript commands from a bundle made by esbuild, rebuilt only when a source file
-// is newer than it. Starting from one JavaScript file is what lets the headless station capture within a second
-// of launch; there is still no separate build step after `npm ci`.
-import { build } from 'esbuild'
+// is newer than it. Starting from one bundled file is what lets the headless station capture within a second of
+// launch; there is still no separate build step after `npm ci`.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -23,21 +22,29 @@ function newestSource(folder) {
   return newest
 }
 
-const out = join(
+// One folder per command: the entry as main.mjs, and each part loaded with import() as a chunk of its own.
+const outdir = join(
   root,
   'node_modules',
   '.cache',
   'rufus-station',
-  `${entry.replace(/[\\/]/g, '_').replace(/\.ts$/, '')}.mjs`
+  entry.replace(/[\\/]/g, '_').replace(/\.ts$/, '')
 )
+const out = join(outdir, 'main.mjs')
 const stale =
   !existsSync(out) ||
   statSync(out).mtimeMs < Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'bench')))
 if (stale) {
-  mkdirSync(dirname(out), { recursive: true })
+  // Loaded only to rebuild: a start with a fresh bundle (every restart after a crash) skips it.
+  const { build } = await import('esbuild')
+  mkdirSync(outdir, { recursive: true })
   await build({
-    entryPoints: [join(root, entry)],
-    outfile: out,
+    entryPoints: { main: join(root, entry) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    // Splitting keeps a lazy import() lazy: in one file, the packages of every part (the screen server's
+    // Fastify, say) would be imported at start even by a plain headless station, slowing every restart.
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -68,10 +68,14 @@ export interface NoticeEvent {
   readonly message: string
 }
 
+/** Sampled: at most a few a second per port; `total` counts every bad frame since start. */
 export interface BadFrameEvent {
   readonly type: 'bad-frame'
   readonly port: string
   readonly reason: string
+  readonly total: number
+  /** Bad frames counted but not reported since the previous event for this port. */
+  readonly unreported: number
 }
 
 export type StationEvent =

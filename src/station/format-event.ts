@@ -19,7 +19,7 @@ export function formatEvent(event: StationEvent): string {
     case 'device':
       return `${time} device ${event.serialNumber}${event.deviceid ? ` bound as ${event.deviceid.slice(0, 8)}…` : ' (not bound yet)'}`
     case 'bad-frame':
-      return `${time} reader ${event.port}: bad input (${event.reason})`
+      return `${time} reader ${event.port}: bad input (${event.reason}; ${event.total} so far${event.unreported ? `, ${event.unreported} not shown` : ''})`
     case 'info':
     case 'warning':
     case 'error':

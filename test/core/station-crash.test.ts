@@ -5,7 +5,7 @@ import { collectPages, sessionPassingPages } from '../../src/core/rufus/paging'
 import { outgoingTimestamp } from '../../src/core/sync/reconcile'
 import type { StationEvent } from '../../src/shared/events'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
-import { spawnTs, type Spawned } from '../helpers/process'
+import { spawnTs, stopWhenAllSynced, type Spawned } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
 import { headlessArgs } from '../helpers/headless-args'
@@ -88,12 +88,7 @@ describe('crash safety of the headless station', () => {
         // A last, clean run drains the backlog.
         const last = spawnTs('src/station/cli.ts', args, env)
         await last.waitForLine(/"type":"reader".*"state":"open"/)
-        await last.waitForLine(
-          /"type":"sync","pending":0,"held":0,"synced":[1-9]\d*,"quarantined":0,"conflict":0,"inFlight":0/,
-          60_000
-        )
-        last.child.kill('SIGTERM')
-        expect(await last.exited()).toBe(0)
+        expect(await stopWhenAllSynced(last)).toBe(0)
 
         const journal = new Journal(join(data, 'journal.sqlite'))
         const sessions = journal.sessions()

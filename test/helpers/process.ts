@@ -13,13 +13,45 @@ export interface Spawned {
   exited(): Promise<number | null>
 }
 
-/** Runs one of the project's TypeScript commands the way `npm run` does. */
+/** Runs one of the project's TypeScript commands, compiled on the fly by tsx. */
 export function spawnTs(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
   // tsx as an in-process loader: a signal sent to the child reaches the program itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+  return spawnNode(['--import', 'tsx', resolve(ROOT, script), ...args], env)
+}
+
+/**
+ * Runs a command exactly as `npm run station` does (an esbuild bundle, rebuilt when a source changed), in a
+ * process group of its own so a test can kill the whole group at once, as a power cut or a crash would.
+ */
+export function spawnBundled(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  return spawnNode([resolve(ROOT, 'scripts/run.mjs'), script, ...args], env, true)
+}
+
+/**
+ * Like `spawnBundled`, but under a parent that never reaps its children (a shell that became `sleep`): once
+ * killed, the station stays a zombie, its pid still "alive" to anyone who asks, as under a hung supervisor.
+ * `child` is that parent; the station is its only child.
+ */
+export function spawnBundledUnreaped(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {}
+): Spawned {
+  const command = `"$0" "${resolve(ROOT, 'scripts/run.mjs')}" "$@" & exec sleep 600`
+  return spawnNode(['-c', command, process.execPath, script, ...args], env, true, '/bin/sh')
+}
+
+function spawnNode(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  detached = false,
+  program = process.execPath
+): Spawned {
+  const child = spawn(program, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe']
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached
   })
   const lines: string[] = []
   let stderr = ''
@@ -61,4 +93,14 @@ export function spawnTs(script: string, args: readonly string[], env: NodeJS.Pro
       })
     }
   }
+}
+
+/** Waits until a headless station (`--json`) reports every passing synced, then stops it; resolves its exit code. */
+export async function stopWhenAllSynced(station: Spawned): Promise<number | null> {
+  await station.waitForLine(
+    /"type":"sync","pending":0,"held":0,"synced":[1-9]\d*,"quarantined":0,"conflict":0,"inFlight":0/,
+    60_000
+  )
+  station.child.kill('SIGTERM')
+  return station.exited()
 }

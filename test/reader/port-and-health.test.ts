@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { describePort, findPortPath } from '../../src/core/reader/port-identity'
+import { BadFrameSampler } from '../../src/core/reader/bad-frame-sampler'
 import { ReaderHealth } from '../../src/core/reader/reader-health'
 
 describe('finding a USB reader again', () => {
@@ -59,5 +60,26 @@ describe('reader health', () => {
     expect(health.snapshot().message).toMatch(/Nothing received for 11 s/)
     health.bytes()
     expect(health.snapshot().state).toBe('open')
+  })
+})
+
+describe('bad-frame sampling', () => {
+  it('counts every bad frame, reports a few per second per port, then the totals once the window has passed', () => {
+    const sampler = new BadFrameSampler({ perWindow: 3, windowMs: 1000 })
+    const reports = Array.from({ length: 10 }, (_, i) => sampler.offer('a', `bad ${i}`, 100 + i))
+    expect(reports.filter(r => r !== null).map(r => r?.total)).toEqual([1, 2, 3])
+    expect(sampler.offer('b', 'other port', 150)).toMatchObject({ port: 'b', total: 1 })
+    expect(sampler.due(900)).toEqual([])
+    expect(sampler.hasUnreported).toBe(true)
+    expect(sampler.due(1100)).toEqual([{ port: 'a', reason: 'bad 9', total: 10, unreported: 7 }])
+    expect(sampler.hasUnreported).toBe(false)
+    expect(sampler.offer('a', 'again', 1200)).toMatchObject({ total: 11, unreported: 0 })
+  })
+
+  it('keeps only the details the protocols name, and the latest other one', () => {
+    const health = new ReaderHealth('r', '/dev/x', 'rrbox', 10_000, () => 0)
+    for (let code = 0; code < 1000; code += 1) health.status({ key: `info${code}`, value: code })
+    health.status({ key: 'batteryPercent', value: '87' })
+    expect(health.snapshot().details).toEqual({ batteryPercent: '87', other: 'info999: 999' })
   })
 })

@@ -1,5 +1,6 @@
 import type { Decoder } from '../reader/decoder'
 import type { CapturePolicy, DecodeOutcome, IncomingChunk, Journal, PassingRecord } from '../journal/journal'
+import { timerDelay } from '../time/timer-delay'
 
 export interface CaptureQueueOptions {
   readonly journal: Journal
@@ -13,9 +14,19 @@ export interface CaptureQueueOptions {
   /** Called after each commit with what it made durable. */
   readonly onCommitted: (committed: CommittedBatch) => void
   /** Called when a commit fails; the chunks stay queued in memory and are retried. */
-  readonly onCommitError: (error: unknown, waitingChunks: number) => void
+  readonly onCommitError: (error: unknown, waiting: WaitingInput) => void
   readonly retryDelayMs?: number
+  /** Reader input held in memory while commits fail, at most (default 64 MiB); beyond it input is dropped. */
+  readonly maxWaitingBytes?: number
 }
+
+/** What waits in memory for a commit that failed, and what could not even be kept. */
+export interface WaitingInput {
+  readonly pieces: number
+  readonly droppedBytes: number
+}
+
+const DEFAULT_MAX_WAITING_BYTES = 64 * 1024 * 1024
 
 export interface CommittedBatch extends DecodeOutcome {
   readonly chunks: readonly IncomingChunk[]
@@ -40,6 +51,8 @@ interface ManualEntry {
 export class CaptureQueue {
   readonly #options: CaptureQueueOptions
   #chunks: IncomingChunk[] = []
+  #chunkBytes = 0
+  #droppedBytes = 0
   #manual: ManualEntry[] = []
   #timer: NodeJS.Timeout | null = null
   #failing = false
@@ -56,7 +69,16 @@ export class CaptureQueue {
   /** Queues bytes exactly as they arrived; `receivedAtUs` was stamped on arrival, before any commit. */
   ingest(chunk: IncomingChunk): void {
     if (this.#closed) throw new Error('The capture queue is closed')
+    // Only a failing disk lets input pile up; past the bound, memory for the rest of the race matters more.
+    if (
+      this.#chunkBytes + chunk.bytes.length >
+      (this.#options.maxWaitingBytes ?? DEFAULT_MAX_WAITING_BYTES)
+    ) {
+      this.#droppedBytes += chunk.bytes.length
+      return
+    }
     this.#chunks.push(chunk)
+    this.#chunkBytes += chunk.bytes.length
     this.#schedule(this.#options.commitIntervalMs ?? 5)
   }
 
@@ -89,6 +111,7 @@ export class CaptureQueue {
       if (chunks.length > 0) {
         journal.appendRawChunks(chunks)
         this.#chunks = []
+        this.#chunkBytes = 0
       }
       const decoded = journal.decodePending(
         this.#options.decoderFor,
@@ -133,7 +156,7 @@ export class CaptureQueue {
           committedAtUs: this.#options.nowUs()
         })
       }
-      this.#options.onCommitError(error, this.waiting)
+      this.#options.onCommitError(error, { pieces: this.waiting, droppedBytes: this.#droppedBytes })
       if (!this.#closed) this.#schedule(this.#options.retryDelayMs ?? 1000)
       return false
     }
@@ -165,6 +188,6 @@ export class CaptureQueue {
     this.#timer = setTimeout(() => {
       this.#timer = null
       this.flush()
-    }, delayMs)
+    }, timerDelay(delayMs))
   }
 }

@@ -1,55 +1,90 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import Database from 'libsql'
+import { accessSync, constants } from 'node:fs'
 import { join } from 'node:path'
+import type { SqliteDatabase } from '../db/sqlite'
 
 export class DataFolderBusyError extends Error {
   override readonly name = 'DataFolderBusyError'
   constructor(
     readonly folder: string,
-    readonly pid: number
+    readonly pid: number | null
   ) {
     super(
-      `Another RUFUS Station (process ${pid}) is already using the data folder ${folder}. Close it first.`
+      `Another RUFUS Station${pid === null ? '' : ` (process ${pid})`} is already using the data folder ${folder}. Close it first.`
     )
   }
 }
 
-function isAlive(pid: number): boolean {
+/** The small database whose write lock says "this folder is in use". */
+export const LOCK_DATABASE = 'station-lock.sqlite'
+
+/**
+ * How long a start waits for the lock before refusing. The operating system frees a dead process's lock when
+ * it closes its files, which can lag the kill by a few milliseconds (more on a busy Windows machine).
+ */
+const DEFAULT_WAIT_MS = 1500
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY')
+}
+
+function ownerPid(db: SqliteDatabase): number | null {
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
+    // all(), not get(): a statement left mid-way would keep a read lock that outlives close().
+    const [row] = db.prepare('SELECT pid FROM owner WHERE id = 1').all() as Array<{ pid?: unknown }>
+    return typeof row?.pid === 'number' ? row.pid : null
+  } catch {
+    return null // the owner has not written its pid yet, or holds a stronger lock for a moment
   }
 }
 
+/** Takes the write lock (RESERVED) and keeps it: readers can still see the owner's pid; writers wait. */
+function takeWriteLock(db: SqliteDatabase): void {
+  db.exec('BEGIN IMMEDIATE')
+}
+
 /**
- * One station per data folder: a lock file holding the owner's pid.
+ * One station per data folder, enforced by SQLite's own file lock on `station-lock.sqlite`: an open write
+ * transaction held for the station's lifetime. The operating system drops that lock when the process ends,
+ * however it ends (crash, kill, power cut), so nothing stale is ever left to trust or to clean up; a pid
+ * number, which may belong to any other program after a reboot, is only written for the message.
  *
- * A lock left by a process that no longer runs (a crash, a power cut) is taken over; a live owner is refused.
+ * `station.lock` (a pid file written by older versions) is ignored.
  */
-export function lockDataFolder(folder: string): { release(): void } {
-  const path = join(folder, 'station.lock')
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      const fd = openSync(path, 'wx')
-      writeSync(fd, String(process.pid))
-      closeSync(fd)
-      let released = false
-      return {
-        release() {
-          if (released) return
-          released = true
-          rmSync(path, { force: true })
-        }
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-      const owner = Number(readFileSync(path, 'utf8').trim())
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
-        throw new DataFolderBusyError(folder, owner)
-      }
-      rmSync(path, { force: true })
+export function lockDataFolder(folder: string, waitMs = DEFAULT_WAIT_MS): { release(): void } {
+  // libsql reports an unopenable file only as "Unable to open connection"; the file system says why.
+  accessSync(folder, constants.W_OK)
+  const db = new Database(join(folder, LOCK_DATABASE))
+  let lostRace = false
+  try {
+    // The default rollback journal, not WAL: its locks live on the file itself, with no shared-memory file.
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(waitMs))}`)
+    takeWriteLock(db)
+    db.exec('CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL)')
+    db.exec(`INSERT OR REPLACE INTO owner (id, pid) VALUES (1, ${process.pid})`)
+    db.exec('COMMIT')
+    // Between that commit and this, another start may take the lock: then it is the owner and this one yields
+    // (the pid on file is still ours: the winner has not written its own yet).
+    lostRace = true
+    takeWriteLock(db)
+  } catch (error) {
+    const busy = isBusy(error)
+    const pid = busy && !lostRace ? ownerPid(db) : null
+    if (db.inTransaction) db.exec('ROLLBACK')
+    db.close()
+    if (busy) throw new DataFolderBusyError(folder, pid)
+    throw error
+  }
+  let released = false
+  return {
+    release() {
+      if (released) return
+      released = true
+      // Ending the transaction is what frees the lock at once; close() alone may leave the connection open
+      // until unused statements are collected.
+      db.exec('ROLLBACK')
+      db.close()
     }
   }
-  throw new Error(`Could not lock the data folder ${folder}`)
 }

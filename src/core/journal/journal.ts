@@ -1078,13 +1078,12 @@ export class Journal {
     ).map(toPassing)
   }
 
+  /** Passings per state (of one session, or all): read from counts the journal keeps, not by counting. */
   counts(sessionId?: number): Counts {
     const rows = (
       sessionId === undefined
-        ? this.#sql('SELECT state, COUNT(*) AS n FROM passings GROUP BY state').all()
-        : this.#sql('SELECT state, COUNT(*) AS n FROM passings WHERE session_id = ? GROUP BY state').all(
-            sessionId
-          )
+        ? this.#sql('SELECT state, SUM(n) AS n FROM passing_counts GROUP BY state').all()
+        : this.#sql('SELECT state, n FROM passing_counts WHERE session_id = ?').all(sessionId)
     ) as Array<{ state: PassingState; n: number }>
     const counts: Record<PassingState, number> = {
       pending: 0,

@@ -133,7 +133,32 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE participants (chip TEXT PRIMARY KEY, bib TEXT NOT NULL, name TEXT);
   `,
-  // v3: an entry screen's own key per manual entry (an entry sent again after a lost answer is stored once);
+  // v3: passing counts per session and state, kept by triggers, so no count reads the whole journal
+  `
+  CREATE TABLE passing_counts (
+    session_id INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (session_id, state)
+  ) WITHOUT ROWID;
+  INSERT INTO passing_counts (session_id, state, n)
+    SELECT session_id, state, COUNT(*) FROM passings GROUP BY session_id, state;
+  CREATE TRIGGER passing_counts_on_insert AFTER INSERT ON passings BEGIN
+    INSERT INTO passing_counts (session_id, state, n) VALUES (NEW.session_id, NEW.state, 1)
+      ON CONFLICT (session_id, state) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER passing_counts_on_delete AFTER DELETE ON passings BEGIN
+    UPDATE passing_counts SET n = n - 1 WHERE session_id = OLD.session_id AND state = OLD.state;
+  END;
+  CREATE TRIGGER passing_counts_on_update AFTER UPDATE OF session_id, state ON passings
+    WHEN OLD.session_id IS NOT NEW.session_id OR OLD.state IS NOT NEW.state
+  BEGIN
+    UPDATE passing_counts SET n = n - 1 WHERE session_id = OLD.session_id AND state = OLD.state;
+    INSERT INTO passing_counts (session_id, state, n) VALUES (NEW.session_id, NEW.state, 1)
+      ON CONFLICT (session_id, state) DO UPDATE SET n = n + 1;
+  END;
+  `,
+  // v4: an entry screen's own key per manual entry (an entry sent again after a lost answer is stored once);
   // corrections looked up per passing (the upload grace period asks for each waiting passing)
   `
   CREATE TABLE manual_entry_keys (entry_key TEXT PRIMARY KEY, passing_id INTEGER NOT NULL REFERENCES passings (id));

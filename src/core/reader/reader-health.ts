@@ -1,4 +1,5 @@
 import type { ReaderStatus } from './decoder'
+import { isKnownDetailKey, OTHER_DETAIL_KEY } from './detail-keys'
 
 export type ReaderState = 'opening' | 'open' | 'silent' | 'error' | 'closed'
 
@@ -18,6 +19,11 @@ export interface ReaderHealthSnapshot {
   readonly details: Readonly<Record<string, string | number>>
 }
 
+/** Reads per second are averaged over this window. */
+const RATE_WINDOW_MS = 5000
+/** Reads are counted per slice of the window, so memory stays the same at 6 or 6,000 reads a second. */
+const RATE_SLICE_MS = 250
+
 /**
  * The health of one reader, from what arrives and what decodes. `silentAfterMs` without a byte marks it silent
  * (a pulled cable that the OS did not report, a reader switched off).
@@ -27,7 +33,8 @@ export class ReaderHealth {
   #message: string | null = null
   #lastReadMs: number | null = null
   #lastByteMs: number | null = null
-  #recentReads: number[] = []
+  /** Read counts per slice of time, oldest first, pruned on every write: never more than one window's worth. */
+  readonly #recentReads: Array<{ sliceMs: number; count: number }> = []
   #decodeErrors = 0
   #lastDecodeError: string | null = null
   #clockOffsetMs: number | null = null
@@ -58,7 +65,11 @@ export class ReaderHealth {
   reads(count: number, clockOffsetMs?: number): void {
     const now = this.now()
     this.#lastReadMs = now
-    for (let i = 0; i < count; i += 1) this.#recentReads.push(now)
+    const sliceMs = now - (now % RATE_SLICE_MS)
+    const last = this.#recentReads.at(-1)
+    if (last?.sliceMs === sliceMs) last.count += count
+    else this.#recentReads.push({ sliceMs, count })
+    this.#pruneReads(now)
     if (clockOffsetMs !== undefined) this.#clockOffsetMs = clockOffsetMs
   }
 
@@ -68,7 +79,12 @@ export class ReaderHealth {
   }
 
   status(status: ReaderStatus): void {
-    this.#details[status.key] = status.value
+    if (isKnownDetailKey(status.key)) this.#details[status.key] = status.value
+    else this.#details[OTHER_DETAIL_KEY] = `${status.key}: ${status.value}`
+  }
+
+  #pruneReads(now: number): void {
+    while ((this.#recentReads[0]?.sliceMs ?? now) <= now - RATE_WINDOW_MS) this.#recentReads.shift()
   }
 
   /** Returns true when the reader has just gone silent. */
@@ -82,7 +98,8 @@ export class ReaderHealth {
 
   snapshot(): ReaderHealthSnapshot {
     const now = this.now()
-    this.#recentReads = this.#recentReads.filter(t => now - t < 5000)
+    this.#pruneReads(now)
+    const recent = this.#recentReads.reduce((sum, slice) => sum + slice.count, 0)
     return {
       id: this.id,
       path: this.path,
@@ -91,7 +108,7 @@ export class ReaderHealth {
       message: this.#message,
       lastReadAgeMs: this.#lastReadMs === null ? null : now - this.#lastReadMs,
       lastByteAgeMs: this.#lastByteMs === null ? null : now - this.#lastByteMs,
-      readsPerSecond: Math.round((this.#recentReads.length / 5) * 10) / 10,
+      readsPerSecond: Math.round((recent / (RATE_WINDOW_MS / 1000)) * 10) / 10,
       decodeErrors: this.#decodeErrors,
       lastDecodeError: this.#lastDecodeError,
       clockOffsetMs: this.#clockOffsetMs,

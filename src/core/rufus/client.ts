@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { RufusError } from './errors'
+import { MAX_RETRY_AFTER_MS, RufusError } from './errors'
 import {
   bindResponseSchema,
   deviceInfoSchema,
@@ -120,11 +120,11 @@ function systemCode(error: unknown): string | undefined {
   return undefined
 }
 
+/** Retry-After in seconds or as a date, in ms from now, clamped to an hour (a bigger value is a broken header). */
 function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (value === null) return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs)
+  const date = /^\d+$/.test(value.trim()) ? nowMs + Number(value.trim()) * 1000 : Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - nowMs))
 }
 
 function descriptionOf(body: unknown): string | undefined {

@@ -15,10 +15,14 @@ export type RufusErrorKind =
   | 'timeout'
   | 'invalid-response'
 
+/** The longest a server's Retry-After is obeyed: past an hour it is a broken header, not advice. */
+export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000
+
 export interface RufusErrorDetails {
   readonly status?: number
   /** The API's own `description`, verbatim. */
   readonly description?: string
+  /** At most `MAX_RETRY_AFTER_MS`. */
   readonly retryAfterMs?: number
   /** The request may have reached the cloud and been applied (timeout, reset after sending, 5xx). */
   readonly ambiguous?: boolean

@@ -6,6 +6,7 @@ import { findPortPath, type PortIdentity, type PortInfo } from '../reader/port-i
 import type { Protocol, ProtocolOptions } from '../reader/protocols'
 import { ReaderHealth, type ReaderState } from '../reader/reader-health'
 import { SerialPortSource, type SerialPortSourceOptions } from './serial-port-source'
+import { timerDelay } from '../time/timer-delay'
 
 export interface ReaderConfig {
   /** A stable name for the reader (the journal's "port"): the path it was first found at, or a chosen name. */
@@ -93,7 +94,7 @@ export class ReaderConnection {
       config.path,
       config.protocol,
       config.silentAfterMs ?? 10_000,
-      () => Date.now()
+      () => deps.nowUs() / 1000
     )
     const openSource =
       deps.openSource ?? ((options: SerialPortSourceOptions) => new SerialPortSource(options))
@@ -165,9 +166,9 @@ export class ReaderConnection {
       if (this.#driver.tickMs !== null) {
         this.#tick = setInterval(() => {
           this.#send(this.#driver.onTick(this.#sink.decoderContext(this.#config.id), this.#nowMs()))
-        }, this.#driver.tickMs)
+        }, timerDelay(this.#driver.tickMs))
       }
-    }, this.#driver.openDelayMs)
+    }, timerDelay(this.#driver.openDelayMs))
   }
 
   #send(commands: readonly DriverCommand[]): void {

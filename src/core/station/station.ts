@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { StationEvent, SyncEvent } from '../../shared/events'
-import { CaptureQueue, type CommittedBatch } from '../capture/capture-queue'
+import { CaptureQueue, type CommittedBatch, type WaitingInput } from '../capture/capture-queue'
 import { CsvMirror } from '../journal/csv-mirror'
 import { lockDataFolder } from '../journal/folder-lock'
 import {
@@ -17,6 +17,7 @@ import type { Decoder, DecoderContext } from '../reader/decoder'
 import { createLineDecoder, type LineField } from '../reader/line-decoder'
 import { parseParticipantsFile } from '../csv/participants-file'
 import { createDecoder, type Protocol, type ProtocolOptions } from '../reader/protocols'
+import { BadFrameSampler, type BadFrameReport } from '../reader/bad-frame-sampler'
 import type { ReaderHealthSnapshot, ReaderState } from '../reader/reader-health'
 import { ReaderConnection, type ByteSourceFactory, type ReaderConfig } from '../serial/reader-connection'
 import { RufusClient } from '../rufus/client'
@@ -58,8 +59,12 @@ export interface StationConfig {
   readonly dedup?: DedupSettings
   /** How chips become bibs (default: the chip code is the bib). */
   readonly bibPolicy?: BibPolicy
+  /** Reader input kept in memory while the disk refuses it (default 64 MiB). */
+  readonly maxWaitingBytes?: number
   /** Test hook: cap the journal's size (pages) to reproduce a full disk. */
   readonly maxPageCount?: number
+  /** Delay before the CSV copy catches up after a start (default 1 s; tests shorten it). */
+  readonly mirrorCatchUpDelayMs?: number
   /** Start the sync engine (tests of capture alone turn it off). */
   readonly sync?: boolean
   /** The upload grace period (default `DEFAULT_UPLOAD_GRACE`); changed later with `setUploadGrace`. */
@@ -69,6 +74,8 @@ export interface StationConfig {
 export type StationListener = (event: StationEvent) => void
 
 const SYNC_EVENT_INTERVAL_MS = 100
+/** How long after a start the CSV copy begins to catch up: capture comes first. */
+const MIRROR_CATCH_UP_DELAY_MS = 1000
 
 /**
  * The station core: capture, journal, numbering, sync and clocks, with no Electron. The desktop app, the
@@ -94,6 +101,9 @@ export class Station {
   #lastStateJson = ''
   #syncTimer: NodeJS.Timeout | null = null
   #clockTimer: NodeJS.Timeout | null = null
+  #mirrorTimer: NodeJS.Timeout | null = null
+  readonly #badFrames = new BadFrameSampler()
+  #badFrameTimer: NodeJS.Timeout | null = null
   #lastOffsetReported: number | null = null
   #closed = false
   #journalClosed = false
@@ -127,6 +137,7 @@ export class Station {
       policy: () => this.#policy,
       nowUs: () => this.clock.nowUs(),
       commitIntervalMs: config.commitIntervalMs,
+      maxWaitingBytes: config.maxWaitingBytes,
       onCommitted: batch => this.#onCommitted(batch),
       onCommitError: (error, waiting) => this.#onCommitError(error, waiting)
     })
@@ -229,7 +240,7 @@ export class Station {
       session = this.journal.openSession(this.#config.sessionAlias ?? 'FINISH', this.clock.nowUs())
     }
     this.#sessionOpen = true
-    this.#mirror.rewrite(session, this.journal.passingsOfSession(session.id))
+    this.#scheduleMirrorCatchUp(session)
     this.#emitSession(session)
     if (undecoded > 0) {
       this.journal.log(
@@ -247,6 +258,28 @@ export class Station {
     this.#clockTimer.unref()
     this.#emitSyncNow()
     if (this.#config.sync !== false) this.sync.start()
+  }
+
+  /**
+   * The CSV copy catches up from its own last row once capture has started: its cost grows with what is
+   * missing (rows committed just before a crash, or all of them for a new file), never before the first read.
+   */
+  #scheduleMirrorCatchUp(session: SessionRecord): void {
+    this.#mirror.holdAppends(session.id)
+    this.#mirrorTimer = setTimeout(() => {
+      this.#mirrorTimer = null
+      this.#mirror
+        .catchUp(session, (id, afterNum, limit) =>
+          this.#journalClosed ? [] : this.journal.passingsOfSession(id, afterNum, limit)
+        )
+        .catch((error: unknown) =>
+          this.#emit({
+            type: 'warning',
+            message: `The CSV copy of session ${session.id} could not be brought up to date (${explainStartError(error, this.dataFolder).message}); the journal keeps every passing.`
+          })
+        )
+    }, this.#config.mirrorCatchUpDelayMs ?? MIRROR_CATCH_UP_DELAY_MS)
+    this.#mirrorTimer.unref()
   }
 
   // ---- capture ----
@@ -485,6 +518,8 @@ export class Station {
     await Promise.all([...this.#readers.keys()].map(id => this.removeReader(id)))
     this.#capture.close()
     if (this.#clockTimer) clearInterval(this.#clockTimer)
+    if (this.#badFrameTimer) clearTimeout(this.#badFrameTimer)
+    if (this.#mirrorTimer) clearTimeout(this.#mirrorTimer)
     await this.sync.stop()
     if (this.#syncTimer) clearTimeout(this.#syncTimer)
     this.#emitSyncNow()
@@ -528,7 +563,7 @@ export class Station {
       const session = this.journal.session(sessionId)
       if (session) this.#mirror.append(session, passings)
     }
-    for (const bad of batch.badFrames) this.#emit({ type: 'bad-frame', port: bad.port, reason: bad.reason })
+    this.#reportBadFrames(batch.badFrames)
     for (const { port, read } of batch.reads) this.#readers.get(port)?.health.reads(1, read.clockOffsetMs)
     for (const status of batch.statuses) this.#readers.get(status.port)?.health.status(status)
     this.#warnReaderClocks(batch)
@@ -542,6 +577,27 @@ export class Station {
       this.#scheduleSyncEvent()
       this.sync.wake()
     }
+  }
+
+  /** Every bad frame is counted; a few a second per port are reported, and the flood's totals when it ends. */
+  #reportBadFrames(badFrames: CommittedBatch['badFrames']): void {
+    const nowMs = this.clock.nowUs() / 1000
+    for (const bad of badFrames) {
+      const report = this.#badFrames.offer(bad.port, bad.reason, nowMs)
+      if (report) this.#emitBadFrame(report)
+    }
+    if (this.#badFrames.hasUnreported && !this.#badFrameTimer && !this.#closed) {
+      this.#badFrameTimer = setTimeout(() => {
+        this.#badFrameTimer = null
+        for (const report of this.#badFrames.due(this.clock.nowUs() / 1000)) this.#emitBadFrame(report)
+        if (this.#badFrames.hasUnreported) this.#reportBadFrames([])
+      }, 250)
+      this.#badFrameTimer.unref()
+    }
+  }
+
+  #emitBadFrame(report: BadFrameReport): void {
+    this.#emit({ type: 'bad-frame', ...report })
   }
 
   readonly #clockWarned = new Set<string>()
@@ -564,11 +620,15 @@ export class Station {
     }
   }
 
-  #onCommitError(error: unknown, waiting: number): void {
+  #onCommitError(error: unknown, waiting: WaitingInput): void {
     const explained = explainStartError(error, this.dataFolder)
+    const dropped =
+      waiting.droppedBytes > 0
+        ? ` The memory set aside for waiting input is full: ${waiting.droppedBytes} bytes of reader input could not be kept.`
+        : ''
     this.#emit({
       type: 'error',
-      message: `${explained.message} ${waiting} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.`
+      message: `${explained.message} ${waiting.pieces} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.${dropped}`
     })
   }
 

@@ -5,6 +5,15 @@ import type { OutgoingPassing } from '../rufus/schemas'
 import type { InflightBatch, Journal, PassingRecord, SessionRecord } from '../journal/journal'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
 import { outgoingTimestamp, reconcile } from './reconcile'
+import { timerDelay } from '../time/timer-delay'
+
+/** Waits `ms`, then calls `done`; returns a function that cancels the wait. Injected in tests. */
+export type WaitTimer = (ms: number, done: () => void) => () => void
+
+const realTimer: WaitTimer = (ms, done) => {
+  const timer = setTimeout(done, timerDelay(ms))
+  return () => clearTimeout(timer)
+}
 
 export type ClosedElsewherePolicy = 'ask' | 'new-session'
 export type UnboundPolicy = 'ask' | 'rebind'
@@ -49,6 +58,8 @@ export interface SyncEngineOptions {
   /** The station's clock, microseconds since the epoch (injected so the grace period is tested deterministically). */
   readonly nowUs?: () => number
   readonly onChange: () => void
+  /** How the engine waits between steps (default: a real, clamped timer). */
+  readonly timer?: WaitTimer
   readonly onNotice: (level: 'info' | 'warning' | 'error', message: string) => void
 }
 
@@ -206,11 +217,12 @@ export class SyncEngine {
 
   #sleep(ms: number, wakeable: boolean): Promise<void> {
     return new Promise(resolve => {
-      const timer = setTimeout(done, ms)
+      let cancel = (): void => undefined
       function done() {
-        clearTimeout(timer)
+        cancel()
         resolve()
       }
+      cancel = (this.#o.timer ?? realTimer)(timerDelay(ms), done)
       // A stop always ends the wait; new captures end it only when not backing off after an error.
       this.#wake = () => {
         if (wakeable || this.#stopped) done()
