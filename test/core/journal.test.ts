@@ -127,6 +127,7 @@ describe('journal', () => {
     // Back to format 2, as the previous version left it, with passings it captured.
     const raw = new Database(path)
     raw.exec(`
+      DROP TABLE manual_entry_keys; DROP INDEX corrections_by_passing;
       DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
       DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
       INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)

@@ -87,9 +87,10 @@ describe('capture never depends on an open session', () => {
 describe('manual entries from an entry screen', () => {
   it('an entry sent again with the same key (its answer was lost) is stored once', async () => {
     const { station, log } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
-    const first = await station.recordManual('12', 1_000_000, 'entry-key-0001')
-    const again = await station.recordManual('12', 1_000_000, 'entry-key-0001')
-    const other = await station.recordManual('12', 1_000_000, 'entry-key-0002')
+    const keypress = station.clock.nowUs()
+    const first = await station.recordManual('12', keypress, 'entry-key-0001')
+    const again = await station.recordManual('12', keypress, 'entry-key-0001')
+    const other = await station.recordManual('12', keypress, 'entry-key-0002')
     expect(again.id).toBe(first.id)
     expect(other.id).not.toBe(first.id)
     expect(station.journal.passingsOfSession(first.sessionId)).toHaveLength(2)
@@ -225,7 +226,9 @@ describe('the export', () => {
     expect(station.voidPassing(second?.id ?? 0)).toBe('kept-locally-after-sync')
     station.fixBib(fourth?.id ?? 0, 'C,D')
     const s = service(station)
-    const csv = s.exportCsv(station.currentSession().id).csv.trimEnd().split('\n')
+    const exported = s.exportCsv(station.currentSession().id).csv
+    expect(exported.startsWith('\uFEFF')).toBe(true)
+    const csv = exported.slice(1).trimEnd().split('\n')
     expect(csv[0]).toBe(
       'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided'
     )

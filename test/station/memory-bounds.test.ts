@@ -44,13 +44,14 @@ async function writeAll(port: SerialPort, data: Buffer, chunk = 16 * 1024): Prom
   await new Promise(done => port.drain(done))
 }
 
-/** INFOGET answers for codes nobody asked for, then one known detail to mark the end. */
+/** INFOGET answers (status line, body line, empty line) for codes nobody asked for, then one known detail. */
 function infogetFlood(): Buffer {
+  const answer = (body: string) => `INFOGET;00\n${body}\n\n`
   let text = ''
   for (let i = 0; i < INFOGET_LINES; i += 1) {
-    text += `INFOGET;${(i + 0x100).toString(16)};value of an unknown code ${i}\n`
+    text += answer(`${(i + 0x100).toString(16)};value of an unknown code ${i}`)
   }
-  return Buffer.from(`${text}INFOGET;08;87\n`, 'latin1')
+  return Buffer.from(text + answer('08;87'), 'latin1')
 }
 
 describe('memory stays bounded on the capture path', () => {
