@@ -8,6 +8,7 @@ import { newPage, screenshot } from '../helpers/browser'
 import { emulator, KEYS } from '../helpers/emulator'
 import { headlessArgs } from '../helpers/headless-args'
 import { spawnTs, type Spawned } from '../helpers/process'
+import { pairingUrls } from '../helpers/headless-screens'
 import { ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
 
@@ -42,10 +43,7 @@ async function headless(data: string, pty: PtyPair, apiUrl: string, port = 0, ex
     await spawned.exited()
   }
   cleanups.push(stop)
-  const open = JSON.parse(await spawned.waitForLine(/"open http/)) as { message: string }
-  const station = open.message.replace('open ', '')
-  await poll(() => /screens: entry (\S+)/.test(spawned.stderr())).toBe(true)
-  const entry = /screens: entry (\S+)/.exec(spawned.stderr())?.[1] ?? ''
+  const { station, entry } = await pairingUrls(spawned)
   const result: Headless = {
     process: spawned,
     urls: { station, entry },

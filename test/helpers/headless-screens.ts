@@ -43,7 +43,7 @@ async function stderrMatch(process: Spawned, pattern: RegExp, timeoutMs = 30_000
 }
 
 /** The three pairing URLs (the station's from `screens: station` or, on older builds, the `open` line). */
-async function pairingUrls(process: Spawned): Promise<ScreenUrls> {
+export async function pairingUrls(process: Spawned): Promise<ScreenUrls> {
   const entry = (await stderrMatch(process, /screens: entry (\S+)/))[1] ?? ''
   const viewer = (await stderrMatch(process, /screens: viewer (\S+)/))[1] ?? ''
   const fromStderr = process.stderr().match(/screens: station (\S+)/)?.[1]
