@@ -201,6 +201,12 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
     }
     request.screenRole = role
   })
+  // A kept-alive connection waits for its next request like a new one does: make it evictable again, or idle and
+  // half-sent follow-up requests would hold every connection slot and a real screen would be dropped unanswered.
+  app.addHook('onResponse', async request => {
+    const socket = request.raw.socket
+    if (!request.ws && !socket.destroyed) pending.add(socket)
+  })
   app.addHook('onSend', async (request, reply, payload) => {
     reply.headers(securityHeaders(hostAllowed(request.headers.host) ? request.headers.host : null))
     return payload

@@ -144,6 +144,38 @@ describe('screen server bounds', () => {
       expect(station.unexpectedErrorLine()).toBeUndefined()
     }
   )
+
+  it(
+    '300 keep-alive connections idle or half-sending their next request do not lock a real screen out',
+    { timeout: 60_000 },
+    async () => {
+      const station = await startHeadlessWithScreens(tempFolder('rufus-keepalive-'), cleanups)
+      const host = `127.0.0.1:${station.port}`
+      // Each finishes one request (so it is no longer "unfinished"), then half of the next one, or nothing.
+      const held = await Promise.all(
+        Array.from(
+          { length: 300 },
+          (_, i) =>
+            new Promise<Socket>(resolve => {
+              const socket = connect({ host: '127.0.0.1', port: station.port })
+              socket.on('error', () => resolve(socket))
+              socket.on('close', () => resolve(socket))
+              socket.once('data', () => {
+                if (i % 2 === 0) socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n`)
+                resolve(socket)
+              })
+              socket.write(`GET /missing HTTP/1.1\r\nHost: ${host}\r\n\r\n`)
+            })
+        )
+      )
+      cleanups.push(async () => held.forEach(socket => socket.destroy()))
+      // Today's code kept 128 of them (every connection slot) for 5 s or more: the screen was dropped unanswered.
+      const screen = await connectScreen(station.urls.entry)
+      expect(await screen.command('status.get', {})).toMatchObject({ ok: true, value: { role: 'entry' } })
+      await station.captures('90006')
+      expect(station.unexpectedErrorLine()).toBeUndefined()
+    }
+  )
 })
 
 describe('refusals in the log', () => {
