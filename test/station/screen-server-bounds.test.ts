@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { lanAddress } from '../../src/station/screen-limits'
 import { PAIRING_FILE } from '../../src/station/pairing'
+import { headlessArgs } from '../helpers/headless-args'
 import { spawnTs } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
 import { connectScreen, startHeadlessWithScreens, tokenOf, type Cleanups } from '../helpers/headless-screens'
@@ -257,6 +258,32 @@ describe('screens and roles', () => {
     const phone = await connectScreen(station.urls.entry, `${lan}:${station.port}`)
     expect(await phone.command('status.get', {})).toMatchObject({ ok: true, value: { role: 'entry' } })
     phone.socket.close()
+  })
+
+  it('a screen port already taken is a setup problem: exit 3 with one plain sentence, not a bad command line', async () => {
+    const folder = tempFolder('rufus-port-taken-')
+    const pty = await ptyPair(folder)
+    cleanups.push(() => pty.stop())
+    // Another program (or another user of this machine) holds the port first.
+    const squatter = createServer()
+    await new Promise<void>(resolve => squatter.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise(resolve => squatter.close(resolve)))
+    const port = String((squatter.address() as { port: number }).port)
+    const station = spawnTs(
+      'src/station/cli.ts',
+      headlessArgs(join(folder, 'data'), pty.a, ['--http-port', port]),
+      {
+        RUFUS_API_KEY: 'k'
+      }
+    )
+    cleanups.push(async () => {
+      if (station.child.exitCode === null) station.child.kill('SIGKILL')
+      await station.exited()
+    })
+    // Today's code exited 2 ("bad command line", which a supervisor must not retry) and printed the usage.
+    expect(await station.exited()).toBe(3)
+    expect(station.stderr()).toMatch(new RegExp(`RUFUS Station cannot start: .*${port}.* in use`))
+    expect(station.stderr()).not.toMatch(/usage:/)
   })
 
   it('screens reconnect with their token after a restart; rotating the pairing locks the old URLs out', async () => {
