@@ -124,7 +124,11 @@ export class ScreenSession {
       return
     }
     this.#inFlight += 1
-    const run = () => handleCommand(this.deps.service, this.role, parsed.name, parsed.args)
+    // A screen that left while its command waited for its turn costs nothing more.
+    const run = async () =>
+      this.ws.readyState === this.ws.OPEN
+        ? handleCommand(this.deps.service, this.role, parsed.name, parsed.args)
+        : { ok: false as const, error: { code: 'busy' as const, message: 'The screen left.' } }
     ;(this.deps.gate ? this.deps.gate.run(run) : run())
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
