@@ -187,6 +187,13 @@ async function runHeadless(values: Values): Promise<void> {
     const { serveScreens } = await import('./screens')
     // A port someone else holds, or a pairing file that cannot be read, is a setup problem (exit 3), not a bad
     // command line (exit 2, which a supervisor must not retry).
+    const tokens = (() => {
+      try {
+        return loadPairingTokens(dataFolder, line => process.stderr.write(`${line}\n`))
+      } catch (error) {
+        throw explainStartError(error, dataFolder)
+      }
+    })()
     screens = await (async () => {
       try {
         return await serveScreens(
@@ -201,7 +208,7 @@ async function runHeadless(values: Values): Promise<void> {
           {
             port: httpPort,
             host: values['http-host'],
-            tokens: loadPairingTokens(dataFolder, line => process.stderr.write(`${line}\n`))
+            tokens
           },
           line => process.stderr.write(`${line}\n`)
         )
@@ -213,8 +220,7 @@ async function runHeadless(values: Values): Promise<void> {
             { cause: error }
           )
         }
-        // The pairing file (unreadable, a folder…) is a data-folder problem; anything else is left as it is.
-        throw (error as { path?: unknown }).path === undefined ? error : explainStartError(error, dataFolder)
+        throw error
       }
     })()
     // Pairing URLs go to the operator's own output only, never into an event that screens receive.

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { connect, createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -320,6 +320,28 @@ describe('screens and roles', () => {
     // Today's code exited 2 ("bad command line", which a supervisor must not retry) and printed the usage.
     expect(await station.exited()).toBe(3)
     expect(station.stderr()).toMatch(new RegExp(`RUFUS Station cannot start: .*${port}.* in use`))
+    expect(station.stderr()).not.toMatch(/usage:/)
+  })
+
+  it('an unreadable pairing file is a setup problem too: exit 3, not a bad command line', async () => {
+    const folder = tempFolder('rufus-pairing-dir-')
+    const pty = await ptyPair(folder)
+    cleanups.push(() => pty.stop())
+    mkdirSync(join(folder, 'data', PAIRING_FILE), { recursive: true })
+    const station = spawnTs(
+      'src/station/cli.ts',
+      headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0']),
+      {
+        RUFUS_API_KEY: 'k'
+      }
+    )
+    cleanups.push(async () => {
+      if (station.child.exitCode === null) station.child.kill('SIGKILL')
+      await station.exited()
+    })
+    // Today's code exited 2 with the usage.
+    expect(await station.exited()).toBe(3)
+    expect(station.stderr()).toMatch(/RUFUS Station cannot start: .*data folder/)
     expect(station.stderr()).not.toMatch(/usage:/)
   })
 
