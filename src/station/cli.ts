@@ -203,22 +203,44 @@ async function runHeadless(values: Values): Promise<void> {
   if (httpPort !== null) {
     // Loaded only when asked for, so a plain headless station starts capturing sooner.
     const { serveScreens } = await import('./screens')
-    screens = await serveScreens(
-      hub,
-      {
-        station,
-        apiUrl,
-        keySet: apiKey !== '',
-        keyStorage: apiKey !== '' ? 'command-line' : 'memory',
-        saveKey: async () => 'memory'
-      },
-      {
-        port: httpPort,
-        host: values['http-host'],
-        tokens: loadPairingTokens(dataFolder, line => process.stderr.write(`${line}\n`))
-      },
-      line => process.stderr.write(`${line}\n`)
-    )
+    // A port someone else holds, or a pairing file that cannot be read, is a setup problem (exit 3), not a bad
+    // command line (exit 2, which a supervisor must not retry).
+    const tokens = (() => {
+      try {
+        return loadPairingTokens(dataFolder, line => process.stderr.write(`${line}\n`))
+      } catch (error) {
+        throw explainStartError(error, dataFolder)
+      }
+    })()
+    screens = await (async () => {
+      try {
+        return await serveScreens(
+          hub,
+          {
+            station,
+            apiUrl,
+            keySet: apiKey !== '',
+            keyStorage: apiKey !== '' ? 'command-line' : 'memory',
+            saveKey: async () => 'memory'
+          },
+          {
+            port: httpPort,
+            host: values['http-host'],
+            tokens
+          },
+          line => process.stderr.write(`${line}\n`)
+        )
+      } catch (error) {
+        if ((error as { syscall?: unknown }).syscall === 'listen') {
+          throw new StationStartError(
+            `The screen port ${values['http-host'] ?? '127.0.0.1'}:${httpPort} is in use or not available here: choose another --http-port, or stop the program that holds it.`,
+            'other',
+            { cause: error }
+          )
+        }
+        throw error
+      }
+    })()
     // Pairing URLs go to the operator's own output only, never into an event that screens receive.
     const { urls } = screens.server
     process.stderr.write(

@@ -13,6 +13,7 @@ import {
   lanAddress,
   RefusalCount,
   SCREEN_LIMITS,
+  WorkGate,
   type ScreenLimits
 } from './screen-limits'
 import { ScreenSession } from './screen-session'
@@ -201,6 +202,12 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
     }
     request.screenRole = role
   })
+  // A kept-alive connection waits for its next request like a new one does: make it evictable again, or idle and
+  // half-sent follow-up requests would hold every connection slot and a real screen would be dropped unanswered.
+  app.addHook('onResponse', async request => {
+    const socket = request.raw.socket
+    if (!request.ws && !socket.destroyed) pending.add(socket)
+  })
   app.addHook('onSend', async (request, reply, payload) => {
     reply.headers(securityHeaders(hostAllowed(request.headers.host) ? request.headers.host : null))
     return payload
@@ -228,6 +235,12 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
   })
 
   const sessions = new Set<ScreenSession>()
+  // One gate per role: a flooding viewer slows other viewers, never the station's own screen or capture.
+  const gates: Record<Role, WorkGate> = {
+    station: new WorkGate(limits.workShare, () => performance.now()),
+    entry: new WorkGate(limits.workShare, () => performance.now()),
+    viewer: new WorkGate(limits.workShare, () => performance.now())
+  }
   const perToken = new Map<Role, number>()
   app.register(async scope => {
     scope.get('/ws', { websocket: true }, (socket, request) => {
@@ -242,7 +255,8 @@ export async function startStationHttp(options: StationHttpOptions): Promise<Sta
         limits,
         refusals,
         now: () => Date.now(),
-        logFailure
+        logFailure,
+        gate: gates[role]
       })
       sessions.add(session)
       socket.on('close', () => {

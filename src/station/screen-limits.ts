@@ -19,6 +19,8 @@ export interface ScreenLimits {
   readonly connections: number
   /** Time to send a request's headers. */
   readonly headersTimeoutMs: number
+  /** The share of the station's thread one role's screen commands may take (see `WorkGate`). */
+  readonly workShare: number
 }
 
 export const SCREEN_LIMITS: ScreenLimits = {
@@ -33,7 +35,8 @@ export const SCREEN_LIMITS: ScreenLimits = {
   },
   pendingConnections: 32,
   connections: 128,
-  headersTimeoutMs: 5000
+  headersTimeoutMs: 5000,
+  workShare: 0.2
 }
 
 /** A token bucket on an injected clock: `take()` is false when the screen sends faster than its role allows. */
@@ -112,4 +115,43 @@ export function lanAddress(interfaces: ReturnType<typeof networkInterfaces> = ne
     .flatMap(list => list ?? [])
     .find(e => e.family === 'IPv4' && !e.internal)
   return entry?.address ?? '127.0.0.1'
+}
+
+/**
+ * One role's screens share a slice of the station's single thread. Their commands run one after another, and after
+ * each the thread is left free for the reader for (1 / share − 1) times as long as that command took, so no flood
+ * of costly commands (a 5,000-passing page takes hundreds of milliseconds) can hold back capture, whose passings
+ * are stamped when read.
+ */
+export class WorkGate {
+  #queue: Promise<void> = Promise.resolve()
+  #readyAt = 0
+
+  constructor(
+    private readonly share: number,
+    private readonly now: () => number
+  ) {}
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.#queue
+    let release: () => void = () => undefined
+    this.#queue = new Promise<void>(resolve => {
+      release = resolve
+    })
+    return previous
+      .then(() => {
+        const wait = this.#readyAt - this.now()
+        return wait > 0 ? new Promise(resolve => setTimeout(resolve, wait)) : undefined
+      })
+      .then(() => {
+        const started = this.now()
+        try {
+          // Only the synchronous part is timed: a command waiting on the cloud does not hold the thread.
+          return work()
+        } finally {
+          this.#readyAt = this.now() + (this.now() - started) * (1 / this.share - 1)
+          release()
+        }
+      })
+  }
 }

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws'
 import { handleCommand } from '../core/app/command-handler'
 import type { StationService } from '../core/app/station-service'
 import type { Role } from '../shared/contract'
-import { CommandRate, type RefusalCount, type ScreenLimits } from './screen-limits'
+import { CommandRate, type RefusalCount, type ScreenLimits, type WorkGate } from './screen-limits'
 
 export interface ScreenSessionDeps {
   readonly service: StationService
@@ -11,6 +11,8 @@ export interface ScreenSessionDeps {
   readonly now: () => number
   /** For a handler that threw: logged once per distinct message. */
   readonly logFailure: (message: string) => void
+  /** Shared by the screens of this role, so their commands cannot starve capture. */
+  readonly gate?: WorkGate
 }
 
 /** A message's id, echoed in its answer: a small number or a short string, anything else is dropped. */
@@ -122,7 +124,12 @@ export class ScreenSession {
       return
     }
     this.#inFlight += 1
-    handleCommand(this.deps.service, this.role, parsed.name, parsed.args)
+    // A screen that left while its command waited for its turn costs nothing more.
+    const run = async () =>
+      this.ws.readyState === this.ws.OPEN
+        ? handleCommand(this.deps.service, this.role, parsed.name, parsed.args)
+        : { ok: false as const, error: { code: 'busy' as const, message: 'The screen left.' } }
+    ;(this.deps.gate ? this.deps.gate.run(run) : run())
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error)
         this.deps.logFailure(message)

@@ -1,9 +1,10 @@
-import { statSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { connect, createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { lanAddress } from '../../src/station/screen-limits'
 import { PAIRING_FILE } from '../../src/station/pairing'
+import { headlessArgs } from '../helpers/headless-args'
 import { spawnTs } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
 import { connectScreen, startHeadlessWithScreens, tokenOf, type Cleanups } from '../helpers/headless-screens'
@@ -144,6 +145,75 @@ describe('screen server bounds', () => {
       expect(station.unexpectedErrorLine()).toBeUndefined()
     }
   )
+
+  it(
+    '300 keep-alive connections idle or half-sending their next request do not lock a real screen out',
+    { timeout: 60_000 },
+    async () => {
+      const station = await startHeadlessWithScreens(tempFolder('rufus-keepalive-'), cleanups)
+      const host = `127.0.0.1:${station.port}`
+      // Each finishes one request (so it is no longer "unfinished"), then half of the next one, or nothing.
+      const held = await Promise.all(
+        Array.from(
+          { length: 300 },
+          (_, i) =>
+            new Promise<Socket>(resolve => {
+              const socket = connect({ host: '127.0.0.1', port: station.port })
+              socket.on('error', () => resolve(socket))
+              socket.on('close', () => resolve(socket))
+              socket.once('data', () => {
+                if (i % 2 === 0) socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n`)
+                resolve(socket)
+              })
+              socket.write(`GET /missing HTTP/1.1\r\nHost: ${host}\r\n\r\n`)
+            })
+        )
+      )
+      cleanups.push(async () => held.forEach(socket => socket.destroy()))
+      // Today's code kept 128 of them (every connection slot) for 5 s or more: the screen was dropped unanswered.
+      const screen = await connectScreen(station.urls.entry)
+      expect(await screen.command('status.get', {})).toMatchObject({ ok: true, value: { role: 'entry' } })
+      await station.captures('90006')
+      expect(station.unexpectedErrorLine()).toBeUndefined()
+    }
+  )
+})
+
+describe('capture under screen load', () => {
+  it(
+    'eight viewers asking for 5,000-passing pages as fast as allowed do not delay capture by seconds',
+    { timeout: 120_000 },
+    async () => {
+      const station = await startHeadlessWithScreens(tempFolder('rufus-stall-'), cleanups)
+      station.write(Array.from({ length: 5000 }, (_, i) => `${10000 + i}\r\n`).join(''))
+      await station.process.waitForLine(/passing #5000 /, 60_000)
+      const viewers = await Promise.all(Array.from({ length: 8 }, () => connectScreen(station.urls.viewer)))
+      // Each page costs the station hundreds of milliseconds of its one thread; each viewer stays within its rate.
+      let id = 1_000_000
+      const flood = setInterval(() => {
+        for (const viewer of viewers) {
+          const args = { sessionId: 1, afterNum: 0, limit: 5000 }
+          viewer.socket.send(JSON.stringify({ id: (id += 1), name: 'local.sessionPassings', args }))
+        }
+      }, 100)
+      try {
+        await new Promise(resolve => setTimeout(resolve, 1000))
+        const delays: number[] = []
+        for (const bib of ['91001', '91002', '91003', '91004']) {
+          const written = Date.now()
+          await station.captures(bib)
+          delays.push(Date.now() - written)
+          await new Promise(resolve => setTimeout(resolve, 300))
+        }
+        console.log(`capture delays under load: ${delays.join(', ')} ms`)
+        // Passings are stamped when read: today's code read them 2 s to over a minute late.
+        expect(Math.max(...delays)).toBeLessThan(1500)
+      } finally {
+        clearInterval(flood)
+      }
+      expect(station.unexpectedErrorLine()).toBeUndefined()
+    }
+  )
 })
 
 describe('refusals in the log', () => {
@@ -225,6 +295,54 @@ describe('screens and roles', () => {
     const phone = await connectScreen(station.urls.entry, `${lan}:${station.port}`)
     expect(await phone.command('status.get', {})).toMatchObject({ ok: true, value: { role: 'entry' } })
     phone.socket.close()
+  })
+
+  it('a screen port already taken is a setup problem: exit 3 with one plain sentence, not a bad command line', async () => {
+    const folder = tempFolder('rufus-port-taken-')
+    const pty = await ptyPair(folder)
+    cleanups.push(() => pty.stop())
+    // Another program (or another user of this machine) holds the port first.
+    const squatter = createServer()
+    await new Promise<void>(resolve => squatter.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise(resolve => squatter.close(resolve)))
+    const port = String((squatter.address() as { port: number }).port)
+    const station = spawnTs(
+      'src/station/cli.ts',
+      headlessArgs(join(folder, 'data'), pty.a, ['--http-port', port]),
+      {
+        RUFUS_API_KEY: 'k'
+      }
+    )
+    cleanups.push(async () => {
+      if (station.child.exitCode === null) station.child.kill('SIGKILL')
+      await station.exited()
+    })
+    // Today's code exited 2 ("bad command line", which a supervisor must not retry) and printed the usage.
+    expect(await station.exited()).toBe(3)
+    expect(station.stderr()).toMatch(new RegExp(`RUFUS Station cannot start: .*${port}.* in use`))
+    expect(station.stderr()).not.toMatch(/usage:/)
+  })
+
+  it('an unreadable pairing file is a setup problem too: exit 3, not a bad command line', async () => {
+    const folder = tempFolder('rufus-pairing-dir-')
+    const pty = await ptyPair(folder)
+    cleanups.push(() => pty.stop())
+    mkdirSync(join(folder, 'data', PAIRING_FILE), { recursive: true })
+    const station = spawnTs(
+      'src/station/cli.ts',
+      headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0']),
+      {
+        RUFUS_API_KEY: 'k'
+      }
+    )
+    cleanups.push(async () => {
+      if (station.child.exitCode === null) station.child.kill('SIGKILL')
+      await station.exited()
+    })
+    // Today's code exited 2 with the usage.
+    expect(await station.exited()).toBe(3)
+    expect(station.stderr()).toMatch(/RUFUS Station cannot start: .*data folder/)
+    expect(station.stderr()).not.toMatch(/usage:/)
   })
 
   it('screens reconnect with their token after a restart; rotating the pairing locks the old URLs out', async () => {
