@@ -86,10 +86,10 @@ describe('CSV written for spreadsheets', () => {
     expect(csv.startsWith(BOM)).toBe(true)
     const exported = cellsOf(csv)
     expect(exported[0]?.join(',')).toBe(
-      'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction'
+      'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided'
     )
     expect(exported.slice(1).map(row => row[1])).toEqual(hostile.map(neutralised))
-    expect(exported.slice(1).every(row => row.length === 9)).toBe(true)
+    expect(exported.slice(1).every(row => row.length === 11)).toBe(true)
     for (const cell of exported.flat()) expect(FORMULA_START.test(cell)).toBe(false)
 
     const sessions = join(folder, 'sessions')
@@ -159,5 +159,20 @@ describe('the participants import', () => {
     const { participants, errors } = parseParticipantsFile(file)
     expect(errors).toEqual([])
     expect(participants).toEqual([...expected, { chip: 'E2003', bib: '14', name: 'The "Rocket"' }])
+  })
+
+  it('keeps the whole file when one unquoted name holds a quote, as spreadsheets read it', () => {
+    // Strict quoting refused the whole file (0 participants, every chip held without a bib) over one nickname.
+    const file = Buffer.from(
+      'chip,bib,name\nE2001,12,Dwayne "The Rock" Johnson\nE2002,13,Ann 5\'10"\n',
+      'utf8'
+    )
+    expect(parseParticipantsFile(file)).toEqual({
+      participants: [
+        { chip: 'E2001', bib: '12', name: 'Dwayne "The Rock" Johnson' },
+        { chip: 'E2002', bib: '13', name: 'Ann 5\'10"' }
+      ],
+      errors: []
+    })
   })
 })
