@@ -175,4 +175,19 @@ describe('the participants import', () => {
       errors: []
     })
   })
+
+  it('a file that cannot be read keeps the participants list in use', async () => {
+    const { station } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false })
+    expect(station.importParticipants('chip,bib,name\nE2001,12,Ann\nE2002,13,Bob\n').imported).toBe(2)
+    // Excel's "Unicode Text" (UTF-16, tabs), or the wrong file given at a restart: nothing in it can be read.
+    const utf16 = Buffer.from('\uFEFFchip\tbib\r\nE2001\t99\r\n', 'utf16le')
+    const result = station.importParticipants(utf16)
+    expect(result.imported).toBe(0)
+    expect(result.errors.at(-1)).toMatch(/2 participants already in use are kept/)
+    expect(station.journal.participantBibs().count).toBe(2)
+    expect(station.journal.participantName('12')).toBe('Ann')
+    // A file that reads but lists nobody (a header only) still empties the list, on purpose.
+    expect(station.importParticipants('chip,bib\n')).toEqual({ imported: 0, errors: [] })
+    expect(station.journal.participantBibs().count).toBe(0)
+  })
 })
