@@ -234,6 +234,23 @@ describe('a frame split across writes is never given up for bytes inside it', ()
   })
 })
 
+describe('a Timy line after a long burst of noise', () => {
+  it('is read when it comes split across writes after 40 bytes of noise without a CR', () => {
+    // The noise and the line's first 26 characters passed the 64-character bound for a line: everything pending was
+    // dropped, and the line's last characters arrived alone, "missing checksum".
+    const decoder = createTimyDecoder({ checksum: 'required', utcOffsetMinutes: 0 })
+    let state = EMPTY_STATE
+    const bibs: (string | null)[] = []
+    const chunks = ['x'.repeat(40), TIMY_GOLDEN.slice(0, 26), TIMY_GOLDEN.slice(26)]
+    chunks.forEach((text, index) => {
+      const result = decoder.decode(state, { id: index + 1, bytes: ascii(text), receivedAtUs: ARRIVAL_US })
+      state = result.state
+      bibs.push(...result.reads.map(r => r.bib))
+    })
+    expect(bibs).toEqual(['2'])
+  })
+})
+
 describe('the bare line protocol resyncs on its line ends', () => {
   it('a corrupt line costs at most itself and the line it runs into; every other line is read', () => {
     const frame = ascii('000123\r\n')
