@@ -105,6 +105,48 @@ function parseJsonObject(body: string): Record<string, unknown> {
   throw new BadRequest(DESCRIPTIONS.malformedJson)
 }
 
+/**
+ * The admin surface's fault settings, checked: a share in [0, 1], seconds and milliseconds as bounded whole numbers.
+ * Unchecked, a string in `retryAfterSeconds` made every injected 429 a 500 (an invalid header), and a key without a
+ * company answered 500.
+ */
+function faultSettingsOf(body: Record<string, unknown>): FaultSettings {
+  const number = (name: keyof FaultSettings, max: number, whole: boolean): number => {
+    const value = body[name] ?? NO_FAULTS[name]
+    if (typeof value !== 'number' || !(value >= 0 && value <= max) || (whole && !Number.isInteger(value))) {
+      throw new BadRequest(`Invalid parameter: ${name} must be a number from 0 to ${max}`)
+    }
+    return value
+  }
+  const pattern = body['rejectBibPattern']
+  if (pattern !== undefined && pattern !== null && typeof pattern !== 'string') {
+    throw new BadRequest('Invalid parameter: rejectBibPattern must be a string')
+  }
+  if (pattern) checkPattern(pattern)
+  return {
+    serverErrorShare: number('serverErrorShare', 1, false),
+    rateLimitShare: number('rateLimitShare', 1, false),
+    retryAfterSeconds: number('retryAfterSeconds', 86_400, true),
+    dropAfterApplyShare: number('dropAfterApplyShare', 1, false),
+    latencyMs: number('latencyMs', 60_000, true),
+    ...(pattern ? { rejectBibPattern: pattern } : {})
+  }
+}
+
+function apiKeyOf(body: Record<string, unknown>): ApiKeyRecord {
+  const { apiKey, company, access, canUnbind } = body
+  if (typeof apiKey !== 'string' || apiKey === '' || typeof company !== 'string' || company === '') {
+    throw new BadRequest('Invalid parameter: apiKey and company must be non-empty strings')
+  }
+  if (access !== 'READ' && access !== 'WRITE' && access !== 'READ_WRITE') {
+    throw new BadRequest('Invalid parameter: access must be READ, WRITE or READ_WRITE')
+  }
+  if (canUnbind !== undefined && typeof canUnbind !== 'boolean') {
+    throw new BadRequest('Invalid parameter: canUnbind must be true or false')
+  }
+  return { apiKey, company, access, canUnbind: canUnbind === true }
+}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
@@ -169,13 +211,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       return send(response, 200, { ok: true })
     }
     if (method === 'POST' && path === '/admin/faults') {
-      const next = { ...NO_FAULTS, ...(parsed as Partial<FaultSettings>) }
-      if (next.rejectBibPattern) checkPattern(next.rejectBibPattern)
-      faults = next
+      faults = faultSettingsOf(parsed)
       return send(response, 200, faults)
     }
     if (method === 'POST' && path === '/admin/keys') {
-      store.upsertKey(parsed as unknown as ApiKeyRecord)
+      store.upsertKey(apiKeyOf(parsed))
       return send(response, 200, { ok: true })
     }
     if (method === 'DELETE' && (match = path.match(/^\/admin\/keys\/([^/]+)$/))) {

@@ -33,7 +33,13 @@ interface RawAnswer {
 }
 
 /** One request written byte for byte (no HTTP client would send `//[` or a foreign Host on its own). */
-function rawRequest(port: number, target: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
+function rawRequest(
+  port: number,
+  target: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+  body = ''
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1')
     let text = ''
@@ -50,9 +56,12 @@ function rawRequest(port: number, target: string, headers: Record<string, string
       Host: `127.0.0.1:${port}`,
       api_key: KEY,
       Connection: 'close',
+      ...(body
+        ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }
+        : {}),
       ...headers
     }).map(([name, value]) => `${name}: ${value}`)
-    socket.write(`GET ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`, 'latin1')
+    socket.write(`${method} ${target} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1')
   })
 }
 
@@ -131,5 +140,34 @@ describe('the emulator, hardened in place', () => {
       expect(answer.status, host).toBe(200)
       expect(answer.body).toContain(KEY)
     }
+  })
+
+  it('/admin answers bad fault settings and bad keys with 400, and the API keeps answering', async () => {
+    const { port } = await startCli()
+    // Unchecked, `retryAfterSeconds: "a\nb"` was stored and made every injected 429 a 500; a key without a company
+    // or with an object for it answered 500.
+    const bad: [string, unknown][] = [
+      ['/admin/faults', { rateLimitShare: 1, retryAfterSeconds: 'a\nb' }],
+      ['/admin/faults', { serverErrorShare: 'x' }],
+      ['/admin/faults', { latencyMs: 1e308 }],
+      ['/admin/faults', { rejectBibPattern: 42 }],
+      ['/admin/keys', {}],
+      ['/admin/keys', { apiKey: 'k2', access: 'READ', company: { x: 1 } }],
+      ['/admin/keys', { apiKey: 'k3', access: 'ALL', company: 'c' }]
+    ]
+    for (const [path, body] of bad) {
+      const answer = await rawRequest(port, path, {}, 'POST', JSON.stringify(body))
+      expect(answer.status, `${path} ${JSON.stringify(body)}`).toBe(400)
+      expect(answer.body).toMatch(/Invalid parameter/)
+    }
+    expect((await rawRequest(port, '/v0/devices')).status).toBe(200)
+    const good = await rawRequest(
+      port,
+      '/admin/keys',
+      {},
+      'POST',
+      JSON.stringify({ apiKey: 'k4', access: 'READ', company: 'c' })
+    )
+    expect(good.status).toBe(200)
   })
 })

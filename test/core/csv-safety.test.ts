@@ -160,4 +160,34 @@ describe('the participants import', () => {
     expect(errors).toEqual([])
     expect(participants).toEqual([...expected, { chip: 'E2003', bib: '14', name: 'The "Rocket"' }])
   })
+
+  it('keeps the whole file when one unquoted name holds a quote, as spreadsheets read it', () => {
+    // Strict quoting refused the whole file (0 participants, every chip held without a bib) over one nickname.
+    const file = Buffer.from(
+      'chip,bib,name\nE2001,12,Dwayne "The Rock" Johnson\nE2002,13,Ann 5\'10"\n',
+      'utf8'
+    )
+    expect(parseParticipantsFile(file)).toEqual({
+      participants: [
+        { chip: 'E2001', bib: '12', name: 'Dwayne "The Rock" Johnson' },
+        { chip: 'E2002', bib: '13', name: 'Ann 5\'10"' }
+      ],
+      errors: []
+    })
+  })
+
+  it('a file that cannot be read keeps the participants list in use', async () => {
+    const { station } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false })
+    expect(station.importParticipants('chip,bib,name\nE2001,12,Ann\nE2002,13,Bob\n').imported).toBe(2)
+    // Excel's "Unicode Text" (UTF-16, tabs), or the wrong file given at a restart: nothing in it can be read.
+    const utf16 = Buffer.from('\uFEFFchip\tbib\r\nE2001\t99\r\n', 'utf16le')
+    const result = station.importParticipants(utf16)
+    expect(result.imported).toBe(0)
+    expect(result.errors.at(-1)).toMatch(/2 participants already in use are kept/)
+    expect(station.journal.participantBibs().count).toBe(2)
+    expect(station.journal.participantName('12')).toBe('Ann')
+    // A file that reads but lists nobody (a header only) still empties the list, on purpose.
+    expect(station.importParticipants('chip,bib\n')).toEqual({ imported: 0, errors: [] })
+    expect(station.journal.participantBibs().count).toBe(0)
+  })
 })

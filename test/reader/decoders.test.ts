@@ -165,9 +165,24 @@ describe('RACE RESULT USB Timing Box', () => {
     expect(reads.map(r => [r.chip, r.readerKey, r.timeUs])).toEqual([
       ['A', 'rr1:00000100', (epoch + 1) * 1_000_000],
       ['B', 'rr9:00000200', (epoch + 2) * 1_000_000],
-      ['C', 'rr0:00000300', (epoch + 3) * 1_000_000]
+      ['C', 'rrP:C:00000300', (epoch + 3) * 1_000_000]
     ])
-    expect(state.context['nextIndex']).toBe(1)
+    expect(state.context['nextIndex']).toBe(0)
+  })
+
+  it('a pushed passing never takes the index of a stored passing not fetched yet', () => {
+    // Passings 1–2 fetched; the box stored passing 3 while the cable was out, then pushes a live one (its index 4).
+    // The station must still fetch index 3: the pushed line carries no index and must not consume one.
+    const base = `EPOCHREFSET;00\n${epoch.toString(16)};00000000\n\n`
+    const { reads, state } = run(createRrBoxDecoder(), [
+      ascii(
+        `${base}PASSINGGET;00\n00000001;00000002\nA;0;00000100;01;00;00;00;0;0;0;00;0\n` +
+          'B;0;00000200;01;00;00;00;0;0;0;00;0\n\n'
+      ),
+      ascii('#P;D;0;00000400;01;00;00;00;0;0;0;00;0\n')
+    ])
+    expect(reads.map(r => r.chip)).toEqual(['A', 'B', 'D'])
+    expect(state.context['nextIndex']).toBe(3)
   })
 })
 

@@ -22,6 +22,9 @@ function parseRows(text: string, delimiter: ',' | ';'): Rows | null {
       bom: true,
       delimiter,
       relax_column_count: true,
+      // A quote inside an unquoted field (`Dwayne "The Rock" Johnson`, `5'10"`) is text, as spreadsheets read it:
+      // strict parsing threw, and one such name lost the whole file under a message blaming the header.
+      relax_quotes: true,
       skip_empty_lines: true,
       trim: true
     }) as Rows

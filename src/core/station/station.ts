@@ -485,6 +485,15 @@ export class Station {
   /** Imports a participants CSV (chip, bib, name), as text or as the file's bytes, and uses it for chips from now on. */
   importParticipants(csv: string | Uint8Array): { imported: number; errors: string[] } {
     const parsed = parseParticipantsFile(csv)
+    const inUse = this.journal.participantBibs().count
+    if (parsed.participants.length === 0 && parsed.errors.length > 0 && inUse > 0) {
+      // A file that cannot be read at all (the wrong file, UTF-16, a broken quote) must not wipe the list in use: a
+      // restart with the same --participants would otherwise hold every chip without a bib for the rest of the race.
+      return {
+        imported: 0,
+        errors: [...parsed.errors, `Nothing imported: the ${inUse} participants already in use are kept.`]
+      }
+    }
     this.journal.replaceParticipants(parsed.participants)
     this.#policy = { ...this.#policy, bibPolicy: 'participants' }
     return { imported: parsed.participants.length, errors: parsed.errors }

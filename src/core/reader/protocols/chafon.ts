@@ -49,6 +49,29 @@ function checkChafonFrame(buffer: Uint8Array, start: number): FrameCheck {
 }
 
 /**
+ * A checked frame whose content also parses (reader info, an inventory answer whose tag list fills it exactly):
+ * the only kind worth giving up an incomplete candidate for. Bytes inside a real frame split across writes (an EPC)
+ * can pass a CRC by chance; taking them for a frame threw away the real one when its last bytes came.
+ */
+function checkSoundChafonFrame(buffer: Uint8Array, start: number): FrameCheck {
+  const found = checkChafonFrame(buffer, start)
+  if (typeof found !== 'object') return found
+  const command = buffer[start + 2] as number
+  const status = buffer[start + 3] as number
+  if (command === CHAFON_CMD.readerInfo) return found
+  if (command !== CHAFON_CMD.inventory) return 'garbage'
+  if (!STATUS_WITH_TAGS.has(status)) return found
+  const crcAt = found.end - 2
+  let p = start + 6
+  for (let t = 0; t < (buffer[start + 5] as number); t += 1) {
+    const epcLength = buffer[p] as number
+    if (epcLength === 0) return 'garbage'
+    p += epcLength + 2
+  }
+  return p === crcAt ? found : 'garbage'
+}
+
+/**
  * Chafon UHFReader18/288 frames (CRC-16). Inventory answers carry an antenna bit mask and a list of
  * (EPC length, EPC, RSSI). The frame has no header byte, so after garbage the decoder tries each byte as a length
  * until a checksum holds, and a length that reaches past the bytes received is waited for only when no checked frame
@@ -67,7 +90,7 @@ export function createChafonDecoder(): Decoder {
       while (i < buffer.length) {
         const found = checkChafonFrame(buffer, i)
         if (found === 'incomplete') {
-          const next = nextCheckedFrame(buffer, i, checkChafonFrame)
+          const next = nextCheckedFrame(buffer, i, checkSoundChafonFrame)
           if (next < 0) break
           garbage.skip(i)
           i = next

@@ -71,16 +71,33 @@ function boxTimeUs(context: DecoderContext, ticks: number): number | null {
 }
 
 /**
- * One passing line (12 `;` fields) at box index `index`. Its time is the box's own, used as it is: the station set
- * the box's epoch, so the box's clock already is the laptop's, for live passings and for those stored while the
- * station was away alike. Without a time base yet, or when the line is damaged, the passing is fetched again.
+ * One passing line (12 `;` fields) at box index `index`, or pushed (`index` null: a `#P;` line carries no index).
+ * Its time is the box's own, used as it is: the station set the box's epoch, so the box's clock already is the
+ * laptop's, for live passings and for those stored while the station was away alike. Without a time base yet, or
+ * when the line is damaged, the passing is fetched again.
  */
-function passingLine(fields: readonly string[], index: number, context: DecoderContext, at: At, out: Out) {
+function passingLine(
+  fields: readonly string[],
+  index: number | null,
+  context: DecoderContext,
+  at: At,
+  out: Out
+): DecoderContext {
   const chip = fields[0] ?? ''
   const ticksText = fields[2] ?? ''
   const wellFormed = fields.length === 12 && chip !== '' && HEX.test(ticksText)
   const timeUs = wellFormed ? boxTimeUs(context, parseInt(ticksText, 16)) : null
   if (!wellFormed || timeUs === null) {
+    if (index === null) {
+      // A pushed passing that cannot be used stays in the box, which gives it again when its index is fetched.
+      out.bad.push({
+        reason: 'pushed passing unreadable or before the epoch reference; left to fetching',
+        chunkId: at.chunkId,
+        offset: at.offset,
+        bytes: fields.join(';').length
+      })
+      return context
+    }
     const tries = context['badIndex'] === index ? (num(context, 'badTries') ?? 0) + 1 : 1
     const giveUp = wellFormed ? false : tries >= PASSING_TRIES
     out.bad.push({
@@ -108,13 +125,18 @@ function passingLine(fields: readonly string[], index: number, context: DecoderC
       chunkId: at.chunkId,
       offset: at.offset,
       // The index with the ticks: a re-fetch gives the same identity, a box whose memory was cleared does not.
-      readerKey: `rr${index}:${ticksText.toLowerCase()}`,
+      // A pushed passing has no index: its chip and ticks identify it (fetched later, it is a duplicate read).
+      readerKey:
+        index === null ? `rrP:${chip}:${ticksText.toLowerCase()}` : `rr${index}:${ticksText.toLowerCase()}`,
       hits: parseInt(fields[3] ?? '', 16),
       rssi: parseInt(fields[4] ?? '', 16),
       ...(Number.isNaN(loop) ? {} : { antenna: loop + 1 }),
       ...(clockOffsetMs === null ? {} : { clockOffsetMs })
     })
   }
+  // A pushed passing never moves the index to fetch: the box may still hold passings before it not yet fetched
+  // (stored while the cable was out), which that index would skip.
+  if (index === null) return context
   return { ...context, nextIndex: Math.max(num(context, 'nextIndex') ?? 0, index + 1) }
 }
 
@@ -210,8 +232,7 @@ export function createRrBoxDecoder(): Decoder {
       }
     }
     if (line.startsWith('#P;')) {
-      const index = num(context, 'nextIndex') ?? 1
-      const after = passingLine(line.slice(3).split(';'), index, context, at, out)
+      const after = passingLine(line.slice(3).split(';'), null, context, at, out)
       // A pushed passing never ends or skips the answer around it.
       return { ...after, mode }
     }

@@ -124,7 +124,11 @@ export function createTimyDecoder(options: TimyOptions = {}): Decoder {
           clockOffsetMs: mapped.clockOffsetMs
         })
       }
+      const runaway = buffer.length - from > 64
       from = dropRunawayLine(state, chunk, buffer, from, 64, badFrames)
+      // Noise without a CR may end where a good line begins, whose end is still on the wire: keep the last 28
+      // characters, so the line is read when its CR comes (the checksum finds it at the end, as above).
+      if (runaway) from = Math.max(buffer.length - CHECKED_LENGTH, 0)
       return { state: keepTail(state, chunk, buffer, from, context), reads, badFrames, statuses }
     },
     finish: (state: DecoderState): DecodeResult => truncatedTail(state, 'line')
