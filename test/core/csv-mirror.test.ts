@@ -1,4 +1,13 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { csvRows } from '../../src/core/csv/spreadsheet-csv'
@@ -57,5 +66,51 @@ describe('the CSV copy after a crash', () => {
     station.ingest('p', lines('a4'))
     await log.until(() => log.of('passing').length === 4, 'a capture after the catch-up')
     expect(nums()).toEqual(upTo(IN_JOURNAL + 4))
+  })
+})
+
+describe('the CSV copy when its file cannot be written for a while', () => {
+  it('gets no hole: rows refused meanwhile are written once it can, and capture and sync carry on', async () => {
+    const folder = tempFolder()
+    const { station, log } = openStation({
+      apiUrl: 'http://127.0.0.1:9/v0',
+      apiKey: 'k',
+      sync: false,
+      dataFolder: folder,
+      mirrorCatchUpDelayMs: 0
+    })
+    const path = join(folder, 'sessions', 'session-1-FINISH.csv')
+    const nums = () =>
+      existsSync(path) && !statSync(path).isDirectory()
+        ? readFileSync(path, 'utf8')
+            .split('\n')
+            .slice(1, -1)
+            .map(row => Number(row.split(',')[0]))
+        : []
+    station.ingest('p', lines('b1', 'b2'))
+    await until(
+      () => nums().length === 2,
+      () => `the copy has ${nums().length} rows`
+    )
+    // The file held by another program (a spreadsheet on Windows locks it): here a folder where it was.
+    const held = `${path}.held`
+    renameSync(path, held)
+    mkdirSync(path)
+    station.ingest('p', lines('b3', 'b4'))
+    await log.until(() => log.of('passing').length === 4, 'captures while the copy is refused')
+    station.ingest('p', lines('b5'))
+    await log.until(() => log.of('passing').length === 5, 'capture goes on')
+    // Nothing was lost from the journal: no error says reader input is waiting.
+    expect(log.of('error')).toEqual([])
+    expect(log.of('warning').filter(w => /CSV copy/.test(w.message))).toHaveLength(1)
+    rmSync(path, { recursive: true })
+    renameSync(held, path)
+    station.ingest('p', lines('b6'))
+    await log.until(() => log.of('passing').length === 6, 'a capture once the file is back')
+    await until(
+      () => nums().length >= 6,
+      () => `the copy has ${nums().join(' ')}`
+    )
+    expect(nums()).toEqual([1, 2, 3, 4, 5, 6])
   })
 })

@@ -143,6 +143,26 @@ describe('journal', () => {
     upgraded.close()
   })
 
+  it('upgrades a journal of the shipped format 3 (manual entry keys, before the passing counts)', () => {
+    const { journal, path } = journalIn()
+    const session = journal.openSession('A', 1)
+    journal.close()
+    // As the version before the counts left it: format 3 is the entry screens' keys, already in this file.
+    const raw = new Database(path)
+    raw.exec(`
+      DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
+      DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
+      INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)
+        VALUES (${session.id}, 1, '1', 1, 'reader', 1, 'synced');
+      UPDATE sessions SET next_num = 2 WHERE id = ${session.id};
+      PRAGMA user_version = 3;
+    `)
+    raw.close()
+    const upgraded = new Journal(path)
+    expect(upgraded.counts(session.id)).toMatchObject({ synced: 1 })
+    upgraded.close()
+  })
+
   it('refuses a journal written by a newer version without changing it', () => {
     const { journal, path } = journalIn()
     journal.close()

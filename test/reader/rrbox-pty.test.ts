@@ -117,6 +117,17 @@ describe('the RR USB box over a real serial line', () => {
     expect(rig.station.readerHealth()[0]?.details['rewindFrom']).toBe(1000)
   })
 
+  it("keeps the box's clock check (TIMESTAMPGET) among the reader details, where the timer checks it before a race", async () => {
+    const rig = await boxOnALine()
+    rig.connect()
+    await until(
+      () => typeof rig.station.readerHealth()[0]?.details['clockOffsetMs'] === 'number',
+      'the clock offset of the box'
+    )
+    // The box's clock was set from this station's clock: the offset is the line's delay, not seconds.
+    expect(Math.abs(Number(rig.station.readerHealth()[0]?.details['clockOffsetMs']))).toBeLessThan(1000)
+  })
+
   it('a box in push mode: pushed passings are read, and fetching them again makes no second passing', async () => {
     const rig = await boxOnALine({ push: true })
     rig.connect()

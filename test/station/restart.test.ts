@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
+import { LOCK_DATABASE } from '../../src/core/journal/folder-lock'
 import { Journal } from '../../src/core/journal/journal'
 import { collectPages, sessionPassingPages } from '../../src/core/rufus/paging'
 import type { PassingEvent } from '../../src/shared/events'
@@ -167,6 +170,22 @@ describe('restart after a crash', () => {
     )
     next.child.kill('SIGTERM')
     expect(await next.exited()).toBe(0)
+  })
+
+  it('starts on a lock database left damaged (not a database), and a second live station is still refused', async () => {
+    const { pty, data } = await setup()
+    mkdirSync(data, { recursive: true, mode: 0o700 })
+    // A power cut or a bad sector can leave any bytes in the lock database; it holds nothing worth keeping.
+    writeFileSync(join(data, LOCK_DATABASE), randomBytes(4096))
+    const first = startStation(headlessArgs(data, pty.a, ['--json']))
+    await sendingReader(pty)
+    await until(() => passings(first).length > 0, 'the station to capture', first)
+    const second = startStation(headlessArgs(data, join(data, '..', 'ttyB'), ['--json']))
+    expect(await second.exited()).toBe(3)
+    expect(second.stderr()).toMatch(/Another RUFUS Station .*is already using the data folder/)
+    expect(second.stderr()).not.toMatch(/journal/)
+    first.child.kill('SIGTERM')
+    expect(await first.exited()).toBe(0)
   })
 
   it('refuses a second live station on the same folder in plain words, and the first keeps capturing', async () => {

@@ -1,5 +1,5 @@
 import Database from 'libsql'
-import { accessSync, constants } from 'node:fs'
+import { accessSync, constants, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SqliteDatabase } from '../db/sqlite'
 
@@ -29,6 +29,11 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY')
 }
 
+function isDamaged(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT'
+}
+
 function ownerPid(db: SqliteDatabase): number | null {
   try {
     // all(), not get(): a statement left mid-way would keep a read lock that outlives close().
@@ -55,7 +60,21 @@ function takeWriteLock(db: SqliteDatabase): void {
 export function lockDataFolder(folder: string, waitMs = DEFAULT_WAIT_MS): { release(): void } {
   // libsql reports an unopenable file only as "Unable to open connection"; the file system says why.
   accessSync(folder, constants.W_OK)
-  const db = new Database(join(folder, LOCK_DATABASE))
+  const path = join(folder, LOCK_DATABASE)
+  try {
+    return takeFolderLock(folder, path, waitMs)
+  } catch (error) {
+    if (!isDamaged(error)) throw error
+    // A lock database a power cut or a bad sector left unreadable holds nothing worth keeping, and no live
+    // station can hold it (it could not have read it): empty it and lock again. Emptying never drops a lock (the
+    // OS locks the file, not its bytes), so two starts racing here still end with one owner.
+    truncateSync(path, 0)
+    return takeFolderLock(folder, path, waitMs)
+  }
+}
+
+function takeFolderLock(folder: string, path: string, waitMs: number): { release(): void } {
+  const db = new Database(path)
   let lostRace = false
   try {
     // The default rollback journal, not WAL: its locks live on the file itself, with no shared-memory file.

@@ -133,7 +133,14 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE participants (chip TEXT PRIMARY KEY, bib TEXT NOT NULL, name TEXT);
   `,
-  // v3: passing counts per session and state, kept by triggers, so no count reads the whole journal
+  // v3: an entry screen's own key per manual entry (an entry sent again after a lost answer is stored once);
+  // corrections looked up per passing (the upload grace period asks for each waiting passing)
+  `
+  CREATE TABLE manual_entry_keys (entry_key TEXT PRIMARY KEY, passing_id INTEGER NOT NULL REFERENCES passings (id));
+  CREATE INDEX corrections_by_passing ON corrections (passing_id);
+  `,
+  // v4 (after v3, which shipped first: journals in the field are at v3 with the keys): passing counts per
+  // session and state, kept by triggers, so no count reads the whole journal
   `
   CREATE TABLE passing_counts (
     session_id INTEGER NOT NULL,
@@ -157,12 +164,6 @@ const MIGRATIONS: readonly string[] = [
     INSERT INTO passing_counts (session_id, state, n) VALUES (NEW.session_id, NEW.state, 1)
       ON CONFLICT (session_id, state) DO UPDATE SET n = n + 1;
   END;
-  `,
-  // v4: an entry screen's own key per manual entry (an entry sent again after a lost answer is stored once);
-  // corrections looked up per passing (the upload grace period asks for each waiting passing)
-  `
-  CREATE TABLE manual_entry_keys (entry_key TEXT PRIMARY KEY, passing_id INTEGER NOT NULL REFERENCES passings (id));
-  CREATE INDEX corrections_by_passing ON corrections (passing_id);
   `
 ]
 

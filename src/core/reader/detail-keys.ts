@@ -10,6 +10,11 @@ const KNOWN_DETAIL_KEYS: ReadonlySet<string> = new Set([
   ...Object.values(RRBOX_INFO),
   'rewindFrom',
   'epoch',
+  // The RR box's clock check and memory (TIMESTAMPGET, PASSINGINFOGET, an answer from another index).
+  'clockOffsetMs',
+  'storedPassings',
+  'storedIndexes',
+  'indexMismatch',
   'transponderBattery',
   'deletedImpulse',
   'error',

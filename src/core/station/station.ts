@@ -76,6 +76,8 @@ export type StationListener = (event: StationEvent) => void
 const SYNC_EVENT_INTERVAL_MS = 100
 /** How long after a start the CSV copy begins to catch up: capture comes first. */
 const MIRROR_CATCH_UP_DELAY_MS = 1000
+/** How soon a CSV copy that could not be written tries again (the journal has every passing meanwhile). */
+const MIRROR_RETRY_MS = 1000
 
 /**
  * The station core: capture, journal, numbering, sync and clocks, with no Electron. The desktop app, the
@@ -102,6 +104,8 @@ export class Station {
   #syncTimer: NodeJS.Timeout | null = null
   #clockTimer: NodeJS.Timeout | null = null
   #mirrorTimer: NodeJS.Timeout | null = null
+  /** The CSV copy could not be written; said once until it catches up again. */
+  #mirrorFailing = false
   readonly #badFrames = new BadFrameSampler()
   #badFrameTimer: NodeJS.Timeout | null = null
   #lastOffsetReported: number | null = null
@@ -261,10 +265,37 @@ export class Station {
   }
 
   /**
+   * A CSV row that cannot be written (the file held by a spreadsheet, a full disk) is not a failed commit: the
+   * passings are in the journal. The copy stops taking rows and catches up from its own last row later, so it
+   * gets no hole, and nothing after this append (sync, reader health) is skipped.
+   */
+  #appendToMirror(session: SessionRecord, passings: readonly PassingRecord[]): void {
+    try {
+      this.#mirror.append(session, passings)
+    } catch (error) {
+      this.#mirrorFailed(session, error)
+    }
+  }
+
+  #mirrorFailed(session: SessionRecord, error: unknown): void {
+    if (!this.#mirrorFailing) {
+      this.#mirrorFailing = true
+      this.#emit({
+        type: 'warning',
+        message: `The CSV copy of session ${session.id} cannot be written (${error instanceof Error ? error.message : String(error)}); the journal keeps every passing and the copy catches up when it can.`
+      })
+    }
+    if (!this.#closed && !this.#mirrorTimer) this.#scheduleMirrorCatchUp(session, MIRROR_RETRY_MS)
+  }
+
+  /**
    * The CSV copy catches up from its own last row once capture has started: its cost grows with what is
    * missing (rows committed just before a crash, or all of them for a new file), never before the first read.
    */
-  #scheduleMirrorCatchUp(session: SessionRecord): void {
+  #scheduleMirrorCatchUp(
+    session: SessionRecord,
+    delayMs = this.#config.mirrorCatchUpDelayMs ?? MIRROR_CATCH_UP_DELAY_MS
+  ): void {
     this.#mirror.holdAppends(session.id)
     this.#mirrorTimer = setTimeout(() => {
       this.#mirrorTimer = null
@@ -272,13 +303,11 @@ export class Station {
         .catchUp(session, (id, afterNum, limit) =>
           this.#journalClosed ? [] : this.journal.passingsOfSession(id, afterNum, limit)
         )
-        .catch((error: unknown) =>
-          this.#emit({
-            type: 'warning',
-            message: `The CSV copy of session ${session.id} could not be brought up to date (${explainStartError(error, this.dataFolder).message}); the journal keeps every passing.`
-          })
-        )
-    }, this.#config.mirrorCatchUpDelayMs ?? MIRROR_CATCH_UP_DELAY_MS)
+        .then(() => {
+          this.#mirrorFailing = false
+        })
+        .catch((error: unknown) => this.#mirrorFailed(session, error))
+    }, delayMs)
     this.#mirrorTimer.unref()
   }
 
@@ -570,7 +599,7 @@ export class Station {
     }
     for (const [sessionId, passings] of bySession) {
       const session = this.journal.session(sessionId)
-      if (session) this.#mirror.append(session, passings)
+      if (session) this.#appendToMirror(session, passings)
     }
     this.#reportBadFrames(batch.badFrames)
     for (const { port, read } of batch.reads) this.#readers.get(port)?.health.reads(1, read.clockOffsetMs)
