@@ -253,3 +253,17 @@ describe('the export', () => {
     })
   })
 })
+
+describe('attack 11: two station screens close the session at once', () => {
+  it('a close from a screen that saw an older session does not close the one opened since', () => {
+    const { station } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
+    const s = service(station)
+    const seen = station.journal.openedSession()?.id ?? 0
+    // Both screens show "FINISH: close and open FINISH 2"; both timers click it.
+    expect(s.closeSession(true, seen)?.alias).toBe('FINISH 2')
+    expect(() => s.closeSession(true, seen)).toThrow(/already closed/)
+    expect(() => s.closeSession(false, seen)).toThrow(/already closed/)
+    expect(station.journal.sessions().map(s => s.alias)).toEqual(['FINISH', 'FINISH 2'])
+    expect(station.journal.openedSession()?.alias).toBe('FINISH 2')
+  })
+})
