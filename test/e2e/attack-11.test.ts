@@ -32,6 +32,7 @@ async function headless(data: string, pty: PtyPair, apiUrl: string, port = 0) {
   return {
     urls: { station, entry: /screens: entry (\S+)/.exec(spawned.stderr())?.[1] ?? '' },
     port: Number(new URL(station).port),
+    pid: spawned.child.pid ?? 0,
     passings: () =>
       spawned.lines
         .map(line => JSON.parse(line) as { type: string })
@@ -74,6 +75,45 @@ describe('attack 11: an entry screen through a long station outage', () => {
         Array.from({ length: typed }, (_, i) => String(i + 1))
       )
       await poll(() => page.getByTestId('entries-waiting').count()).toBe(0)
+    }
+  )
+})
+
+describe('attack 11: a station that hangs (or a Wi-Fi that drops packets) without closing the connection', () => {
+  it(
+    'the entry screen says it is cut off, keeps what is typed, and sends it once when the station answers again',
+    { timeout: 90_000 },
+    async () => {
+      const folder = tempFolder('rufus-e2e-atk11-')
+      const cloud = await emulator()
+      const pty = await ptyPair(folder)
+      cleanups.push(() => pty.stop())
+      const station = await headless(join(folder, 'data'), pty, cloud.apiUrl)
+      const page = await newPage()
+      await page.goto(station.urls.entry)
+      const box = page.getByRole('textbox', { name: BIB_BOX })
+      await box.fill('1')
+      await box.press('Enter')
+      await poll(() => station.passings().map(p => p.bib)).toEqual(['1'])
+      // The station stops answering, but its TCP connection stays open (SIGSTOP; a phone on a flaky Wi-Fi).
+      process.kill(station.pid, 'SIGSTOP')
+      let stopped = true
+      cleanups.push(async () => {
+        if (stopped) process.kill(station.pid, 'SIGCONT')
+      })
+      for (const bib of ['2', '3']) {
+        await box.fill(bib)
+        await box.press('Enter')
+      }
+      await poll(() => page.getByTestId('station-down').count()).toBe(1)
+      await box.fill('4')
+      await box.press('Enter')
+      process.kill(station.pid, 'SIGCONT')
+      stopped = false
+      await poll(() => station.passings().length).toBe(4)
+      await poll(() => page.getByTestId('station-down').count()).toBe(0)
+      await poll(() => page.getByTestId('entries-waiting').count()).toBe(0)
+      expect(station.passings().map(p => p.bib)).toEqual(['1', '2', '3', '4'])
     }
   )
 })
