@@ -267,3 +267,22 @@ describe('attack 11: two station screens close the session at once', () => {
     expect(station.journal.openedSession()?.alias).toBe('FINISH 2')
   })
 })
+
+describe('attack 11: the undo offered after a fix outlives the grace period', () => {
+  it('an undo clicked after the fixed passing went up is kept like any correction after upload, not refused', async () => {
+    const cloud = await emulator()
+    const { station, log } = openStation({
+      apiUrl: cloud.apiUrl,
+      apiKey: KEYS.readWrite.apiKey,
+      uploadGrace: { graceMs: 300, allPassings: false }
+    })
+    const typed = await station.recordManual('21')
+    // Fixed within the grace period: the fix goes up; the undo toast stays longer than the grace period.
+    expect(station.fixBib(typed.id, '12')).toBe('applied')
+    await log.untilSynced(1)
+    expect(station.journal.passing(typed.id)).toMatchObject({ state: 'synced', bib: '12' })
+    expect(station.undoCorrection(typed.id)).toBe('kept-locally-after-sync')
+    const s = service(station)
+    expect(s.recentPassings(5)[0]).toMatchObject({ bib: '12', correctedBib: '21', differsFromCloud: true })
+  })
+})
