@@ -42,9 +42,9 @@ async function headless(data: string, pty: PtyPair, apiUrl: string, port = 0, ex
     await spawned.exited()
   }
   cleanups.push(stop)
-  const open = JSON.parse(await spawned.waitForLine(/"open http/)) as { message: string }
-  const station = open.message.replace('open ', '')
+  // With --json the station URL is only on stderr (beside the entry and viewer pairing URLs).
   await poll(() => /screens: entry (\S+)/.test(spawned.stderr())).toBe(true)
+  const station = /screens: station (\S+)/.exec(spawned.stderr())?.[1] ?? ''
   const entry = /screens: entry (\S+)/.exec(spawned.stderr())?.[1] ?? ''
   const result: Headless = {
     process: spawned,
