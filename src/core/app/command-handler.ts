@@ -32,7 +32,8 @@ const HANDLERS: Handlers = {
   'passings.held': s => s.heldPassings(),
   'passings.checkBib': (s, a: { bib: string }) => s.checkBib(a.bib),
   'session.open': (s, a: { alias: string }) => s.openSession(a.alias),
-  'session.close': (s, a: { openNext?: boolean }) => s.closeSession(a.openNext ?? false),
+  'session.close': (s, a: { openNext?: boolean; sessionId?: number }) =>
+    s.closeSession(a.openNext ?? false, a.sessionId),
   'sessions.list': s => s.sessions(),
   'cloud.sessionPassings': (s, a: { token: string; first?: number; last?: number; page?: number }) =>
     s.cloudSessionPassings(a.token, a.first, a.last, a.page),

@@ -323,7 +323,16 @@ export class StationService {
   }
 
   /** Closes the open session; with `openNext`, opens the next one at once (reads never fall between the two). */
-  closeSession(openNext: boolean): SessionView | null {
+  closeSession(openNext: boolean, sessionId?: number): SessionView | null {
+    // Two screens confirming the same close: the second would otherwise close the session the first just opened
+    // (splitting the finishers over one more session than anyone meant).
+    const open = this.station.journal.openedSession()
+    if (sessionId !== undefined && open?.id !== sessionId) {
+      const seen = this.station.journal.session(sessionId)
+      throw new NotPossible(
+        `Session "${seen?.alias ?? sessionId}" is already closed${open ? `; "${open.alias}" is open now` : ''}. Nothing was changed.`
+      )
+    }
     if (openNext) return this.#sessionView(this.station.openSession(this.station.nextSessionAlias()))
     this.station.closeSession()
     return null

@@ -1205,6 +1205,14 @@ export class Journal {
       if (!standing) throw new NotPossible(`Passing ${passing.num} has no correction to undo.`)
       if (this.#beingUploaded(passing)) return 'being-uploaded' as const
       const uploaded = passing.state === 'synced' || passing.state === 'conflict'
+      if (uploaded && !standing.afterSync && standing.kind === 'bib' && standing.oldBib !== null) {
+        // The fix went up before the undo (its toast outlives the grace period): the cloud keeps the fixed bib,
+        // and the former one is kept here as a correction after upload, shown as differing from the cloud.
+        this.#sql(
+          'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, 1)'
+        ).run(id, 'bib', passing.bib, standing.oldBib, atUs)
+        return 'kept-locally-after-sync' as const
+      }
       if (uploaded && !standing.afterSync) {
         throw new NotPossible(
           `Passing ${passing.num} already went up to RUFUS Cloud with bib ${passing.bib ?? '—'}; correct it again instead.`

@@ -1,5 +1,5 @@
 import type { StationApi } from '../../shared/station-api'
-import { EntryQueue } from './entry/entry-queue'
+import { ENTRY_QUEUE_STORAGE_KEY, EntryQueue } from './entry/entry-queue'
 import { TEXTS } from './i18n'
 import { EntrySender } from './entry/entry-sender'
 import { connectWebSocket, measureClockOffset } from './transport'
@@ -21,6 +21,14 @@ export function entryQueue(): { queue: EntryQueue; sender: EntrySender } {
     () => useStation.getState().clockOffsetMs
   )
   entries = { queue, sender }
+  // Another tab of this browser shares the stored queue: show its entries here too (and send them, once).
+  if (typeof window !== 'undefined') {
+    window.addEventListener('storage', event => {
+      if (event.key !== ENTRY_QUEUE_STORAGE_KEY) return
+      queue.reload()
+      if (useStation.getState().connected) void sender.drain()
+    })
+  }
   return entries
 }
 

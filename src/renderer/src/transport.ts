@@ -5,6 +5,11 @@ import { createStationApi, type StationApi, type StationTransport } from '../../
  * The browser's `window.station`: the same API as the Electron preload, carried by the headless station's
  * WebSocket. The pairing token comes from the page's URL.
  */
+/** A quiet station is asked something after this long… */
+const PROBE_MS = 2000
+/** …and taken as unreachable when nothing at all has come from it for this long. */
+const SILENCE_MS = 7000
+
 export function connectWebSocket(onConnection: (connected: boolean) => void): StationApi {
   const token = new URLSearchParams(location.search).get('token') ?? ''
   const listeners = new Set<(update: StationUpdate) => void>()
@@ -14,15 +19,45 @@ export function connectWebSocket(onConnection: (connected: boolean) => void): St
   let queue: string[] = []
 
   const open = () => {
-    socket = new WebSocket(
+    const current = new WebSocket(
       `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`
     )
-    socket.onopen = () => {
+    socket = current
+    let lastHeardMs = Date.now()
+    // A station that hangs, or a Wi-Fi that drops packets, leaves the socket open and silent for minutes: ask
+    // it something when it is quiet, and take the connection as lost when it stays silent (the screen then says
+    // it is cut off, and entries wait on the device instead of "sending…" into nowhere).
+    const liveness = setInterval(() => {
+      const silentMs = Date.now() - lastHeardMs
+      if (silentMs > SILENCE_MS) lost()
+      else if (silentMs > PROBE_MS && current.readyState === WebSocket.OPEN) {
+        current.send(JSON.stringify({ id: nextId++, name: 'clock.ping', args: { clientMs: Date.now() } }))
+      }
+    }, PROBE_MS)
+    const lost = () => {
+      clearInterval(liveness)
+      current.onopen = null
+      current.onmessage = null
+      current.onclose = null
+      current.close()
+      onConnection(false)
+      for (const [, resolve] of waiting) {
+        resolve({
+          ok: false,
+          error: { code: 'internal', message: 'The connection to the station was lost.' }
+        })
+      }
+      waiting.clear()
+      setTimeout(open, 1000)
+    }
+    current.onopen = () => {
+      lastHeardMs = Date.now()
       onConnection(true)
-      for (const message of queue) socket.send(message)
+      for (const message of queue) current.send(message)
       queue = []
     }
-    socket.onmessage = event => {
+    current.onmessage = event => {
+      lastHeardMs = Date.now()
       const message = JSON.parse(String(event.data)) as {
         type: string
         id?: number
@@ -37,17 +72,7 @@ export function connectWebSocket(onConnection: (connected: boolean) => void): St
         waiting.delete(message.id)
       }
     }
-    socket.onclose = () => {
-      onConnection(false)
-      for (const [, resolve] of waiting) {
-        resolve({
-          ok: false,
-          error: { code: 'internal', message: 'The connection to the station was lost.' }
-        })
-      }
-      waiting.clear()
-      setTimeout(open, 1000)
-    }
+    current.onclose = lost
   }
   open()
 

@@ -23,7 +23,8 @@ export type EntryStorage =
 
 /** Far more than a finish line types while a station is down; beyond it, keypresses are refused out loud. */
 export const ENTRY_QUEUE_CAP = 5000
-const STORAGE_KEY = 'rufus-station.entry-queue.v1'
+export const ENTRY_QUEUE_STORAGE_KEY = 'rufus-station.entry-queue.v1'
+const STORAGE_KEY = ENTRY_QUEUE_STORAGE_KEY
 
 /** The keypress time in station time: the offset known at the keypress, else the one known now. */
 export function stationTimeMs(entry: QueuedEntry, currentOffsetMs: number): number {
@@ -47,21 +48,33 @@ export class EntryQueue {
   readonly #cap: number
   readonly #listeners = new Set<() => void>()
   #entries: readonly QueuedEntry[]
+  /** The last write failed: memory holds entries the storage lacks, so it (not the storage) is the base. */
+  #unsaved = false
 
   constructor(storage: EntryStorage, cap = ENTRY_QUEUE_CAP) {
     this.#storage = storage
     this.#cap = cap
-    this.#entries = EntryQueue.#load(storage)
+    this.#entries = EntryQueue.#load(storage) ?? []
   }
 
-  static #load(storage: EntryStorage): QueuedEntry[] {
+  /** The stored queue, or null when it cannot be read. */
+  static #load(storage: EntryStorage): QueuedEntry[] | null {
     try {
       const stored = storage instanceof Map ? storage.get(STORAGE_KEY) : storage.getItem(STORAGE_KEY)
       const parsed: unknown = JSON.parse(stored ?? '[]')
       return Array.isArray(parsed) ? parsed.filter(isEntry) : []
     } catch {
-      return []
+      return null
     }
+  }
+
+  /** Another screen of this browser (another tab) changed the stored queue: show and send what it holds. */
+  reload(): void {
+    if (this.#unsaved) return
+    const stored = EntryQueue.#load(this.#storage)
+    if (stored === null) return
+    this.#entries = stored
+    for (const listener of this.#listeners) listener()
   }
 
   get entries(): readonly QueuedEntry[] {
@@ -79,28 +92,38 @@ export class EntryQueue {
 
   /** Adds an entry; false (nothing stored) when the queue is full, so the screen says so. */
   add(entry: Omit<QueuedEntry, 'rejected'>): boolean {
-    if (this.#entries.length >= this.#cap) return false
-    this.#set([...this.#entries, { ...entry, rejected: null }])
+    const base = this.#base()
+    if (base.length >= this.#cap) return false
+    this.#set([...base, { ...entry, rejected: null }])
     return true
   }
 
   /** The station stored it: forget it here. */
   remove(key: string): void {
-    this.#set(this.#entries.filter(e => e.key !== key))
+    this.#set(this.#base().filter(e => e.key !== key))
   }
 
   reject(key: string, reason: string): void {
-    this.#set(this.#entries.map(e => (e.key === key ? { ...e, rejected: reason } : e)))
+    this.#set(this.#base().map(e => (e.key === key ? { ...e, rejected: reason } : e)))
   }
 
   /** A refused entry corrected by the timer: same key, same time, sent again. */
   correct(key: string, bib: string | null): void {
-    this.#set(this.#entries.map(e => (e.key === key ? { ...e, bib, rejected: null } : e)))
+    this.#set(this.#base().map(e => (e.key === key ? { ...e, bib, rejected: null } : e)))
   }
 
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
+  }
+
+  /**
+   * What a change applies to: the stored queue as it is now, since another tab of this browser shares it (changing
+   * this tab's copy would write over the entries typed there), unless memory holds entries the storage could not.
+   */
+  #base(): readonly QueuedEntry[] {
+    if (this.#unsaved) return this.#entries
+    return EntryQueue.#load(this.#storage) ?? this.#entries
   }
 
   #set(entries: readonly QueuedEntry[]): void {
@@ -109,8 +132,10 @@ export class EntryQueue {
       const json = JSON.stringify(entries)
       if (this.#storage instanceof Map) this.#storage.set(STORAGE_KEY, json)
       else this.#storage.setItem(STORAGE_KEY, json)
+      this.#unsaved = false
     } catch {
       // Storage full or blocked: the entries stay in memory and are still sent; the screen keeps showing them.
+      this.#unsaved = true
     }
     for (const listener of this.#listeners) listener()
   }

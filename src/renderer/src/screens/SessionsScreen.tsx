@@ -86,7 +86,9 @@ export function SessionsScreen(): React.JSX.Element {
             autoFocus
             onClick={() => {
               setClosing(false)
-              void run(stationApi().closeSession({ openNext: true })).then(refresh)
+              void run(stationApi().closeSession({ openNext: true, sessionId: snapshot.session?.id })).then(
+                refresh
+              )
             }}
           >
             {t('closeAndOpen')} {snapshot.nextSessionAlias}
@@ -95,7 +97,7 @@ export function SessionsScreen(): React.JSX.Element {
             type="button"
             onClick={() => {
               setClosing(false)
-              void run(stationApi().closeSession({})).then(refresh)
+              void run(stationApi().closeSession({ sessionId: snapshot.session?.id })).then(refresh)
             }}
           >
             {t('closeOnly')}
