@@ -362,6 +362,11 @@ export class StationService {
     last?: number,
     page?: number
   ): Promise<CloudPassingView[]> {
+    // A screen reads the cloud with the station's key: only the sessions this station uploaded to, never the
+    // rest of the company's.
+    if (!this.station.journal.knowsCloudToken(token)) {
+      throw new NotPossible('That cloud session is not one of this station’s sessions.')
+    }
     const list = await this.station.client.sessionPassings(token, { first, last, page })
     return list.map(cloudView)
   }

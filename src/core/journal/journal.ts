@@ -390,6 +390,14 @@ export class Journal {
     return row ? toSession(row as SessionRow) : null
   }
 
+  /** Whether a cloud session token is (or was) one of this station's: a session's, or one its passings went to. */
+  knowsCloudToken(token: string): boolean {
+    return (
+      this.#sql('SELECT 1 FROM sessions WHERE token_session = ? LIMIT 1').get(token) !== undefined ||
+      this.#sql('SELECT 1 FROM passings WHERE cloud_token = ? LIMIT 1').get(token) !== undefined
+    )
+  }
+
   lastSession(): SessionRecord | null {
     const row = this.#sql('SELECT * FROM sessions ORDER BY id DESC LIMIT 1').get()
     return row ? toSession(row as SessionRow) : null

@@ -139,7 +139,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE TABLE manual_entry_keys (entry_key TEXT PRIMARY KEY, passing_id INTEGER NOT NULL REFERENCES passings (id));
   CREATE INDEX corrections_by_passing ON corrections (passing_id);
   `,
-  // v4 (after v3, which shipped first: journals in the field are at v3 with the keys): passing counts per
+  // v4 (written after v3, the entry keys; both came in one release): passing counts per
   // session and state, kept by triggers, so no count reads the whole journal
   `
   CREATE TABLE passing_counts (
