@@ -1,7 +1,8 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { csvLine } from '../../src/core/journal/csv-mirror'
+import { csvRows } from '../../src/core/csv/spreadsheet-csv'
+import { passingCells } from '../../src/core/journal/csv-mirror'
 import { Journal } from '../../src/core/journal/journal'
 import { sessionWithPassings } from '../helpers/journal-fill'
 import { lines, openStation, tempFolder } from '../helpers/station'
@@ -23,7 +24,7 @@ describe('the CSV copy after a crash', () => {
     const session = sessionWithPassings(folder, IN_JOURNAL)
     // The copy a crash left behind: 3,000 rows, then one cut half-way.
     const journal = new Journal(join(folder, 'journal.sqlite'))
-    const rows = journal.passingsOfSession(session.id, 0, MIRRORED + 1).map(csvLine)
+    const rows = journal.passingsOfSession(session.id, 0, MIRRORED + 1).map(p => csvRows([passingCells(p)]))
     journal.close()
     mkdirSync(join(folder, 'sessions'))
     const path = join(folder, 'sessions', `session-${session.id}-FINISH.csv`)

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs'
 import { connect, createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { lanAddress } from '../../src/station/screen-limits'
-import { PAIRING_FILE } from '../../src/station/pairing'
+import { lanAddress } from '../../src/headless/screen-limits'
+import { PAIRING_FILE } from '../../src/headless/pairing'
 import { spawnTs } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
 import { connectScreen, startHeadlessWithScreens, tokenOf, type Cleanups } from '../helpers/headless-screens'
@@ -245,7 +245,7 @@ describe('screens and roles', () => {
     again.socket.close()
     expect(await second.stop()).toBe(0)
 
-    const rotate = spawnTs('src/station/cli.ts', ['--rotate-pairing', '--data', join(folder, 'data')])
+    const rotate = spawnTs('src/headless/cli.ts', ['--rotate-pairing', '--data', join(folder, 'data')])
     expect(await rotate.exited()).toBe(0)
     const third = await startHeadlessWithScreens(folder, cleanups, ['--http-port', port], pty)
     expect(tokenOf(third.urls.entry)).not.toBe(tokenOf(first.urls.entry))
