@@ -92,6 +92,21 @@ describe('headless station', () => {
     expect(await station.exited()).toBe(2)
     expect(station.stderr()).toMatch(/can be read by other users \(mode 644\); run chmod 600/)
   })
+  it('names the setting it refuses, not the data folder, and exits as for any usage error', async () => {
+    const folder = tempFolder()
+    const station = track(
+      spawnTs(
+        'src/headless/cli.ts',
+        ['--headless', '--data', folder, '--serial', '/dev/null', '--dedup-window', 'abc'],
+        {
+          RUFUS_API_KEY: 'k'
+        }
+      )
+    )
+    expect(await station.exited()).toBe(2)
+    expect(station.stderr()).toMatch(/cannot start: --dedup-window must be a whole number/)
+    expect(station.stderr()).not.toMatch(/data folder/)
+  })
 })
 
 describe('API key sources', () => {

@@ -25,6 +25,7 @@ import { listSerialPorts } from '../serial/reader-connection'
 import { outgoingTimestamp } from '../sync/reconcile'
 import type { Station } from '../station/station'
 import { NotPossible } from '../not-possible'
+import { logIgnored } from '../platform/log-ignored'
 
 export type UiSettings = ScreenSettings
 
@@ -337,8 +338,9 @@ export class StationService {
         for (const s of await this.station.client.sessionsOfDevice(deviceid)) {
           active.set(s.token_session, s.active)
         }
-      } catch {
+      } catch (error) {
         // Offline or no READ: the local list still stands.
+        logIgnored('the cloud list of sessions could not be read', error)
       }
     }
     return this.station.journal

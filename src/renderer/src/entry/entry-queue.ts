@@ -109,8 +109,9 @@ export class EntryQueue {
       const json = JSON.stringify(entries)
       if (this.#storage instanceof Map) this.#storage.set(STORAGE_KEY, json)
       else this.#storage.setItem(STORAGE_KEY, json)
-    } catch {
+    } catch (error) {
       // Storage full or blocked: the entries stay in memory and are still sent; the screen keeps showing them.
+      console.warn('RUFUS Station: typed entries could not be kept in this browser’s storage', error)
     }
     for (const listener of this.#listeners) listener()
   }
