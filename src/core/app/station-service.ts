@@ -26,6 +26,7 @@ import { outgoingTimestamp } from '../sync/reconcile'
 import type { Station } from '../station/station'
 import { NotPossible } from '../not-possible'
 import { logIgnored } from '../platform/log-ignored'
+import type { Protocol } from '../../shared/protocols'
 
 export type UiSettings = ScreenSettings
 
@@ -45,7 +46,7 @@ export interface StationServiceOptions {
   readonly rememberReaders?: (
     readers: Array<{
       path: string
-      protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'
+      protocol: Protocol
       baudRate: number
     }>
   ) => void
@@ -525,12 +526,9 @@ export class StationService {
     return ports.map(p => ({ path: p.path, description: describePort(p) }))
   }
 
-  readonly #readerConfigs = new Map<
-    string,
-    { path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }
-  >()
+  readonly #readerConfigs = new Map<string, { path: string; protocol: Protocol; baudRate: number }>()
 
-  addReader(path: string, protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon', baudRate: number) {
+  addReader(path: string, protocol: Protocol, baudRate: number) {
     const connection = this.station.addReader({ id: path, path, protocol, baudRate })
     this.#readerConfigs.set(path, { path, protocol, baudRate })
     this.#o.rememberReaders?.([...this.#readerConfigs.values()])
