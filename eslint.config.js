@@ -2,9 +2,19 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
+import importX from 'eslint-plugin-import-x'
+import { LAYER_RULES, LAYER_ZONES, nodeBuiltinRules } from './eslint/layers.js'
 
-// Only the composition root, the IPC layer and the preload may touch Electron.
-const electronAllowed = ['src/main/index.ts', 'src/main/ipc/**', 'src/main/shell/**', 'src/preload/**']
+const NO_DEFAULT_EXPORT = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }
+
+/** The layers that must not touch Node's built-in modules: screens run in a browser, shared stays pure. */
+function noNodeBuiltins(files, rule) {
+  const { restrictedSyntax, ...rules } = nodeBuiltinRules(rule)
+  return {
+    files,
+    rules: { ...rules, 'no-restricted-syntax': ['error', NO_DEFAULT_EXPORT, ...restrictedSyntax] }
+  }
+}
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-artifacts/**'] },
@@ -14,29 +24,34 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       eqeqeq: ['error', 'smart'],
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }
-      ],
+      'no-restricted-syntax': ['error', NO_DEFAULT_EXPORT],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
     }
   },
   {
-    files: ['**/*.ts', '**/*.tsx'],
-    ignores: electronAllowed,
+    // The layer rules of docs/architecture.md: every import is resolved to a file and checked against the zones.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs'] })]
+    },
     rules: {
-      'no-restricted-imports': [
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: LAYER_ZONES }]
+    }
+  },
+  noNodeBuiltins(['src/renderer/**/*.{ts,tsx}'], LAYER_RULES.rendererCore),
+  noNodeBuiltins(['src/shared/**/*.ts'], LAYER_RULES.sharedIo),
+  {
+    // Type-aware rules where they catch real bugs: a promise nobody awaits loses its error; a switch over a
+    // union that misses a member silently does nothing for it.
+    files: ['src/**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
         'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'Only src/main/index.ts, src/main/ipc and src/preload may import electron.'
-            }
-          ],
-          patterns: [{ group: ['electron/*'], message: 'Only the Electron shell may import electron.' }]
-        }
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false }
       ]
     }
   },
@@ -61,7 +76,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['electron.vite.config.ts', 'vitest.config.ts', 'eslint.config.js'],
+    files: ['electron.vite.config.ts', 'vitest.config.ts', 'eslint.config.js', 'eslint/**'],
     rules: { 'no-restricted-syntax': 'off' }
   }
 )

@@ -41,8 +41,8 @@ async function launchOnce(
     process.execPath,
     [
       ...(runner === 'bundle'
-        ? [join(ROOT, 'scripts/run.mjs'), 'src/station/cli.ts']
-        : ['--import', 'tsx', join(ROOT, 'src/station/cli.ts')]),
+        ? [join(ROOT, 'scripts/run.mjs'), 'src/headless/cli.ts']
+        : ['--import', 'tsx', join(ROOT, 'src/headless/cli.ts')]),
       ...headlessArgs(data ?? join(folder, 'data'), pty.a, ['--json'])
     ],
     {

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import type { SyncEvent } from './events'
+import { PROTOCOLS } from './protocols'
+import type { PassingState } from './states'
 
 /**
  * The one contract between the station and its screens, whatever carries it (Electron IPC or the headless
@@ -12,7 +14,7 @@ export type Role = 'viewer' | 'entry' | 'station'
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, entry: 1, station: 2 }
 
 const id = z.number().int().positive()
-const protocol = z.enum(['line', 'r2000', 'rrbox', 'timy', 'chafon'])
+const protocol = z.enum(PROTOCOLS)
 const bib = z.string().trim().min(1).max(32)
 
 export const COMMANDS = {
@@ -110,6 +112,8 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS
 export type CommandArgs<N extends CommandName> = z.input<(typeof COMMANDS)[N]['args']>
+/** The arguments a handler receives, as the schema leaves them after validation (defaults applied, trimmed). */
+export type CommandParsedArgs<N extends CommandName> = z.output<(typeof COMMANDS)[N]['args']>
 
 // ---- views: what the screens see ----
 
@@ -124,7 +128,7 @@ export interface PassingView {
   readonly timestamp: string
   readonly source: 'reader' | 'manual'
   readonly port: string | null
-  readonly state: string
+  readonly state: PassingState
   readonly note: string | null
   /** Corrected here after upload: the cloud keeps `bib`; this is the bib the station now gives (null if none). */
   readonly correctedBib: string | null

@@ -53,7 +53,7 @@ describe('crash safety of the headless station', () => {
       }
       try {
         for (let cycle = 0; cycle < CYCLES; cycle += 1) {
-          const station = spawnTs('src/station/cli.ts', args, env)
+          const station = spawnTs('src/headless/cli.ts', args, env)
           await station.waitForLine(/"type":"reader".*"state":"open"/)
           // Kill at a random moment: after a random number of further captures.
           const target = 20 + Math.floor(random() * 200)
@@ -86,7 +86,7 @@ describe('crash safety of the headless station', () => {
         await simulator.exited()
 
         // A last, clean run drains the backlog.
-        const last = spawnTs('src/station/cli.ts', args, env)
+        const last = spawnTs('src/headless/cli.ts', args, env)
         await last.waitForLine(/"type":"reader".*"state":"open"/)
         expect(await stopWhenAllSynced(last)).toBe(0)
 

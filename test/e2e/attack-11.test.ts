@@ -18,7 +18,7 @@ const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_
 
 async function headless(data: string, pty: PtyPair, apiUrl: string, port = 0) {
   const spawned = spawnTs(
-    'src/station/cli.ts',
+    'src/headless/cli.ts',
     headlessArgs(data, pty.a, ['--http-port', String(port), '--json', '--upload-grace', '0'], apiUrl),
     { RUFUS_API_KEY: KEYS.readWrite.apiKey }
   )

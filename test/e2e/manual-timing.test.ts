@@ -34,7 +34,7 @@ interface Headless {
 /** The headless station over a PTY, its events as JSON lines, its screens on `port` (0: any). */
 async function headless(data: string, pty: PtyPair, apiUrl: string, port = 0, extra: string[] = []) {
   const spawned = spawnTs(
-    'src/station/cli.ts',
+    'src/headless/cli.ts',
     headlessArgs(data, pty.a, ['--http-port', String(port), '--json', ...extra], apiUrl),
     { RUFUS_API_KEY: KEYS.readWrite.apiKey }
   )

@@ -23,7 +23,7 @@ describe('the station in a real browser', () => {
       const pty = await ptyPair(folder)
       cleanups.push(() => pty.stop())
       const station = spawnTs(
-        'src/station/cli.ts',
+        'src/headless/cli.ts',
         headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0', '--upload-grace', '0']),
         {
           RUFUS_API_KEY: ''

@@ -65,7 +65,7 @@ export async function startHeadlessWithScreens(
   const line = pty ?? (await ptyPair(folder))
   if (!pty && 'stop' in line) cleanups.push(() => (line as { stop(): Promise<void> }).stop())
   const flags = extra.includes('--http-port') ? extra : ['--http-port', '0', ...extra]
-  const process = spawnTs('src/station/cli.ts', headlessArgs(join(folder, 'data'), line.a, flags), {
+  const process = spawnTs('src/headless/cli.ts', headlessArgs(join(folder, 'data'), line.a, flags), {
     RUFUS_API_KEY: 'k'
   })
   cleanups.push(async () => {

@@ -1,7 +1,7 @@
 import { afterEach } from 'vitest'
 import { StationService } from '../../src/core/app/station-service'
-import { startStationHttp, type StationHttpServer } from '../../src/station/http-server'
-import { ensureRendererBuilt } from '../../src/station/renderer-build'
+import { startStationHttp, type StationHttpServer } from '../../src/headless/http-server'
+import { ensureRendererBuilt } from '../../src/headless/renderer-build'
 import { openStation } from './station'
 
 const running: Array<{ server: StationHttpServer; service: StationService }> = []

@@ -5,6 +5,7 @@ import { App } from '../../src/renderer/src/App'
 import { alignRows } from '../../src/renderer/src/screens/BrowserScreen'
 import { LiveScreen } from '../../src/renderer/src/screens/LiveScreen'
 import { INITIAL_STATE, mergeRecent, useStation } from '../../src/renderer/src/store'
+import type { PassingState } from '../../src/shared/states'
 
 const snapshot: StationSnapshot = {
   runtime: 'headless',
@@ -34,7 +35,7 @@ const snapshot: StationSnapshot = {
   notices: []
 }
 
-const passing = (num: number, state: string, bib: string | null = String(num)): PassingView => ({
+const passing = (num: number, state: PassingState, bib: string | null = String(num)): PassingView => ({
   id: num,
   session: 1,
   num,
@@ -120,7 +121,7 @@ describe('finish-line screen', () => {
 
 describe('the store', () => {
   it('merges new passings newest first, replacing updated ones', () => {
-    const p = (id: number, state = 'pending') => ({
+    const p = (id: number, state: PassingState = 'pending') => ({
       id,
       session: 1,
       num: id,

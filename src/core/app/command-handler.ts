@@ -2,11 +2,11 @@ import {
   COMMANDS,
   ROLE_RANK,
   type CommandName,
+  type CommandParsedArgs,
   type CommandResult,
   type CommandResults,
   type ErrorCode,
-  type Role,
-  type ScreenSettings
+  type Role
 } from '../../shared/contract'
 import { explainRufusError, RufusError } from '../rufus/errors'
 import { NotPossible } from '../not-possible'
@@ -15,51 +15,43 @@ import type { StationService } from './station-service'
 type Handlers = {
   [N in CommandName]: (
     service: StationService,
-    args: never,
+    args: CommandParsedArgs<N>,
     role: Role
   ) => Promise<CommandResults[N]> | CommandResults[N]
 }
 
-/** Each command of the contract, on the service. Arguments arrive here already validated. */
+/** Each command of the contract, on the service. Arguments arrive validated, typed by their zod schema. */
 const HANDLERS: Handlers = {
   'status.get': (s, _a, role) => s.snapshot(role),
-  'passings.recent': (s, a: { limit: number }) => s.recentPassings(a.limit),
-  'passings.manual': (s, a: { bib: string | null; atMs?: number; entryKey?: string }) =>
-    s.recordManual(a.bib, a.atMs, a.entryKey),
-  'passings.void': (s, a: { id: number }) => s.voidPassing(a.id),
-  'passings.fixBib': (s, a: { id: number; bib: string }) => s.fixBib(a.id, a.bib),
-  'passings.undo': (s, a: { id: number }) => s.undoCorrection(a.id),
+  'passings.recent': (s, a) => s.recentPassings(a.limit),
+  'passings.manual': (s, a) => s.recordManual(a.bib, a.atMs, a.entryKey),
+  'passings.void': (s, a) => s.voidPassing(a.id),
+  'passings.fixBib': (s, a) => s.fixBib(a.id, a.bib),
+  'passings.undo': (s, a) => s.undoCorrection(a.id),
   'passings.held': s => s.heldPassings(),
-  'passings.checkBib': (s, a: { bib: string }) => s.checkBib(a.bib),
-  'session.open': (s, a: { alias: string }) => s.openSession(a.alias),
-  'session.close': (s, a: { openNext?: boolean; sessionId?: number }) =>
-    s.closeSession(a.openNext ?? false, a.sessionId),
+  'passings.checkBib': (s, a) => s.checkBib(a.bib),
+  'session.open': (s, a) => s.openSession(a.alias),
+  'session.close': (s, a) => s.closeSession(a.openNext ?? false, a.sessionId),
   'sessions.list': s => s.sessions(),
-  'cloud.sessionPassings': (s, a: { token: string; first?: number; last?: number; page?: number }) =>
-    s.cloudSessionPassings(a.token, a.first, a.last, a.page),
-  'cloud.devicePassings': (s, a: { from?: string; to?: string; page?: number }) =>
-    s.cloudDevicePassings(a.from, a.to, a.page),
-  'local.sessionPassings': (s, a: { sessionId: number; afterNum: number; limit: number }) =>
-    s.localSessionPassings(a.sessionId, a.afterNum, a.limit),
-  'compare.session': (s, a: { sessionId: number }) => s.compareSession(a.sessionId),
-  'export.csv': (s, a: { sessionId: number }) => s.exportCsv(a.sessionId),
+  'cloud.sessionPassings': (s, a) => s.cloudSessionPassings(a.token, a.first, a.last, a.page),
+  'cloud.devicePassings': (s, a) => s.cloudDevicePassings(a.from, a.to, a.page),
+  'local.sessionPassings': (s, a) => s.localSessionPassings(a.sessionId, a.afterNum, a.limit),
+  'compare.session': (s, a) => s.compareSession(a.sessionId),
+  'export.csv': (s, a) => s.exportCsv(a.sessionId),
   'clock.ping': () => ({ serverMs: Date.now() }),
-  'setup.checkKey': (s, a: { apiUrl: string; apiKey: string }) => s.checkKey(a.apiUrl, a.apiKey),
-  'setup.saveKey': (s, a: { apiUrl: string; apiKey: string }) => s.saveKey(a.apiUrl, a.apiKey),
+  'setup.checkKey': (s, a) => s.checkKey(a.apiUrl, a.apiKey),
+  'setup.saveKey': (s, a) => s.saveKey(a.apiUrl, a.apiKey),
   'device.list': s => s.listDevices(),
-  'device.bindNew': (s, a: { alias?: string }) => s.bindNewDevice(a.alias),
-  'device.use': (s, a: { deviceid: string }) => s.useDevice(a.deviceid),
+  'device.bindNew': (s, a) => s.bindNewDevice(a.alias),
+  'device.use': (s, a) => s.useDevice(a.deviceid),
   'device.info': s => s.deviceInfo(),
-  'device.unbind': (s, a: { confirmAlias: string }) => s.unbindDevice(a.confirmAlias),
+  'device.unbind': (s, a) => s.unbindDevice(a.confirmAlias),
   'ports.list': s => s.listPorts(),
-  'reader.add': (
-    s,
-    a: { path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }
-  ) => s.addReader(a.path, a.protocol, a.baudRate),
-  'reader.remove': (s, a: { id: string }) => s.removeReader(a.id),
-  'reader.detect': (s, a: { path: string }) => s.detectReader(a.path),
-  'sync.action': (s, a: { action: 'resume' | 'continue-new-session' | 'rebind' }) => s.syncAction(a.action),
-  'settings.set': (s, a: Partial<ScreenSettings>) => s.setSettings(a),
+  'reader.add': (s, a) => s.addReader(a.path, a.protocol, a.baudRate),
+  'reader.remove': (s, a) => s.removeReader(a.id),
+  'reader.detect': (s, a) => s.detectReader(a.path),
+  'sync.action': (s, a) => s.syncAction(a.action),
+  'settings.set': (s, a) => s.setSettings(a),
   'screens.pairing': s => s.pairingUrls
 }
 

@@ -25,6 +25,8 @@ import { listSerialPorts } from '../serial/reader-connection'
 import { outgoingTimestamp } from '../sync/reconcile'
 import type { Station } from '../station/station'
 import { NotPossible } from '../not-possible'
+import { logIgnored } from '../platform/log-ignored'
+import type { Protocol } from '../../shared/protocols'
 
 export type UiSettings = ScreenSettings
 
@@ -44,7 +46,7 @@ export interface StationServiceOptions {
   readonly rememberReaders?: (
     readers: Array<{
       path: string
-      protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'
+      protocol: Protocol
       baudRate: number
     }>
   ) => void
@@ -346,8 +348,9 @@ export class StationService {
         for (const s of await this.station.client.sessionsOfDevice(deviceid)) {
           active.set(s.token_session, s.active)
         }
-      } catch {
+      } catch (error) {
         // Offline or no READ: the local list still stands.
+        logIgnored('the cloud list of sessions could not be read', error)
       }
     }
     return this.station.journal
@@ -537,12 +540,9 @@ export class StationService {
     return ports.map(p => ({ path: p.path, description: describePort(p) }))
   }
 
-  readonly #readerConfigs = new Map<
-    string,
-    { path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }
-  >()
+  readonly #readerConfigs = new Map<string, { path: string; protocol: Protocol; baudRate: number }>()
 
-  addReader(path: string, protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon', baudRate: number) {
+  addReader(path: string, protocol: Protocol, baudRate: number) {
     const connection = this.station.addReader({ id: path, path, protocol, baudRate })
     this.#readerConfigs.set(path, { path, protocol, baudRate })
     this.#o.rememberReaders?.([...this.#readerConfigs.values()])

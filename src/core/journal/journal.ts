@@ -20,8 +20,9 @@ import {
 } from './corrections'
 import { NotPossible } from '../not-possible'
 
-export type PassingState = 'pending' | 'held' | 'void' | 'synced' | 'quarantined' | 'conflict'
-export type CloudSessionState = 'none' | 'creating' | 'attached' | 'closed'
+import type { CloudSessionState, PassingState } from '../../shared/states'
+
+export type { CloudSessionState, PassingState } from '../../shared/states'
 export type PassingSource = 'reader' | 'manual'
 
 export interface PassingRecord {

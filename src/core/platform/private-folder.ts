@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { logIgnored } from './log-ignored'
 
 /**
  * The data folder holds participants' names and every passing: only its owner may read it. The one place that
@@ -18,8 +19,9 @@ const hasModes = (platform: NodeJS.Platform) => platform !== 'win32'
 function tryChmod(path: string, mode: number): void {
   try {
     chmodSync(path, mode)
-  } catch {
-    // left as the file system allows
+  } catch (error) {
+    // Left as the file system allows.
+    logIgnored(`the permissions of ${path} could not be narrowed`, error)
   }
 }
 

@@ -22,7 +22,9 @@ import {
   type SessionSummary
 } from './schemas'
 
-export const PRODUCTION_API_URL = 'https://api.runonrufus.com/v0'
+import { PRODUCTION_API_URL } from '../../shared/rufus-cloud'
+
+export { PRODUCTION_API_URL }
 export const PASSINGS_PAGE_SIZE = 5000
 
 export interface RufusClientOptions {

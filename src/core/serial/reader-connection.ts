@@ -7,6 +7,7 @@ import type { Protocol, ProtocolOptions } from '../reader/protocols'
 import { ReaderHealth, type ReaderState } from '../reader/reader-health'
 import { SerialPortSource, type SerialPortSourceOptions } from './serial-port-source'
 import { timerDelay } from '../time/timer-delay'
+import { logIgnored } from '../platform/log-ignored'
 
 export interface ReaderConfig {
   /** A stable name for the reader (the journal's "port"): the path it was first found at, or a chosen name. */
@@ -139,7 +140,10 @@ export class ReaderConnection {
       this.#firstOpen = false
       return this.#identity.path
     }
-    const ports = await this.#listPorts().catch(() => [])
+    const ports = await this.#listPorts().catch((error: unknown) => {
+      logIgnored('the serial ports could not be listed', error)
+      return []
+    })
     const path = findPortPath(this.#identity, ports)
     this.health.path = path
     return path
@@ -160,7 +164,7 @@ export class ReaderConnection {
           }
         }
       })
-      .catch(() => undefined)
+      .catch((error: unknown) => logIgnored(`the USB identity of ${path} could not be read`, error))
     this.#openDelay = setTimeout(() => {
       this.#send(this.#driver.onOpen(this.#nowMs()))
       if (this.#driver.tickMs !== null) {

@@ -1,3 +1,5 @@
+import { logIgnored } from '../platform/log-ignored'
+
 /** The OS encryption the desktop app uses for the API key (Electron safeStorage in practice). */
 export interface Encryption {
   isAvailable(): boolean
@@ -52,7 +54,8 @@ export class KeyStore {
     }
     try {
       return this.encryption.decrypt(Buffer.from(encryptedApiKey, 'base64'))
-    } catch {
+    } catch (error) {
+      logIgnored('the kept API key could not be decrypted (enter it again)', error)
       return null
     }
   }

@@ -1,27 +1,33 @@
 import Conf from 'conf'
+import { z } from 'zod'
+import { PROTOCOLS } from '../../shared/protocols'
+import { PRODUCTION_API_URL } from '../../shared/rufus-cloud'
 import { PRIVATE_FILE_MODE } from '../platform/private-folder'
 import { DEFAULT_UPLOAD_GRACE } from '../sync/upload-grace'
 
 /**
  * The desktop app's settings, one schema on `conf` (electron-store wraps the same in Electron). The API key is
- * never here in plain text: only its encrypted form, written by the key store.
+ * never here in plain text: only its encrypted form, written by the key store. The zod schema is the one
+ * definition: the type comes from it and so does the JSON schema that conf validates the file with.
  */
-export interface AppSettings {
-  apiUrl: string
+const settingsSchema = z.object({
+  apiUrl: z.url(),
   /** base64 of the key encrypted by the OS (safeStorage); empty when none is kept. */
-  encryptedApiKey: string
+  encryptedApiKey: z.string(),
   /** The safeStorage backend that encrypted it (a change means the key cannot be read back). */
-  keyBackend: string
-  beep: boolean
-  language: 'en' | 'es'
+  keyBackend: z.string(),
+  beep: z.boolean(),
+  language: z.enum(['en', 'es']),
   /** How long manual passings (or all, with `graceAllPassings`) wait before upload. */
-  uploadGraceMs: number
-  graceAllPassings: boolean
-  readers: Array<{ path: string; protocol: 'line' | 'r2000' | 'rrbox' | 'timy' | 'chafon'; baudRate: number }>
-}
+  uploadGraceMs: z.int().min(0).max(60_000),
+  graceAllPassings: z.boolean(),
+  readers: z.array(z.object({ path: z.string(), protocol: z.enum(PROTOCOLS), baudRate: z.int().min(300) }))
+})
+
+export type AppSettings = z.infer<typeof settingsSchema>
 
 export const SETTINGS_DEFAULTS: AppSettings = {
-  apiUrl: 'https://api.runonrufus.com/v0',
+  apiUrl: PRODUCTION_API_URL,
   encryptedApiKey: '',
   keyBackend: '',
   beep: true,
@@ -31,27 +37,8 @@ export const SETTINGS_DEFAULTS: AppSettings = {
   readers: []
 }
 
-export const SETTINGS_SCHEMA = {
-  apiUrl: { type: 'string', format: 'uri' },
-  encryptedApiKey: { type: 'string' },
-  keyBackend: { type: 'string' },
-  beep: { type: 'boolean' },
-  language: { type: 'string', enum: ['en', 'es'] },
-  uploadGraceMs: { type: 'integer', minimum: 0, maximum: 60000 },
-  graceAllPassings: { type: 'boolean' },
-  readers: {
-    type: 'array',
-    items: {
-      type: 'object',
-      properties: {
-        path: { type: 'string' },
-        protocol: { type: 'string', enum: ['line', 'r2000', 'rrbox', 'timy', 'chafon'] },
-        baudRate: { type: 'integer', minimum: 300 }
-      },
-      required: ['path', 'protocol', 'baudRate']
-    }
-  }
-} as const
+/** conf's JSON schema (its top-level properties), generated; `input` leaves objects open to keys it does not know. */
+export const SETTINGS_SCHEMA = z.toJSONSchema(settingsSchema, { io: 'input' }).properties
 
 /** Settings migrations by app version (conf and electron-store run them in order on open). */
 export const SETTINGS_MIGRATIONS = {

@@ -22,7 +22,17 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : ''
 }
 
-/** Turns a file-system or SQLite failure into a `StationStartError`. */
+// Classified by the error's code (Node's errno names, SQLite's result codes with their extended forms), never by
+// its message: messages change between versions and languages.
+const READ_ONLY_CODES = ['EACCES', 'EROFS', 'EPERM', 'SQLITE_READONLY', 'SQLITE_CANTOPEN']
+const FULL_CODES = ['ENOSPC', 'EDQUOT', 'SQLITE_FULL']
+const DAMAGED_CODES = ['SQLITE_NOTADB', 'SQLITE_CORRUPT']
+
+function hasCode(code: string, family: readonly string[]): boolean {
+  return family.some(base => code === base || code.startsWith(`${base}_`))
+}
+
+/** Turns a file-system or SQLite failure into a `StationStartError`; any other error names itself, not the folder. */
 export function explainStartError(error: unknown, dataFolder: string): StationStartError {
   if (error instanceof StationStartError) return error
   if (error instanceof DataFolderBusyError) {
@@ -33,17 +43,14 @@ export function explainStartError(error: unknown, dataFolder: string): StationSt
   }
   const code = codeOf(error)
   const text = error instanceof Error ? error.message : String(error)
-  if (
-    ['EACCES', 'EROFS', 'EPERM', 'SQLITE_READONLY', 'SQLITE_CANTOPEN'].includes(code) ||
-    /readonly database|read-only/i.test(text)
-  ) {
+  if (hasCode(code, READ_ONLY_CODES)) {
     return new StationStartError(
       `RUFUS Station cannot write to its data folder ${dataFolder} (it is read-only or not permitted). Choose a folder this user can write to.`,
       'read-only',
       { cause: error }
     )
   }
-  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || /disk is full|database or disk is full/i.test(text)) {
+  if (hasCode(code, FULL_CODES)) {
     return new StationStartError(
       `The disk holding ${dataFolder} is full, so new reads cannot be saved. Free some space.`,
       'disk-full',
@@ -52,16 +59,20 @@ export function explainStartError(error: unknown, dataFolder: string): StationSt
       }
     )
   }
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed/i.test(text)) {
+  if (hasCode(code, DAMAGED_CODES)) {
     return new StationStartError(
       `The journal ${join(dataFolder, 'journal.sqlite')} is damaged or is not a RUFUS Station journal. It was left untouched: move it aside (keep it for recovery) and start again to begin a new journal.`,
       'damaged',
       { cause: error }
     )
   }
-  return new StationStartError(
-    `RUFUS Station could not use its data folder ${dataFolder}: ${text}`,
-    'other',
-    { cause: error }
-  )
+  if (code !== '') {
+    return new StationStartError(
+      `RUFUS Station could not use its data folder ${dataFolder}: ${text}`,
+      'other',
+      { cause: error }
+    )
+  }
+  // Not a file or database failure (a setting refused, say): its own words, without blaming the folder.
+  return new StationStartError(text, 'other', { cause: error })
 }

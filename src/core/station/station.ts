@@ -32,6 +32,7 @@ import { explainStartError } from './start-errors'
 import { manualEntryProblem } from './manual-entry-rules'
 import { NotPossible } from '../not-possible'
 import { makePrivateFolder, restrictFolder } from '../platform/private-folder'
+import { logIgnored } from '../platform/log-ignored'
 
 export interface StationConfig {
   readonly dataFolder: string
@@ -774,8 +775,9 @@ export class Station {
   #emit(event: StationEvent): void {
     try {
       this.#listener(event)
-    } catch {
+    } catch (error) {
       // A listener's failure must never stop capture.
+      logIgnored(`a listener failed on a ${event.type} event`, error)
     }
   }
 }

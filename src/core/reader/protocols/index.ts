@@ -5,26 +5,14 @@ import { createR2000Decoder, r2000Frame, R2000_CMD } from './r2000'
 import { createRrBoxDecoder, RRBOX } from './rrbox'
 import { createTimyDecoder, type TimyOptions } from './timy'
 
-export const PROTOCOLS = ['line', 'r2000', 'rrbox', 'timy', 'chafon'] as const
-export type Protocol = (typeof PROTOCOLS)[number]
+import { PROTOCOLS, type Protocol } from '../../../shared/protocols'
+
+export { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../../../shared/protocols'
 
 export interface ProtocolOptions {
   readonly line?: LineDecoderOptions
   readonly timy?: TimyOptions
   readonly r2000Address?: number
-}
-
-/** The usual serial settings of each reader family (the first is the factory default). */
-export const USUAL_BAUDS: Record<Protocol, readonly number[]> = {
-  line: [9600, 115200, 19200, 38400],
-  r2000: [115200, 38400],
-  rrbox: [19200],
-  timy: [9600, 38400, 19200, 2400, 4800],
-  chafon: [57600, 115200, 9600]
-}
-
-export function isProtocol(value: string): value is Protocol {
-  return (PROTOCOLS as readonly string[]).includes(value)
 }
 
 export function createDecoder(protocol: Protocol, options: ProtocolOptions = {}): Decoder {

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import type { PassingState } from '../../../shared/states'
 import type { PassingView } from '../../../shared/contract'
 import { refreshRecent, runCorrection, stationApi } from '../api'
 import { timeText } from '../format'
@@ -7,7 +8,7 @@ import { PassingBib } from './PassingBib'
 
 /** Rows shown on the finish screen. */
 const SHOWN = 100
-const EDITABLE = new Set(['pending', 'held', 'quarantined', 'synced', 'conflict'])
+const EDITABLE: ReadonlySet<PassingState> = new Set(['pending', 'held', 'quarantined', 'synced', 'conflict'])
 
 export interface CorrectionDone {
   readonly kind: 'void' | 'fix'

@@ -133,8 +133,9 @@ export class EntryQueue {
       if (this.#storage instanceof Map) this.#storage.set(STORAGE_KEY, json)
       else this.#storage.setItem(STORAGE_KEY, json)
       this.#unsaved = false
-    } catch {
+    } catch (error) {
       // Storage full or blocked: the entries stay in memory and are still sent; the screen keeps showing them.
+      console.warn('RUFUS Station: typed entries could not be kept in this browser’s storage', error)
       this.#unsaved = true
     }
     for (const listener of this.#listeners) listener()

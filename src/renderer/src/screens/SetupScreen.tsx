@@ -1,18 +1,14 @@
 import { useEffect, useState } from 'react'
 import type { KeyPermissions } from '../../../shared/contract'
+import { PROTOCOL_PRODUCTS, PROTOCOLS as ALL_PROTOCOLS, USUAL_BAUDS } from '../../../shared/protocols'
+import { PRODUCTION_API_URL } from '../../../shared/rufus-cloud'
 import { run, stationApi } from '../api'
 import { NumberField } from '../components/Field'
 import { useText } from '../i18n'
 import { useStation } from '../store'
 
-const PRODUCTION = 'https://api.runonrufus.com/v0'
-const PROTOCOLS = [
-  ['line', 'One bib or chip per line (scanner, keypad)', 9600],
-  ['r2000', 'Impinj R2000 UHF module', 115200],
-  ['rrbox', 'RACE RESULT USB Timing Box', 19200],
-  ['timy', 'ALGE Timy', 9600],
-  ['chafon', 'Chafon UHFReader288', 57600]
-] as const
+/** Each protocol with its product name and factory baud rate, as the setup list shows them. */
+const PROTOCOLS = ALL_PROTOCOLS.map(p => [p, PROTOCOL_PRODUCTS[p], USUAL_BAUDS[p][0] ?? 9600] as const)
 
 /**
  * The setup wizard: each step shows whether it is done, so it resumes wherever the station stands. Steps that
@@ -22,7 +18,7 @@ export function SetupScreen(): React.JSX.Element {
   const t = useText()
   const snapshot = useStation(s => s.snapshot)
   const recent = useStation(s => s.recent)
-  const [apiUrl, setApiUrl] = useState(snapshot?.apiUrl ?? PRODUCTION)
+  const [apiUrl, setApiUrl] = useState(snapshot?.apiUrl ?? PRODUCTION_API_URL)
   const [apiKey, setApiKey] = useState('')
   const [permissions, setPermissions] = useState<KeyPermissions | null>(null)
   const [devices, setDevices] = useState<

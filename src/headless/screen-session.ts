@@ -139,6 +139,6 @@ export class ScreenSession {
         this.#inFlight -= 1
         this.send({ type: 'result', id: parsed.id, result })
       })
-      .catch(() => undefined)
+      .catch((error: unknown) => this.deps.logFailure(error instanceof Error ? error.message : String(error)))
   }
 }

@@ -2,8 +2,8 @@ import { mkdirSync, statSync } from 'node:fs'
 import { connect, createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { lanAddress } from '../../src/station/screen-limits'
-import { PAIRING_FILE } from '../../src/station/pairing'
+import { lanAddress } from '../../src/headless/screen-limits'
+import { PAIRING_FILE } from '../../src/headless/pairing'
 import { headlessArgs } from '../helpers/headless-args'
 import { spawnTs } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
@@ -307,7 +307,7 @@ describe('screens and roles', () => {
     cleanups.push(() => new Promise(resolve => squatter.close(resolve)))
     const port = String((squatter.address() as { port: number }).port)
     const station = spawnTs(
-      'src/station/cli.ts',
+      'src/headless/cli.ts',
       headlessArgs(join(folder, 'data'), pty.a, ['--http-port', port]),
       {
         RUFUS_API_KEY: 'k'
@@ -329,7 +329,7 @@ describe('screens and roles', () => {
     cleanups.push(() => pty.stop())
     mkdirSync(join(folder, 'data', PAIRING_FILE), { recursive: true })
     const station = spawnTs(
-      'src/station/cli.ts',
+      'src/headless/cli.ts',
       headlessArgs(join(folder, 'data'), pty.a, ['--http-port', '0']),
       {
         RUFUS_API_KEY: 'k'
@@ -363,7 +363,7 @@ describe('screens and roles', () => {
     again.socket.close()
     expect(await second.stop()).toBe(0)
 
-    const rotate = spawnTs('src/station/cli.ts', ['--rotate-pairing', '--data', join(folder, 'data')])
+    const rotate = spawnTs('src/headless/cli.ts', ['--rotate-pairing', '--data', join(folder, 'data')])
     expect(await rotate.exited()).toBe(0)
     const third = await startHeadlessWithScreens(folder, cleanups, ['--http-port', port], pty)
     expect(tokenOf(third.urls.entry)).not.toBe(tokenOf(first.urls.entry))

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveApiKey } from '../../src/station/api-key'
+import { resolveApiKey } from '../../src/headless/api-key'
 import { spawnTs, type Spawned } from '../helpers/process'
 import { ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
@@ -40,7 +40,7 @@ describe('headless station', () => {
     const { folder, pty } = await setup()
     const key = 'ror-secret-key-do-not-print'
     const station = track(
-      spawnTs('src/station/cli.ts', headlessArgs(join(folder, 'data'), pty.a, ['--json']), {
+      spawnTs('src/headless/cli.ts', headlessArgs(join(folder, 'data'), pty.a, ['--json']), {
         RUFUS_API_KEY: key
       })
     )
@@ -68,7 +68,7 @@ describe('headless station', () => {
   it('without --json writes a readable log', async () => {
     const { folder, pty } = await setup()
     const station = track(
-      spawnTs('src/station/cli.ts', headlessArgs(join(folder, 'data'), pty.a, ['--line-field', 'chip']), {
+      spawnTs('src/headless/cli.ts', headlessArgs(join(folder, 'data'), pty.a, ['--line-field', 'chip']), {
         RUFUS_API_KEY: 'k'
       })
     )
@@ -84,13 +84,28 @@ describe('headless station', () => {
     writeFileSync(keyFile, 'ror-from-file\n', { mode: 0o644 })
     const station = track(
       spawnTs(
-        'src/station/cli.ts',
+        'src/headless/cli.ts',
         ['--headless', '--data', folder, '--serial', '/dev/null', '--api-key-file', keyFile],
         { RUFUS_API_KEY: '' }
       )
     )
     expect(await station.exited()).toBe(2)
     expect(station.stderr()).toMatch(/can be read by other users \(mode 644\); run chmod 600/)
+  })
+  it('names the setting it refuses, not the data folder, and exits as for any usage error', async () => {
+    const folder = tempFolder()
+    const station = track(
+      spawnTs(
+        'src/headless/cli.ts',
+        ['--headless', '--data', folder, '--serial', '/dev/null', '--dedup-window', 'abc'],
+        {
+          RUFUS_API_KEY: 'k'
+        }
+      )
+    )
+    expect(await station.exited()).toBe(2)
+    expect(station.stderr()).toMatch(/cannot start: --dedup-window must be a whole number/)
+    expect(station.stderr()).not.toMatch(/data folder/)
   })
 })
 

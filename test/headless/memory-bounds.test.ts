@@ -97,7 +97,7 @@ describe('memory stays bounded on the capture path', () => {
     async () => {
       const { folder, pair } = await pty()
       const station: Spawned = spawnBundled(
-        'src/station/cli.ts',
+        'src/headless/cli.ts',
         headlessArgs(join(folder, 'data'), pair.a, ['--json']),
         {
           RUFUS_API_KEY: 'k'

@@ -30,7 +30,7 @@ describe('the last line', () => {
         'tsx',
         '--import',
         bug,
-        join(ROOT, 'src/station/cli.ts'),
+        join(ROOT, 'src/headless/cli.ts'),
         ...headlessArgs(join(folder, 'data'), pty.a)
       ],
       { cwd: ROOT, env: { ...process.env, RUFUS_API_KEY: 'k' }, stdio: ['ignore', 'pipe', 'pipe'] }

@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import type { WebSocket } from 'ws'
 import { StationService } from '../../src/core/app/station-service'
-import { RefusalCount, SCREEN_LIMITS } from '../../src/station/screen-limits'
-import { ScreenSession } from '../../src/station/screen-session'
+import { RefusalCount, SCREEN_LIMITS } from '../../src/headless/screen-limits'
+import { ScreenSession } from '../../src/headless/screen-session'
 import { openStation } from '../helpers/station'
 
 /** Just enough of a ws WebSocket to drive a session: what it sent, whether it was dropped. */

@@ -32,7 +32,7 @@ function killGroup(station: Spawned): void {
 }
 
 function startStation(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
-  const station = spawnBundled('src/station/cli.ts', args, { RUFUS_API_KEY: KEYS.readWrite.apiKey, ...env })
+  const station = spawnBundled('src/headless/cli.ts', args, { RUFUS_API_KEY: KEYS.readWrite.apiKey, ...env })
   cleanups.push(() => killGroup(station))
   return station
 }
@@ -154,7 +154,7 @@ describe('restart after a crash', () => {
   it('starts at once while the killed station is still a zombie nobody has reaped', async () => {
     const { pty, data } = await setup()
     const args = headlessArgs(data, pty.a, ['--json'])
-    const parent = spawnBundledUnreaped('src/station/cli.ts', args, { RUFUS_API_KEY: 'k' })
+    const parent = spawnBundledUnreaped('src/headless/cli.ts', args, { RUFUS_API_KEY: 'k' })
     cleanups.push(() => killGroup(parent))
     await sendingReader(pty)
     await until(() => passings(parent).length > 0, 'the first station to capture', parent)

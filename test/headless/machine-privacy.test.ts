@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openSettings } from '../../src/core/settings/settings-store'
-import { API_KEY_ARGUMENT_WARNING, resolveApiKey } from '../../src/station/api-key'
+import { API_KEY_ARGUMENT_WARNING, resolveApiKey } from '../../src/headless/api-key'
 import { headlessArgs } from '../helpers/headless-args'
 import { spawnTs, type Spawned } from '../helpers/process'
 import { ptyPair } from '../helpers/pty'
@@ -37,7 +37,7 @@ describe('the API key and the process list', () => {
     const pty = await ptyPair(folder)
     cleanups.push(() => pty.stop())
     const station = spawnTs(
-      'src/station/cli.ts',
+      'src/headless/cli.ts',
       headlessArgs(join(folder, 'data'), pty.a, ['--api-key', 'ror-secret-key-123', '--json'])
     )
     started.push(station)

@@ -14,6 +14,7 @@ import { formatEvent } from './format-event'
 import { EventHub } from '../core/app/event-hub'
 import { loadPairingTokens, PAIRING_FILE, rotatePairingTokens } from './pairing'
 import { DEFAULT_UPLOAD_GRACE } from '../core/sync/upload-grace'
+import { DEFAULT_DEDUP } from '../core/reader/dedup'
 
 const USAGE = `usage: RUFUS_API_KEY=<key> npm run --silent station -- --headless --data <dir> --api-url <url> --serial <path>
   [--api-key-file <path>] [--api-key <key> (other users of the machine can read it)]
@@ -146,7 +147,7 @@ async function runHeadless(values: Values): Promise<void> {
       sessionAlias: values['session-alias'],
       lineField,
       dedup: {
-        windowMs: values['dedup-window'] === undefined ? 2000 : Number(values['dedup-window']),
+        windowMs: positiveInteger(values['dedup-window'], '--dedup-window', DEFAULT_DEDUP.windowMs),
         mode: oneOf(values['dedup-mode'], '--dedup-mode', ['first', 'strongest'] as const, 'first')
       },
       bibPolicy: oneOf(
@@ -192,7 +193,9 @@ async function runHeadless(values: Values): Promise<void> {
       baudRate: positiveInteger(values.baud[i] ?? values.baud[0], '--baud', USUAL_BAUDS[protocol][0] ?? 9600),
       driver: {
         rrboxOpenDelayMs:
-          values['rrbox-open-delay'] === undefined ? undefined : Number(values['rrbox-open-delay'])
+          values['rrbox-open-delay'] === undefined
+            ? undefined
+            : positiveInteger(values['rrbox-open-delay'], '--rrbox-open-delay', 0)
       }
     })
   })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { newPairingTokens, roleOfToken } from '../../src/station/pairing'
-import { allowedHosts, CommandRate, RefusalCount, SCREEN_LIMITS } from '../../src/station/screen-limits'
-import { parseScreenMessage } from '../../src/station/screen-session'
+import { newPairingTokens, roleOfToken } from '../../src/headless/pairing'
+import { allowedHosts, CommandRate, RefusalCount, SCREEN_LIMITS } from '../../src/headless/screen-limits'
+import { parseScreenMessage } from '../../src/headless/screen-session'
 import { connectScreen, type ScreenClient } from '../helpers/headless-screens'
 import { inProcessScreenServer } from '../helpers/screen-server'
 
