@@ -1,3 +1,5 @@
+import { DESCRIPTIONS } from './wire'
+
 /**
  * Other readings of the RUFUS docs' open questions (U1–U17 in the API reference), each a switch of the emulator.
  *
@@ -51,8 +53,8 @@ export const DEFAULT_RULES: WireRules = {
   exclusiveBounds: false,
   keyHeaders: ['api_key', 'x-api-key'],
   jsonIndent: 0,
-  noSessionsWording: 'Sessions not found',
-  noPassingsWording: 'Passings not found',
+  noSessionsWording: DESCRIPTIONS.sessionsNotFound,
+  noPassingsWording: DESCRIPTIONS.passingsNotFound,
   sessionLifetimeMs: null,
   acceptsZonelessTimestamps: false,
   refusesUnknownFields: false

@@ -261,9 +261,8 @@ describe('emulator --quirk: each reading changes the wire as documented, the def
         const answer = await cloud.call('GET', path)
         return `${answer.status} ${String(answer.body['description'])}`
       }
-      await cloud.call('POST', '/devices', { model: 'M', serial_number: 'S' }).then(a => {
-        cloud.deviceid = String(a.body['deviceid'])
-      })
+      const bound = await cloud.call('POST', '/devices', { model: 'M', serial_number: 'Q-1' })
+      cloud.deviceid = String(bound.body['deviceid'])
       const noSessions = await description(`/sessions/device/${cloud.deviceid}`)
       const token = await cloud.openSession()
       return [
