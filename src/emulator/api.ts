@@ -1,3 +1,4 @@
+import type { WireRules } from './quirks'
 import type { ApiKeyRecord, EmulatorStore, SessionRow } from './store'
 import {
   BadRequest,
@@ -6,6 +7,7 @@ import {
   parsePassing,
   queryDate,
   queryInteger,
+  refuseUnknownFields,
   requiredString
 } from './validate'
 import {
@@ -17,8 +19,6 @@ import {
   sessionListItemJson
 } from './wire'
 
-export const PAGE_SIZE = 5000
-
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
 export interface ApiRequest {
@@ -27,6 +27,8 @@ export interface ApiRequest {
   readonly params: readonly string[]
   readonly query: URLSearchParams
   readonly body: unknown
+  /** How the emulator reads the docs' open questions (the default reading, or quirks). */
+  readonly rules: WireRules
 }
 
 export interface ApiReply {
@@ -52,12 +54,42 @@ function bodyRecord(body: unknown): Record<string, unknown> {
 /** Pages beyond this hold nothing any store could have; a bigger number is a bad request, not an overflow. */
 const MAX_PAGE = 1_000_000
 
-function pageOf(query: URLSearchParams): number {
-  return queryInteger(query, 'page', 1, MAX_PAGE) ?? 1
+interface Page {
+  /** The page as the client numbers it. */
+  readonly number: number
+  /** How many pages come before it. */
+  readonly index: number
+}
+
+function pageOf(request: ApiRequest): Page {
+  const first = request.rules.firstPage
+  const number = queryInteger(request.query, 'page', first, MAX_PAGE) ?? first
+  return { number, index: number - first }
+}
+
+/** Exclusive bounds become inclusive ones a step inward: numbers and stored times (ms) are whole. */
+function inclusiveBounds(
+  rules: WireRules,
+  lower: number | null,
+  upper: number | null
+): [number | null, number | null] {
+  if (!rules.exclusiveBounds) return [lower, upper]
+  return [lower === null ? null : lower + 1, upper === null ? null : upper - 1]
+}
+
+function dateBounds(request: ApiRequest): [number | null, number | null] {
+  const from = queryDate(request.query, 'from', request.rules)
+  const to = queryDate(request.query, 'to', request.rules)
+  return inclusiveBounds(request.rules, from, to)
 }
 
 function deviceNotFound(deviceid: string): ApiReply {
   return reply(404, { description: DESCRIPTIONS.deviceNotFound, deviceid })
+}
+
+/** An unknown device's session list keeps the documented wording under every quirk. */
+function sessionsNotFound(deviceid: string): ApiReply {
+  return reply(404, { description: DESCRIPTIONS.sessionsNotFound, deviceid })
 }
 
 const param = (request: ApiRequest, index: number): string => request.params[index] ?? ''
@@ -75,7 +107,7 @@ function bindDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
   }
   const { deviceid, created } = store.bindDevice(request.key.company, fields)
   if (!created) return reply(409, { description: DESCRIPTIONS.deviceAlreadyBound, deviceid })
-  return reply(201, { description: DESCRIPTIONS.deviceBound, deviceid })
+  return reply(request.rules.createdStatus, { description: DESCRIPTIONS.deviceBound, deviceid })
 }
 
 function unbindDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
@@ -85,13 +117,14 @@ function unbindDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
 }
 
 function listDevices(store: EmulatorStore, request: ApiRequest): ApiReply {
-  const page = pageOf(request.query)
-  const limit = queryInteger(request.query, 'limit', 1, PAGE_SIZE) ?? PAGE_SIZE
-  const { rows, total } = store.listDevices(request.key.company, page, limit)
+  const page = pageOf(request)
+  const { pageSize } = request.rules
+  const limit = queryInteger(request.query, 'limit', 1, pageSize) ?? pageSize
+  const { rows, total } = store.listDevices(request.key.company, page.index + 1, limit)
   return reply(200, {
     description: DESCRIPTIONS.success,
     result: rows.map(deviceSummaryJson),
-    pagination: { page, limit, total, has_more: page * limit < total }
+    pagination: { page: page.number, limit, total, has_more: (page.index + 1) * limit < total }
   })
 }
 
@@ -104,17 +137,25 @@ function deviceInfo(store: EmulatorStore, request: ApiRequest): ApiReply {
 
 function insertSession(store: EmulatorStore, request: ApiRequest): ApiReply {
   const body = bodyRecord(request.body)
+  refuseUnknownFields(body, ['deviceid', 'alias'], request.rules)
   const deviceid = requiredString(body, 'deviceid')
   const alias = optionalString(body, 'alias')
   if (!store.findDevice(request.key.company, deviceid)) return deviceNotFound(deviceid)
   const token = store.insertSession(deviceid, alias)
-  return reply(201, { description: DESCRIPTIONS.sessionInserted, token_session: token })
+  return reply(request.rules.createdStatus, {
+    description: DESCRIPTIONS.sessionInserted,
+    token_session: token
+  })
 }
 
 function closeSession(store: EmulatorStore, request: ApiRequest): ApiReply {
   const token = param(request, 0)
-  if (!store.findSession(request.key.company, token)) {
-    return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
+  const session = store.findSessionState(request.key.company, token)
+  if (!session) return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
+  const again = request.rules.closeClosedStatus
+  if (session.active !== 1 && again !== 200) {
+    const description = again === 404 ? DESCRIPTIONS.sessionNotFound : DESCRIPTIONS.sessionNotFoundOrClosed
+    return reply(again, { description, token_session: token })
   }
   store.closeSession(token)
   return reply(200, { description: DESCRIPTIONS.sessionClosed, token_session: token })
@@ -122,15 +163,17 @@ function closeSession(store: EmulatorStore, request: ApiRequest): ApiReply {
 
 function sessionsOfDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
   const deviceid = param(request, 0)
-  const rows = store.findDevice(request.key.company, deviceid) ? store.sessionsOfDevice(deviceid) : []
-  if (rows.length === 0) return reply(404, { description: DESCRIPTIONS.sessionsNotFound, deviceid })
+  if (!store.findDevice(request.key.company, deviceid)) return sessionsNotFound(deviceid)
+  const rows = store.sessionsOfDevice(deviceid)
+  if (rows.length === 0) return reply(404, { description: request.rules.noSessionsWording, deviceid })
   return reply(200, { description: DESCRIPTIONS.success, result: rows.map(sessionListItemJson) })
 }
 
 function activeSession(store: EmulatorStore, request: ApiRequest): ApiReply {
   const deviceid = param(request, 0)
-  const row = store.findDevice(request.key.company, deviceid) ? store.activeSession(deviceid) : undefined
-  if (!row) return reply(404, { description: DESCRIPTIONS.sessionsNotFound, deviceid })
+  if (!store.findDevice(request.key.company, deviceid)) return sessionsNotFound(deviceid)
+  const row = store.activeSession(deviceid)
+  if (!row) return reply(404, { description: request.rules.noSessionsWording, deviceid })
   return reply(200, { description: DESCRIPTIONS.success, result: [sessionDetailJson(row)] })
 }
 
@@ -142,51 +185,57 @@ function sessionInfo(store: EmulatorStore, request: ApiRequest): ApiReply {
 }
 
 function insertPassings(store: EmulatorStore, request: ApiRequest): ApiReply {
+  const { rules } = request
   const body = bodyRecord(request.body)
+  refuseUnknownFields(body, ['token_session', 'passings_list'], rules)
   const token = requiredString(body, 'token_session')
   const list = body['passings_list']
   if (list === undefined || list === null) throw new BadRequest(DESCRIPTIONS.missingParameters)
   if (!Array.isArray(list) || list.length === 0) throw new BadRequest('Invalid parameter: passings_list')
-  const passings = list.map((item, index) => parsePassing(item, index))
+  const passings = list.map((item, index) => parsePassing(item, index, rules))
   const refused = request.rejectBib ? passings.findIndex(p => request.rejectBib?.test(p.bib)) : -1
   if (refused >= 0) throw new BadRequest(`Invalid parameter: passings_list[${refused}].bib`)
   const session = store.findSessionState(request.key.company, token)
   if (!session || session.active !== 1) {
-    return reply(404, { description: DESCRIPTIONS.sessionNotFoundOrClosed, token_session: token })
+    return reply(rules.closedInsertStatus, {
+      description: DESCRIPTIONS.sessionNotFoundOrClosed,
+      token_session: token
+    })
   }
-  const outcome = store.insertPassings(token, session.deviceid, passings)
-  const answer: Record<string, unknown> = {
-    description: DESCRIPTIONS.passingsInserted,
-    token_session: token,
-    inserted_count: outcome.inserted
-  }
-  if (!store.legacy) answer['duplicate_count'] = outcome.duplicates
-  return reply(201, answer)
+  const outcome = store.insertPassings(token, session.deviceid, passings, rules.dedupeOn)
+  const answer: Record<string, unknown> = { description: DESCRIPTIONS.passingsInserted, token_session: token }
+  if (rules.answersInsertedCount) answer['inserted_count'] = outcome.inserted
+  if (rules.answersDuplicateCount) answer['duplicate_count'] = outcome.duplicates
+  return reply(rules.createdStatus, answer)
 }
 
 function passingsOfSession(store: EmulatorStore, request: ApiRequest): ApiReply {
   const token = param(request, 0)
-  const first = queryInteger(request.query, 'first', 0)
-  const last = queryInteger(request.query, 'last', 0)
-  const page = pageOf(request.query)
+  const [first, last] = inclusiveBounds(
+    request.rules,
+    queryInteger(request.query, 'first', 0),
+    queryInteger(request.query, 'last', 0)
+  )
+  const page = pageOf(request)
+  const { pageSize } = request.rules
   if (!store.findSessionState(request.key.company, token)) {
     return reply(404, { description: DESCRIPTIONS.sessionNotFound, token_session: token })
   }
-  const rows = store.passingsOfSession(token, first, last, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+  const rows = store.passingsOfSession(token, first, last, pageSize, page.index * pageSize)
   if (rows.length === 0) {
-    return reply(404, { description: DESCRIPTIONS.passingsNotFound, token_session: token })
+    return reply(404, { description: request.rules.noPassingsWording, token_session: token })
   }
   return reply(200, { description: DESCRIPTIONS.success, result: rows.map(passingJson) })
 }
 
 function passingsOfDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
   const deviceid = param(request, 0)
-  const from = queryDate(request.query, 'from')
-  const to = queryDate(request.query, 'to')
-  const page = pageOf(request.query)
+  const [from, to] = dateBounds(request)
+  const page = pageOf(request)
+  const { pageSize } = request.rules
   if (!store.findDevice(request.key.company, deviceid)) return deviceNotFound(deviceid)
-  const rows = store.passingsOfDevice(deviceid, from, to, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-  if (rows.length === 0) return reply(404, { description: DESCRIPTIONS.passingsNotFound, deviceid })
+  const rows = store.passingsOfDevice(deviceid, from, to, pageSize, page.index * pageSize)
+  if (rows.length === 0) return reply(404, { description: request.rules.noPassingsWording, deviceid })
   return reply(200, { description: DESCRIPTIONS.success, result: rows.map(passingJson) })
 }
 
@@ -197,10 +246,10 @@ function passingsOfDevice(store: EmulatorStore, request: ApiRequest): ApiReply {
  */
 function passingsOfDevicePolling(store: EmulatorStore, request: ApiRequest): ApiReply {
   const deviceid = param(request, 0)
-  const from = queryDate(request.query, 'from')
-  const to = queryDate(request.query, 'to')
+  const [from, to] = dateBounds(request)
   const last = queryInteger(request.query, 'last', 0)
-  const page = pageOf(request.query)
+  const page = pageOf(request)
+  const { pageSize } = request.rules
   const token = request.query.get('token_session')
   if (!store.findDevice(request.key.company, deviceid)) return deviceNotFound(deviceid)
   let session: SessionRow | undefined = token ? store.findSession(request.key.company, token) : undefined
@@ -210,13 +259,13 @@ function passingsOfDevicePolling(store: EmulatorStore, request: ApiRequest): Api
   let resumedFrom = session ? (last ?? 0) : 0
   session ??= store.latestSession(deviceid)
   if (!session) return reply(404, { description: DESCRIPTIONS.sessionsNotFound, deviceid })
-  const offset = (page - 1) * PAGE_SIZE
-  let rows = store.passingsAfter(session.token_session, resumedFrom, from, to, PAGE_SIZE, offset)
+  const offset = page.index * pageSize
+  let rows = store.passingsAfter(session.token_session, resumedFrom, from, to, pageSize, offset)
   const newer = rows.length === 0 && token ? store.nextSessionAfter(deviceid, session.created_seq) : undefined
   if (newer) {
     session = newer
     resumedFrom = 0
-    rows = store.passingsAfter(session.token_session, -1, from, to, PAGE_SIZE, offset)
+    rows = store.passingsAfter(session.token_session, -1, from, to, pageSize, offset)
   }
   return reply(200, {
     description: DESCRIPTIONS.success,

@@ -1,11 +1,18 @@
 import { parseArgs } from 'node:util'
 import { startEmulator } from './server'
 import { parseKeySpec } from './key-spec'
+import { quirksHelp, rulesOf } from './quirks'
 
 const USAGE = `usage: npm run --silent emulator -- --port <n|0> [--host 127.0.0.1] [--data <dir>]
   --key <apikey>:<READ|WRITE|READ_WRITE>[:unbind][@<company>] [--key …]
-  [--legacy] [--envelope] [--admin] [--max-body <bytes>] [--seed <n>]
+  [--legacy] [--envelope] [--quirk <name>[,<name>…] …] [--admin] [--max-body <bytes>] [--seed <n>]
   [--fault-500 <share>] [--fault-429 <share>] [--retry-after <s>] [--fault-drop <share>] [--latency <ms>]`
+
+const HELP = `${USAGE}
+
+Quirks: other readings of the docs' open questions (docs/cloud-emulator.md), combinable with --legacy,
+--envelope and the fault options; two that decide the same thing differently are refused.
+${quirksHelp()}`
 
 function share(value: string | undefined, name: string): number {
   if (value === undefined) return 0
@@ -30,6 +37,7 @@ async function main(): Promise<void> {
       key: { type: 'string', multiple: true, default: [] },
       legacy: { type: 'boolean', default: false },
       envelope: { type: 'boolean', default: false },
+      quirk: { type: 'string', multiple: true, default: [] },
       admin: { type: 'boolean', default: false },
       'max-body': { type: 'string' },
       seed: { type: 'string' },
@@ -43,9 +51,11 @@ async function main(): Promise<void> {
     strict: true
   })
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`)
+    process.stdout.write(`${HELP}\n`)
     return
   }
+  // Checked before the port, so a refused combination is the one sentence reported.
+  rulesOf(values.quirk, values.legacy)
   if (values.port === undefined || !/^\d+$/.test(values.port)) throw new Error('--port <n|0> is required')
   const emulator = await startEmulator({
     port: Number(values.port),
@@ -54,6 +64,7 @@ async function main(): Promise<void> {
     keys: values.key.map(parseKeySpec),
     legacy: values.legacy,
     envelope: values.envelope,
+    quirks: values.quirk,
     admin: values.admin,
     maxBodyBytes: nonNegative(values['max-body'], '--max-body', 1024 * 1024),
     seed: nonNegative(values.seed, '--seed', 1),
@@ -68,7 +79,8 @@ async function main(): Promise<void> {
   })
   process.stdout.write(`listening on ${emulator.rootUrl}\n`)
   process.stderr.write(
-    `RUFUS Cloud emulator: API at ${emulator.apiUrl}${values.legacy ? ' (legacy mode)' : ''}\n`
+    `RUFUS Cloud emulator: API at ${emulator.apiUrl}${values.legacy ? ' (legacy mode)' : ''}` +
+      `${values.quirk.length > 0 ? ` (quirks: ${values.quirk.join(',')})` : ''}\n`
   )
   const stop = () => {
     void emulator.close().then(() => process.exit(0))

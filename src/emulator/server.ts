@@ -6,6 +6,8 @@ import { join } from 'node:path'
 import { isAllowed, ROUTES, type ApiReply, type HttpMethod } from './api'
 import { decideFault, NO_FAULTS, type FaultDecision, type FaultSettings } from './faults'
 import { seededRandom } from '../shared/random'
+import { serverNow } from './ids'
+import { rulesOf, type WireRules } from './quirks'
 import { EmulatorStore, type ApiKeyRecord } from './store'
 import { BadRequest, isRecord } from './validate'
 import { DESCRIPTIONS } from './wire'
@@ -20,6 +22,8 @@ export interface EmulatorOptions {
   readonly legacy?: boolean
   /** Wrap every answer in `{"body": …}` as the newer OpenAPI revision does. */
   readonly envelope?: boolean
+  /** Other readings of the docs' open questions, as `--quirk` takes them (see `quirks.ts`). */
+  readonly quirks?: readonly string[]
   /** Largest request body accepted, in bytes (413 above). */
   readonly maxBodyBytes?: number
   readonly faults?: Partial<FaultSettings>
@@ -40,6 +44,8 @@ export interface RunningEmulator {
   /** What the server answered so far: requests per route kind, and faults injected. */
   readonly stats: EmulatorStats
   setFaults(faults: Partial<FaultSettings>): void
+  /** Replaces the quirks in force (`--legacy` stays as started); throws one sentence for a bad set. */
+  setQuirks(quirks: readonly string[]): void
   close(): Promise<void>
 }
 
@@ -147,6 +153,19 @@ function apiKeyOf(body: Record<string, unknown>): ApiKeyRecord {
   return { apiKey, company, access, canUnbind: canUnbind === true }
 }
 
+/** The admin surface's quirk set, `{"quirks": ["name", …]}`; a refused set is a 400 with its one sentence. */
+function quirkRulesOf(body: Record<string, unknown>, legacy: boolean): WireRules {
+  const quirks = body['quirks']
+  if (!Array.isArray(quirks) || !quirks.every(quirk => typeof quirk === 'string')) {
+    throw new BadRequest('Invalid parameter: quirks must be a list of names')
+  }
+  try {
+    return rulesOf(quirks, legacy)
+  } catch (error) {
+    throw new BadRequest(error instanceof Error ? error.message : String(error))
+  }
+}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
@@ -157,10 +176,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rufus-emulator-'))
   mkdirSync(dataDir, { recursive: true })
   const now = options.now ?? Date.now
-  const store = new EmulatorStore(join(dataDir, 'rufus-cloud.sqlite'), {
-    now,
-    legacy: options.legacy ?? false
-  })
+  const legacy = options.legacy ?? false
+  // Parsed before anything is created, so a refused set leaves nothing behind.
+  let rules: WireRules = rulesOf(options.quirks ?? [], legacy)
+  const store = new EmulatorStore(join(dataDir, 'rufus-cloud.sqlite'), { now })
   for (const key of options.keys) store.upsertKey(key)
   let faults: FaultSettings = { ...NO_FAULTS, ...options.faults }
   const random = seededRandom(options.seed ?? 1)
@@ -178,7 +197,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     body: unknown,
     headers: Record<string, string> = {}
   ) => {
-    const payload = JSON.stringify(options.envelope ? { body } : body)
+    const payload = JSON.stringify(options.envelope ? { body } : body, null, rules.jsonIndent)
     response.writeHead(status, {
       // The emulator's clock (which tests may shift) is what the Date header tells.
       Date: new Date(now()).toUTCString(),
@@ -214,6 +233,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       faults = faultSettingsOf(parsed)
       return send(response, 200, faults)
     }
+    if (method === 'POST' && path === '/admin/quirks') {
+      rules = quirkRulesOf(parsed, legacy)
+      return send(response, 200, rules)
+    }
     if (method === 'POST' && path === '/admin/keys') {
       store.upsertKey(apiKeyOf(parsed))
       return send(response, 200, { ok: true })
@@ -240,8 +263,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         description: status === 405 ? DESCRIPTIONS.methodNotAllowed : DESCRIPTIONS.routeNotFound
       })
     }
-    // The documented header first, then the alternate one.
-    const apiKey = headerValue(request.headers['api_key']) ?? headerValue(request.headers['x-api-key'])
+    // By default the documented header first, then the alternate one.
+    const apiKey = rules.keyHeaders.map(name => headerValue(request.headers[name])).find(Boolean)
     const key = apiKey ? store.findKey(apiKey) : undefined
     if (!key || !isAllowed(key, method as HttpMethod)) {
       request.resume()
@@ -271,9 +294,19 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         }
       )
     }
+    if (rules.sessionLifetimeMs !== null) {
+      store.closeSessionsCreatedBy(serverNow(now() - rules.sessionLifetimeMs))
+    }
     const params = (path.match(route.pattern) ?? []).slice(1).map(decodePathPart)
     const rejectBib = faults.rejectBibPattern ? new RegExp(faults.rejectBibPattern) : undefined
-    const result: ApiReply = route.handle(store, { key, params, query: url.searchParams, body, rejectBib })
+    const result: ApiReply = route.handle(store, {
+      key,
+      params,
+      query: url.searchParams,
+      body,
+      rejectBib,
+      rules
+    })
     if (fault === 'drop-after-apply') {
       // The change is committed; the client never learns it. This is the ambiguous failure sync must survive.
       response.socket?.destroy()
@@ -337,6 +370,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     stats,
     setFaults(next) {
       faults = { ...NO_FAULTS, ...next }
+    },
+    setQuirks(next) {
+      rules = rulesOf(next, legacy)
     },
     async close() {
       server.closeAllConnections()

@@ -1,5 +1,6 @@
 import { openDatabase, type SqliteDatabase } from '../core/db/sqlite'
 import { newCloudId, serverNow } from './ids'
+import type { DedupeKey } from './quirks'
 
 export type AccessType = 'READ' | 'WRITE' | 'READ_WRITE'
 
@@ -91,6 +92,17 @@ CREATE INDEX IF NOT EXISTS passings_device ON passings (deviceid, ts_ms, num_pas
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `
 
+/** How a stored duplicate is looked up in the session, per de-duplication key (parameters after the token). */
+const DUPLICATE_LOOKUP: Record<
+  Exclude<DedupeKey, 'none'>,
+  { where: string; of: (p: NewPassing) => unknown[] }
+> = {
+  number: { where: 'num_passing = ?', of: p => [p.num_passing] },
+  bib: { where: 'bib = ?', of: p => [p.bib] },
+  // `IS` so that two passings without a chip at the same instant collide too.
+  'chip-timestamp': { where: 'chip IS ? AND ts_ms = ?', of: p => [p.chip, p.ts_ms] }
+}
+
 const SESSION_COLUMNS = `s.token_session, s.deviceid, s.alias, s.creation_date, s.active, s.created_seq,
   (SELECT COUNT(*) FROM passings p WHERE p.token_session = s.token_session) AS passings,
   (SELECT MIN(ts_ms) FROM passings p WHERE p.token_session = s.token_session) AS first_ms,
@@ -110,17 +122,11 @@ const DEVICE_COLUMNS = `d.deviceid, d.company, d.type, d.model, d.alias, d.firmw
 export class EmulatorStore {
   readonly #db: SqliteDatabase
   readonly #now: () => number
-  readonly #deduplicate: boolean
 
-  /** In legacy mode the cloud neither de-duplicates passings nor reports `duplicate_count`. */
-  readonly legacy: boolean
-
-  constructor(path: string, options: { readonly now: () => number; readonly legacy: boolean }) {
+  constructor(path: string, options: { readonly now: () => number }) {
     this.#db = openDatabase(path, { synchronous: 'NORMAL' })
     this.#db.exec(SCHEMA)
     this.#now = options.now
-    this.legacy = options.legacy
-    this.#deduplicate = !options.legacy
   }
 
   close(): void {
@@ -272,6 +278,13 @@ export class EmulatorStore {
     this.#db.prepare('UPDATE sessions SET active = 0 WHERE token_session = ?').run(token)
   }
 
+  /** Closes every active session created at or before the given server date (the cloud's own expiry). */
+  closeSessionsCreatedBy(creationDate: string): void {
+    this.#db
+      .prepare('UPDATE sessions SET active = 0 WHERE active = 1 AND creation_date <= ?')
+      .run(creationDate)
+  }
+
   sessionsOfDevice(deviceid: string): SessionRow[] {
     return this.#db
       .prepare(`SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.deviceid = ? ORDER BY s.created_seq`)
@@ -306,13 +319,19 @@ export class EmulatorStore {
   }
 
   /**
-   * Inserts a batch in one transaction. With de-duplication on, a number already stored in the session (or
-   * repeated within the batch) is counted as a duplicate and not stored again.
+   * Inserts a batch in one transaction. Unless `dedupeOn` is `none`, a passing whose key is already stored in the
+   * session (or repeated within the batch) is counted as a duplicate and not stored again.
    */
-  insertPassings(token: string, deviceid: string, passings: readonly NewPassing[]): InsertOutcome {
-    const exists = this.#db.prepare(
-      'SELECT 1 FROM passings WHERE token_session = ? AND num_passing = ? LIMIT 1'
-    )
+  insertPassings(
+    token: string,
+    deviceid: string,
+    passings: readonly NewPassing[],
+    dedupeOn: DedupeKey
+  ): InsertOutcome {
+    const lookup = dedupeOn === 'none' ? undefined : DUPLICATE_LOOKUP[dedupeOn]
+    const exists = lookup
+      ? this.#db.prepare(`SELECT 1 FROM passings WHERE token_session = ? AND ${lookup.where} LIMIT 1`)
+      : undefined
     const insert = this.#db.prepare(
       `INSERT INTO passings (token_session, deviceid, num_passing, bib, ts_ms, chip, participant_id, gender,
        status, timezone, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -321,7 +340,7 @@ export class EmulatorStore {
       let inserted = 0
       let duplicates = 0
       for (const p of passings) {
-        if (this.#deduplicate && exists.get(token, p.num_passing)) {
+        if (lookup && exists?.get(token, ...lookup.of(p))) {
           duplicates += 1
           continue
         }
