@@ -323,6 +323,19 @@ describe('checks while a bib is typed', () => {
       expect(recorded).toBeGreaterThanOrEqual(beforeFirst - 50)
       expect(recorded).toBeLessThanOrEqual(afterFirst + 50)
       await expectFocusInBibBox(page)
+
+      // Two bibs pasted at once would become one joined bib: refused, with the reason, and nothing recorded.
+      await page.evaluate(`(() => {
+        const data = new DataTransfer()
+        data.setData('text/plain', '12\\n13')
+        const paste = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+        document.activeElement.dispatchEvent(paste)
+      })()`)
+      await poll(() => page.getByTestId('paste-refused').count()).toBe(1)
+      expect(await box.inputValue()).toBe('')
+      await box.fill('103')
+      await poll(() => page.getByTestId('paste-refused').count()).toBe(0)
+      expect(station.passings().map(p => p.bib)).toEqual(['1O2'])
     }
   )
 })

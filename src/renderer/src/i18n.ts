@@ -112,6 +112,7 @@ const en = {
   closeConfirm: 'Close this session? Reads arriving after it open the next session by themselves.',
   closeAndOpen: 'Close and open',
   closeOnly: 'Close only',
+  pasteOneBib: 'The pasted text holds several lines: paste or type one bib at a time (nothing was recorded).',
   uploadGrace: 'Wait before upload (seconds), so a quick fix goes up corrected',
   graceAll: 'Also reader passings wait',
   keyboardHint: '↑ from the bib box: last rows · Enter: fix · Delete: void · Esc: back to the bib box',
@@ -233,6 +234,8 @@ const es: Record<TextKey, string> = {
     '¿Cerrar esta sesión? Las lecturas que lleguen después abren la siguiente sesión por sí solas.',
   closeAndOpen: 'Cerrar y abrir',
   closeOnly: 'Solo cerrar',
+  pasteOneBib:
+    'El texto pegado tiene varias líneas: pegue o escriba un dorsal cada vez (no se registró nada).',
   uploadGrace: 'Espera antes de subir (segundos), para que una corrección rápida suba ya corregida',
   graceAll: 'También esperan los pasos del lector',
   keyboardHint: '↑ desde el dorsal: últimas filas · Intro: corregir · Supr: anular · Esc: volver al dorsal',

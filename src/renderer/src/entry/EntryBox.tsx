@@ -16,6 +16,8 @@ function useEntries(): readonly QueuedEntry[] {
   return useSyncExternalStore(listener => queue.subscribe(listener), read, read)
 }
 
+const CHECK_RETRY_MS = 500
+
 /** What the station says about the bib being typed (only while it answers; typing never waits for it). */
 function useBibCheck(bib: string, connected: boolean): BibCheck | null {
   const [check, setCheck] = useState<{ bib: string; result: BibCheck } | null>(null)
@@ -23,13 +25,21 @@ function useBibCheck(bib: string, connected: boolean): BibCheck | null {
     const value = bib.trim()
     if (!connected || value === '') return
     let current = true
-    void stationApi()
-      .checkBib({ bib: value })
-      .then(result => {
-        if (current && result.ok) setCheck({ bib: value, result: result.value })
-      })
+    let retry: ReturnType<typeof setTimeout> | undefined
+    const ask = (): void => {
+      void stationApi()
+        .checkBib({ bib: value })
+        .then(result => {
+          if (!current) return
+          if (result.ok) setCheck({ bib: value, result: result.value })
+          // A busy or failed answer is asked again, or the check would stay blank while this bib is typed.
+          else retry = setTimeout(ask, CHECK_RETRY_MS)
+        })
+    }
+    ask()
     return () => {
       current = false
+      clearTimeout(retry)
     }
   }, [bib, connected])
   return check && check.bib === bib.trim() ? check.result : null
@@ -96,6 +106,8 @@ export function EntryBox({
   // An unusual bib waits for a second Enter, keeping the time of the first.
   const [confirming, setConfirming] = useState<{ bib: string; deviceMs: number } | null>(null)
   const [lastBib, setLastBib] = useState<string | null>(null)
+  // A paste of several lines would become one joined bib ("12⏎13" → "1213"): refused, with the reason shown.
+  const [pasteRefused, setPasteRefused] = useState(false)
   const check = useBibCheck(bib, connected)
   const { queue, sender } = entryQueue()
   const waiting = entries.filter(e => e.rejected === null).length
@@ -156,7 +168,13 @@ export function EntryBox({
           autoComplete="off"
           autoFocus
           value={bib}
+          onPaste={e => {
+            const severalLines = /[\r\n\t]/.test(e.clipboardData.getData('text').trim())
+            setPasteRefused(severalLines)
+            if (severalLines) e.preventDefault()
+          }}
           onChange={e => {
+            setPasteRefused(false)
             setBib(e.target.value)
             if (confirming && e.target.value.trim() !== confirming.bib) setConfirming(null)
           }}
@@ -178,6 +196,11 @@ export function EntryBox({
         {full && (
           <strong className="danger" role="alert">
             {t('queueFull')}
+          </strong>
+        )}
+        {pasteRefused && (
+          <strong className="danger" role="alert" data-testid="paste-refused">
+            {t('pasteOneBib')}
           </strong>
         )}
       </div>
