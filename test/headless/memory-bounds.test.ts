@@ -120,6 +120,8 @@ describe('memory stays bounded on the capture path', () => {
       }
       await writeAll(reader, Buffer.concat([garbage, Buffer.from('\r\n4242\r\n')]))
       await station.waitForLine(/"type":"passing".*"bib":"4242"/, 100_000)
+      // The flood's totals come in the next report once the sampling window has passed (a timer: wait for it).
+      await station.waitForLine(/"type":"bad-frame".*"total":\d{6,}/, 30_000)
       const badFrames = station.lines.filter(l => l.includes('"type":"bad-frame"'))
       const last = JSON.parse(badFrames.at(-1) ?? '{}') as { total?: number }
       console.log(
