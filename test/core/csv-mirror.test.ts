@@ -14,7 +14,7 @@ import { csvRows } from '../../src/core/csv/spreadsheet-csv'
 import { passingCells } from '../../src/core/journal/csv-mirror'
 import { Journal } from '../../src/core/journal/journal'
 import { sessionWithPassings } from '../helpers/journal-fill'
-import { lines, openStation, tempFolder } from '../helpers/station'
+import { lines, openOfflineStation, tempFolder } from '../helpers/station'
 
 const IN_JOURNAL = 5000
 const MIRRORED = 3000
@@ -42,10 +42,7 @@ describe('the CSV copy after a crash', () => {
       `num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc\n${rows.slice(0, MIRRORED).join('')}`
     )
     appendFileSync(path, (rows[MIRRORED] ?? '').slice(0, 12))
-    const { station, log } = openStation({
-      apiUrl: 'http://127.0.0.1:9/v0',
-      apiKey: 'k',
-      sync: false,
+    const { station, log } = openOfflineStation({
       dataFolder: folder,
       mirrorCatchUpDelayMs: 0
     })
@@ -72,10 +69,7 @@ describe('the CSV copy after a crash', () => {
 describe('the CSV copy when its file cannot be written for a while', () => {
   it('gets no hole: rows refused meanwhile are written once it can, and capture and sync carry on', async () => {
     const folder = tempFolder()
-    const { station, log } = openStation({
-      apiUrl: 'http://127.0.0.1:9/v0',
-      apiKey: 'k',
-      sync: false,
+    const { station, log } = openOfflineStation({
       dataFolder: folder,
       mirrorCatchUpDelayMs: 0
     })

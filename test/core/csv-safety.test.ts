@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { StationService } from '../../src/core/app/station-service'
 import { parseParticipantsFile } from '../../src/core/csv/participants-file'
 import { csvRows } from '../../src/core/csv/spreadsheet-csv'
-import { lines, openStation, tempFolder } from '../helpers/station'
+import { lines, openOfflineStation, openStation, tempFolder } from '../helpers/station'
 
 const SEED = Number(process.env['FC_SEED'] ?? Date.now() % 2 ** 31)
 console.log(`csv-safety: fast-check seed ${SEED} (set FC_SEED to replay)`)
@@ -61,10 +61,7 @@ describe('CSV written for spreadsheets', () => {
 
   it('the export and the on-disk mirror start with a BOM and keep hostile bibs read from a reader as text', async () => {
     const folder = tempFolder()
-    const { station, log } = openStation({
-      apiUrl: 'http://127.0.0.1:9/v0',
-      apiKey: 'k',
-      sync: false,
+    const { station, log } = openOfflineStation({
       dataFolder: folder,
       dedup: { windowMs: 0, mode: 'first' }
     })

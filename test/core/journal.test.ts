@@ -20,6 +20,18 @@ function journalIn(folder = tempFolder()) {
   }
 }
 
+/** Takes a journal back to an older format: the passing counts (format 4) removed, then `sql`, then the version. */
+function rewind(path: string, format: number, sql: string): void {
+  const raw = new Database(path)
+  raw.exec(`
+    DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
+    DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
+    ${sql}
+    PRAGMA user_version = ${format};
+  `)
+  raw.close()
+}
+
 describe('journal', () => {
   it('numbers passings per session 1, 2, 3 … and never reuses a number', () => {
     const { journal } = journalIn()
@@ -125,17 +137,14 @@ describe('journal', () => {
     const session = journal.openSession('A', 1)
     journal.close()
     // Back to format 2, as the previous version left it, with passings it captured.
-    const raw = new Database(path)
-    raw.exec(`
-      DROP TABLE manual_entry_keys; DROP INDEX corrections_by_passing;
-      DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
-      DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
+    rewind(
+      path,
+      2,
+      `DROP TABLE manual_entry_keys; DROP INDEX corrections_by_passing;
       INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)
         VALUES (${session.id}, 1, '1', 1, 'reader', 1, 'synced'), (${session.id}, 2, '2', 2, 'reader', 2, 'pending');
-      UPDATE sessions SET next_num = 3 WHERE id = ${session.id};
-      PRAGMA user_version = 2;
-    `)
-    raw.close()
+      UPDATE sessions SET next_num = 3 WHERE id = ${session.id};`
+    )
     const upgraded = new Journal(path)
     expect(upgraded.counts(session.id)).toMatchObject({ synced: 1, pending: 1 })
     upgraded.insertManual(session.id, '3', 3, 3)
@@ -148,16 +157,13 @@ describe('journal', () => {
     const session = journal.openSession('A', 1)
     journal.close()
     // As the version before the counts left it: format 3 is the entry screens' keys, already in this file.
-    const raw = new Database(path)
-    raw.exec(`
-      DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
-      DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
-      INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)
+    rewind(
+      path,
+      3,
+      `INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)
         VALUES (${session.id}, 1, '1', 1, 'reader', 1, 'synced');
-      UPDATE sessions SET next_num = 2 WHERE id = ${session.id};
-      PRAGMA user_version = 3;
-    `)
-    raw.close()
+      UPDATE sessions SET next_num = 2 WHERE id = ${session.id};`
+    )
     const upgraded = new Journal(path)
     expect(upgraded.counts(session.id)).toMatchObject({ synced: 1 })
     upgraded.close()

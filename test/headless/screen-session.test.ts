@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import type { WebSocket } from 'ws'
-import { StationService } from '../../src/core/app/station-service'
 import { RefusalCount, SCREEN_LIMITS } from '../../src/headless/screen-limits'
 import { ScreenSession } from '../../src/headless/screen-session'
-import { openStation } from '../helpers/station'
+import { offlineService } from '../helpers/screen-server'
 
 /** Just enough of a ws WebSocket to drive a session: what it sent, whether it was dropped. */
 class FakeSocket extends EventEmitter {
@@ -31,14 +30,7 @@ class FakeSocket extends EventEmitter {
 }
 
 function session(role: 'viewer' | 'entry' = 'viewer') {
-  const { station } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false })
-  const service = new StationService({
-    station,
-    runtime: 'headless',
-    apiUrl: 'x',
-    keySet: true,
-    keyStorage: 'command-line'
-  })
+  const service = offlineService()
   const socket = new FakeSocket()
   const refusals = new RefusalCount()
   const failures: string[] = []

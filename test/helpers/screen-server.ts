@@ -2,7 +2,7 @@ import { afterEach } from 'vitest'
 import { StationService } from '../../src/core/app/station-service'
 import { startStationHttp, type StationHttpServer } from '../../src/headless/http-server'
 import { ensureRendererBuilt } from '../../src/headless/renderer-build'
-import { openStation } from './station'
+import { openOfflineStation } from './station'
 
 const running: Array<{ server: StationHttpServer; service: StationService }> = []
 afterEach(async () => {
@@ -12,16 +12,20 @@ afterEach(async () => {
   }
 })
 
-/** The screen server in the test's own process, on an offline station; closed after the test. */
-export async function inProcessScreenServer(): Promise<StationHttpServer> {
-  const { station } = openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false })
-  const service = new StationService({
-    station,
+/** The screens' service over an offline station (closed after the test with the station). */
+export function offlineService(): StationService {
+  return new StationService({
+    station: openOfflineStation().station,
     runtime: 'headless',
     apiUrl: 'x',
     keySet: true,
     keyStorage: 'command-line'
   })
+}
+
+/** The screen server in the test's own process, on an offline station; closed after the test. */
+export async function inProcessScreenServer(): Promise<StationHttpServer> {
+  const service = offlineService()
   const server = await startStationHttp({
     service,
     rendererDir: ensureRendererBuilt(() => undefined),

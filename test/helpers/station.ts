@@ -92,6 +92,11 @@ export function openStation(
   return { station, log }
 }
 
+/** A station that never reaches a cloud and does not try: for tests of what it keeps on disk. */
+export function openOfflineStation(config: Partial<StationConfig> = {}, log = new EventLog()) {
+  return openStation({ apiUrl: 'http://127.0.0.1:9/v0', apiKey: 'k', sync: false, ...config }, log)
+}
+
 /** Closes a station opened by `openStation` before the end of the test (to reopen its folder). */
 export async function closeStation(station: Station): Promise<void> {
   stations.splice(stations.indexOf(station), 1)
