@@ -5,6 +5,7 @@ import { newPage } from '../helpers/browser'
 import { emulator, KEYS } from '../helpers/emulator'
 import { headlessArgs } from '../helpers/headless-args'
 import { spawnTs } from '../helpers/process'
+import { pairingUrls } from '../helpers/headless-screens'
 import { ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
 
@@ -27,10 +28,9 @@ async function headless(data: string, pty: PtyPair, apiUrl: string, port = 0) {
     await spawned.exited()
   }
   cleanups.push(stop)
-  await poll(() => /screens: entry (\S+)/.test(spawned.stderr())).toBe(true)
-  const station = /screens: station (\S+)/.exec(spawned.stderr())?.[1] ?? ''
+  const { station, entry } = await pairingUrls(spawned)
   return {
-    urls: { station, entry: /screens: entry (\S+)/.exec(spawned.stderr())?.[1] ?? '' },
+    urls: { station, entry },
     port: Number(new URL(station).port),
     pid: spawned.child.pid ?? 0,
     passings: () =>
