@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
+import { inEnglish } from '../shared/messages'
 import { defaultDataFolder } from '../core/platform/data-folder'
 import { makePrivateFolder } from '../core/platform/private-folder'
 import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
@@ -11,6 +12,7 @@ import { explainStartError, StationStartError } from '../core/station/start-erro
 import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
 import { formatEvent } from './format-event'
+import { printedEvent } from './printed-event'
 import { EventHub } from '../core/app/event-hub'
 import { loadPairingTokens, PAIRING_FILE, rotatePairingTokens } from './pairing'
 import { DEFAULT_UPLOAD_GRACE } from '../core/sync/upload-grace'
@@ -133,7 +135,7 @@ async function runHeadless(values: Values): Promise<void> {
         )
   const hub = new EventHub()
   hub.add((event: StationEvent) =>
-    process.stdout.write(values.json ? `${JSON.stringify(event)}\n` : `${formatEvent(event)}\n`)
+    process.stdout.write(values.json ? `${JSON.stringify(printedEvent(event))}\n` : `${formatEvent(event)}\n`)
   )
   const dataFolder = values.data ?? defaultDataFolder()
   const apiUrl = rememberedApiUrl(dataFolder, values['api-url'])
@@ -180,9 +182,10 @@ async function runHeadless(values: Values): Promise<void> {
     const result = station.importParticipants(readFileSync(values.participants))
     hub.emit({
       type: 'info',
-      message: `Imported ${result.imported} participants from ${values.participants}.`
+      code: 'participants.imported',
+      params: { count: result.imported, file: values.participants }
     })
-    for (const error of result.errors) hub.emit({ type: 'warning', message: error })
+    for (const error of result.errors) hub.emit({ type: 'warning', ...error })
   }
   values.serial.forEach((path, i) => {
     const protocol = protocols[i] as Protocol
@@ -236,7 +239,10 @@ async function runHeadless(values: Values): Promise<void> {
       } catch (error) {
         if ((error as { syscall?: unknown }).syscall === 'listen') {
           throw new StationStartError(
-            `The screen port ${values['http-host'] ?? '127.0.0.1'}:${httpPort} is in use or not available here: choose another --http-port, or stop the program that holds it.`,
+            {
+              code: 'start.screen-port-taken',
+              params: { host: values['http-host'] ?? '127.0.0.1', port: httpPort }
+            },
             'other',
             { cause: error }
           )
@@ -305,7 +311,12 @@ process.on('uncaughtException', exitOnUnexpectedError)
 process.on('unhandledRejection', exitOnUnexpectedError)
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error)
+  const message =
+    error instanceof StationStartError
+      ? inEnglish(error.reason)
+      : error instanceof Error
+        ? error.message
+        : String(error)
   process.stderr.write(`RUFUS Station cannot start: ${message}\n`)
   if (!(error instanceof StationStartError)) process.stderr.write(`${USAGE}\n`)
   // A distinct exit code lets a supervisor tell "fix the setup" from a crash, and not restart in a loop.

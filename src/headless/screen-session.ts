@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws'
 import { handleCommand } from '../core/app/command-handler'
 import type { StationService } from '../core/app/station-service'
-import type { Role } from '../shared/contract'
+import type { CommandName, CommandResult, Role } from '../shared/contract'
+import type { StationMessage } from '../shared/messages'
 import { CommandRate, type RefusalCount, type ScreenLimits, type WorkGate } from './screen-limits'
 
 export interface ScreenSessionDeps {
@@ -93,9 +94,10 @@ export class ScreenSession {
     this.ws.send(JSON.stringify(message))
   }
 
-  #refuse(id: number | string | null, reason: string, message: string): void {
+  #refuse(id: number | string | null, reason: string, message: StationMessage): void {
     this.deps.refusals.add(reason)
-    this.send({ type: 'result', id, result: { ok: false, error: { code: 'busy', message } } })
+    const result: CommandResult<CommandName> = { ok: false, error: { code: 'busy', message } }
+    this.send({ type: 'result', id, result })
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
@@ -108,32 +110,30 @@ export class ScreenSession {
       return
     }
     if (!withinRate) {
-      this.#refuse(
-        parsed.id,
-        `too many commands (${this.role})`,
-        'Too many commands from this screen; slow down.'
-      )
+      this.#refuse(parsed.id, `too many commands (${this.role})`, {
+        code: 'screen.too-many-commands',
+        params: {}
+      })
       return
     }
     if (this.#inFlight >= this.deps.limits.commandsInFlight) {
-      this.#refuse(
-        parsed.id,
-        'commands in flight',
-        'The station is still working on this screen’s earlier requests.'
-      )
+      this.#refuse(parsed.id, 'commands in flight', { code: 'screen.still-working', params: {} })
       return
     }
     this.#inFlight += 1
     // A screen that left while its command waited for its turn costs nothing more.
-    const run = async () =>
+    const run = async (): Promise<CommandResult<CommandName>> =>
       this.ws.readyState === this.ws.OPEN
         ? handleCommand(this.deps.service, this.role, parsed.name, parsed.args)
-        : { ok: false as const, error: { code: 'busy' as const, message: 'The screen left.' } }
+        : { ok: false, error: { code: 'busy', message: { code: 'screen.left', params: {} } } }
     ;(this.deps.gate ? this.deps.gate.run(run) : run())
-      .catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error)
-        this.deps.logFailure(message)
-        return { ok: false, error: { code: 'internal', message: `Something went wrong: ${message}` } }
+      .catch((error: unknown): CommandResult<CommandName> => {
+        const detail = error instanceof Error ? error.message : String(error)
+        this.deps.logFailure(detail)
+        return {
+          ok: false,
+          error: { code: 'internal', message: { code: 'command.failed', params: { detail } } }
+        }
       })
       .then(result => {
         this.#inFlight -= 1

@@ -12,6 +12,8 @@ import {
   type AppSettings
 } from '../core/settings/settings-store'
 import { Station } from '../core/station/station'
+import { MessageError } from '../core/message-error'
+import { renderMessage } from '../shared/messages'
 import { registerIpc } from './ipc/register'
 import { PRIVATE_FILE_MODE } from '../core/platform/private-folder'
 import { lockNavigation } from './shell/navigation'
@@ -61,7 +63,13 @@ async function start(): Promise<void> {
       hub.emit
     )
   } catch (error) {
-    dialog.showErrorBox('RUFUS Station cannot start', error instanceof Error ? error.message : String(error))
+    const why =
+      error instanceof MessageError
+        ? renderMessage(settings.get('language'), error.reason)
+        : error instanceof Error
+          ? error.message
+          : String(error)
+    dialog.showErrorBox('RUFUS Station cannot start', why)
     app.exit(3)
     return
   }

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import type { SyncEvent } from './events'
+import { LANGUAGES, type Language } from './languages'
+import type { StationMessage } from './messages'
 import { PROTOCOLS } from './protocols'
-import type { PassingState } from './states'
+import type { CloudSessionState, PassingState, ReaderState } from './states'
 
 /**
  * The one contract between the station and its screens, whatever carries it (Electron IPC or the headless
@@ -101,7 +103,7 @@ export const COMMANDS = {
     role: 'station',
     args: z.object({
       beep: z.boolean().optional(),
-      language: z.enum(['en', 'es']).optional(),
+      language: z.enum(LANGUAGES).optional(),
       uploadGraceMs: z.number().int().min(0).max(60_000).optional(),
       graceAllPassings: z.boolean().optional()
     })
@@ -129,7 +131,8 @@ export interface PassingView {
   readonly source: 'reader' | 'manual'
   readonly port: string | null
   readonly state: PassingState
-  readonly note: string | null
+  /** Why the passing stands as it does (a correction kept here after upload, the cloud's answer), or null. */
+  readonly note: StationMessage | null
   /** Corrected here after upload: the cloud keeps `bib`; this is the bib the station now gives (null if none). */
   readonly correctedBib: string | null
   /** Voided (before upload, or here after it while the cloud keeps it). */
@@ -153,7 +156,7 @@ export interface BibCheck {
 /** Settings the station's own screen changes (Setup). */
 export interface ScreenSettings {
   readonly beep: boolean
-  readonly language: 'en' | 'es'
+  readonly language: Language
   /** How long manual passings (or all) wait before upload, so a quick fix goes up corrected. */
   readonly uploadGraceMs: number
   readonly graceAllPassings: boolean
@@ -170,8 +173,8 @@ export interface ReaderView {
   readonly id: string
   readonly path: string
   readonly protocol: string
-  readonly state: string
-  readonly message: string | null
+  readonly state: ReaderState
+  readonly message: StationMessage | null
   readonly lastReadAgeMs: number | null
   readonly readsPerSecond: number
   readonly decodeErrors: number
@@ -184,7 +187,7 @@ export interface SessionView {
   readonly id: number
   readonly alias: string
   readonly token: string | null
-  readonly cloudState: string
+  readonly cloudState: CloudSessionState
   readonly closed: boolean
   readonly openedAt: string
   readonly counts: { readonly total: number; readonly synced: number; readonly pending: number }
@@ -229,7 +232,7 @@ export interface StationSnapshot {
   readonly nextSessionAlias: string
   readonly notices: ReadonlyArray<{
     readonly level: 'info' | 'warning' | 'error'
-    readonly message: string
+    readonly message: StationMessage
     readonly at: string
   }>
 }
@@ -239,7 +242,7 @@ export interface KeyPermissions {
   readonly canRead: boolean
   readonly canWrite: boolean
   readonly canUnbind: boolean
-  readonly message: string
+  readonly message: StationMessage
 }
 
 export interface CommandResults {
@@ -295,7 +298,13 @@ export type ErrorCode =
 
 export type CommandResult<N extends CommandName> =
   | { readonly ok: true; readonly value: CommandResults[N] }
-  | { readonly ok: false; readonly error: { readonly code: ErrorCode; readonly message: string } }
+  | { readonly ok: false; readonly error: CommandFailure }
+
+/** Why a command failed: its kind (`code`) and, as a message for the screen to render, what to do about it. */
+export interface CommandFailure {
+  readonly code: ErrorCode
+  readonly message: StationMessage
+}
 
 /** Pushed to screens a few times a second at most, however fast reads arrive. */
 export interface StationUpdate {

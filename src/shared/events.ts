@@ -1,6 +1,10 @@
+import type { StationMessage } from './messages'
+import type { ReaderState } from './states'
+
 /**
  * Everything the station reports, as plain data: printed as JSON lines by the headless station and sent to
- * the UI. No Node or DOM types here.
+ * the UI. No Node or DOM types here. What an event tells a person is a message code with its parameters
+ * (`code`, `params`), never a sentence; see `PrintedEvent` for the English words `--json` adds beside them.
  */
 export interface PassingEvent {
   readonly type: 'passing'
@@ -26,8 +30,10 @@ export interface SyncEvent {
   readonly conflict: number
   readonly inFlight: number
   readonly online: boolean | null
+  /** English: the sync engine's own words until it emits message codes (docs/architecture.md, Messages). */
   readonly lastError: string | null
   readonly lastSyncAt: string | null
+  /** English too, for the same reason. */
   readonly blocked: { readonly kind: string; readonly message: string; readonly action: string } | null
   readonly canRead: boolean | null
 }
@@ -41,12 +47,17 @@ export interface ClockEvent {
   readonly jumpMs: number | null
 }
 
-export interface ReaderEvent {
+/** No message: `code` and `params` are null. */
+export interface NoMessage {
+  readonly code: null
+  readonly params: null
+}
+
+export type ReaderEvent = {
   readonly type: 'reader'
   readonly port: string
-  readonly state: 'opening' | 'open' | 'closed' | 'error' | 'silent'
-  readonly message: string | null
-}
+  readonly state: ReaderState
+} & (StationMessage | NoMessage)
 
 export interface SessionEvent {
   readonly type: 'session'
@@ -63,10 +74,9 @@ export interface DeviceEvent {
   readonly deviceid: string | null
 }
 
-export interface NoticeEvent {
-  readonly type: 'warning' | 'error' | 'info'
-  readonly message: string
-}
+export type NoticeLevel = 'warning' | 'error' | 'info'
+
+export type NoticeEvent = { readonly type: NoticeLevel } & StationMessage
 
 /** Sampled: at most a few a second per port; `total` counts every bad frame since start. */
 export interface BadFrameEvent {
@@ -87,3 +97,22 @@ export type StationEvent =
   | DeviceEvent
   | NoticeEvent
   | BadFrameEvent
+
+/** The message an event carries (a notice always carries one; a reader event may not). */
+export function messageOf(event: StationMessage): StationMessage
+export function messageOf(event: StationMessage | NoMessage): StationMessage | null
+export function messageOf(event: StationMessage | NoMessage): StationMessage | null {
+  if (event.code === null) return null
+  // Picked out of a wider event, so that only the message travels on; TypeScript cannot pair the two fields.
+  return { code: event.code, params: event.params } as StationMessage
+}
+
+/**
+ * An event as the headless station prints it with `--json`: a notice or reader event also carries its message in
+ * English (`message`, null for a reader event without one), so scripts written before messages became codes keep
+ * working.
+ */
+export type PrintedEvent =
+  | Exclude<StationEvent, NoticeEvent | ReaderEvent>
+  | (NoticeEvent & { readonly message: string })
+  | (ReaderEvent & { readonly message: string | null })

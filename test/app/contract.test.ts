@@ -3,6 +3,8 @@ import { handleCommand } from '../../src/core/app/command-handler'
 import { StationService } from '../../src/core/app/station-service'
 import { COMMANDS, type CommandName } from '../../src/shared/contract'
 import { API_COMMANDS, createStationApi } from '../../src/shared/station-api'
+import { inEnglish } from '../../src/shared/messages'
+import { inWords } from '../helpers/english'
 import { lines, openStation } from '../helpers/station'
 
 function service() {
@@ -23,14 +25,14 @@ function service() {
 describe('the command contract', () => {
   it('rejects unknown commands and invalid arguments with a plain message', async () => {
     const { service: s } = service()
-    expect(await handleCommand(s, 'station', 'shell.exec', {})).toEqual({
+    expect(inWords(await handleCommand(s, 'station', 'shell.exec', {}))).toEqual({
       ok: false,
       error: { code: 'unknown-command', message: 'Unknown command "shell.exec".' }
     })
     const bad = await handleCommand(s, 'station', 'passings.manual', { bib: '' })
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
     const wrongType = await handleCommand(s, 'station', 'passings.recent', { limit: 'all' })
-    expect(wrongType).toMatchObject({
+    expect(inWords(wrongType)).toMatchObject({
       ok: false,
       error: { code: 'invalid-arguments', message: expect.stringMatching(/^Invalid limit/) }
     })
@@ -51,7 +53,7 @@ describe('the command contract', () => {
       value: { bib: '9', source: 'manual' }
     })
     for (const name of ['setup.saveKey', 'device.bindNew', 'device.unbind', 'session.open'] as const) {
-      expect(await handleCommand(s, 'entry', name, {})).toMatchObject({
+      expect(inWords(await handleCommand(s, 'entry', name, {}))).toMatchObject({
         ok: false,
         error: { code: 'forbidden', message: 'Only the station itself can do this.' }
       })
@@ -64,12 +66,18 @@ describe('the command contract', () => {
 
   it('stamps a manual entry at the given keypress time and refuses what the core refuses, in words', async () => {
     const { service: s } = service()
-    const at = Date.UTC(2026, 10, 28, 10, 0, 0, 123)
+    // A keypress a minute ago with its milliseconds (a fixed date would leave the session's days as time passes).
+    const at = (Math.floor(Date.now() / 1000) - 60) * 1000 + 123
     expect(await handleCommand(s, 'entry', 'passings.manual', { bib: '12', atMs: at })).toMatchObject({
       ok: true,
-      value: { timestamp: '2026-11-28T10:00:00.123Z' }
+      value: { timestamp: new Date(at).toISOString() }
     })
-    expect(await handleCommand(s, 'entry', 'passings.void', { id: 999 })).toEqual({
+    const missing = await handleCommand(s, 'entry', 'passings.void', { id: 999 })
+    expect(missing).toEqual({
+      ok: false,
+      error: { code: 'not-possible', message: { code: 'passing.not-found', params: { id: 999 } } }
+    })
+    expect(inWords(missing)).toEqual({
       ok: false,
       error: { code: 'not-possible', message: 'There is no passing 999' }
     })
@@ -156,12 +164,11 @@ describe('what screens learn', () => {
     })
     expect(await handleCommand(s, 'viewer', 'passings.recent', { limit: 1 })).toMatchObject({
       ok: true,
-      value: [
-        {
-          state: 'synced',
-          note: 'voided here after upload (RUFUS Cloud keeps the original; the export carries the correction)'
-        }
-      ]
+      value: [{ state: 'synced', note: { code: 'note.voided-after-upload' } }]
     })
+    const note = s.recentPassings(1)[0]?.note
+    expect(note && inEnglish(note)).toBe(
+      'voided here after upload (RUFUS Cloud keeps the original; the export carries the correction)'
+    )
   })
 })

@@ -122,7 +122,7 @@ describe('the built Electron main bundle', () => {
       const stranger = { sender: { id: 99 }, senderFrame: { url: 'https://evil.example/' } }
       expect(await invoke(stranger, 'status.get', {})).toEqual({
         ok: false,
-        error: { code: 'forbidden', message: 'Untrusted sender.' }
+        error: { code: 'forbidden', message: { code: 'screen.untrusted-sender', params: {} } }
       })
       const subFrame = {
         sender: { id: window.webContents.id },

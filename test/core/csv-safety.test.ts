@@ -1,3 +1,4 @@
+import { inEnglish } from '../../src/shared/messages'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
@@ -110,7 +111,9 @@ describe('bibs typed or imported by people', () => {
     expect(() => station.fixBib(ok.id, 'A\tB')).toThrow(/control character/)
     const { participants, errors } = parseParticipantsFile('chip,bib\nE1,"7\n8"\nE2,8\n')
     expect(participants).toEqual([{ chip: 'E2', bib: '8', name: null }])
-    expect(errors).toEqual([expect.stringMatching(/^Line 2: The bib contains a control character/)])
+    expect(errors.map(inEnglish)).toEqual([
+      expect.stringMatching(/^Line 2: The bib contains a control character/)
+    ])
   })
 
   it('manual entries only within the session’s days, a day either side', async () => {
@@ -180,7 +183,7 @@ describe('the participants import', () => {
     const utf16 = Buffer.from('\uFEFFchip\tbib\r\nE2001\t99\r\n', 'utf16le')
     const result = station.importParticipants(utf16)
     expect(result.imported).toBe(0)
-    expect(result.errors.at(-1)).toMatch(/2 participants already in use are kept/)
+    expect(result.errors.map(inEnglish).at(-1)).toMatch(/2 participants already in use are kept/)
     expect(station.journal.participantBibs().count).toBe(2)
     expect(station.journal.participantName('12')).toBe('Ann')
     // A file that reads but lists nobody (a header only) still empties the list, on purpose.

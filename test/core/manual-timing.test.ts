@@ -68,9 +68,11 @@ describe('capture never depends on an open session', () => {
   it('a manual entry with no session open is kept in the next session, not refused', async () => {
     const { station } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
     station.closeSession()
-    const passing = await station.recordManual('77', Date.UTC(2026, 10, 29, 9, 0, 0) * 1000)
+    // A keypress an hour ago, on a whole second (a fixed date would leave the session's days as time passes).
+    const atUs = (Math.floor(Date.now() / 1000) - 3600) * 1_000_000
+    const passing = await station.recordManual('77', atUs)
     expect(station.journal.session(passing.sessionId)?.alias).toBe('FINISH 2')
-    expect(passing.timeUs).toBe(Date.UTC(2026, 10, 29, 9, 0, 0) * 1000)
+    expect(passing.timeUs).toBe(atUs)
   })
 
   it('closing with "open the next at once" leaves no moment without a session', () => {

@@ -1,3 +1,4 @@
+import { inEnglish, type StationMessage } from '../../src/shared/messages'
 import { afterEach, describe, expect, it } from 'vitest'
 import { StationService } from '../../src/core/app/station-service'
 import { startStationHttp, type StationHttpServer } from '../../src/headless/http-server'
@@ -100,7 +101,8 @@ describe('paired screens', () => {
       }
       socket.onopen = () => socket.send(JSON.stringify({ id: 1, name: 'passings.manual', args: { bib: '9' } }))
     })`)
-    expect(refused).toBe('This screen is paired read-only.')
+    expect(refused).toEqual({ code: 'command.read-only', params: {} })
+    expect(inEnglish(refused as StationMessage)).toBe('This screen is paired read-only.')
     await screenshot(page, 'announcer-read-only')
   })
 })

@@ -65,6 +65,33 @@ describe('headless station', () => {
     expect(station.lines.join('\n') + station.stderr()).not.toContain(key)
   })
 
+  it('prints each notice with --json as its code and parameters, and its English words beside them', async () => {
+    const { folder, pty } = await setup()
+    const participants = join(folder, 'runners.csv')
+    writeFileSync(participants, 'chip,bib\nE1,12\nE2,\n')
+    const station = track(
+      spawnTs(
+        'src/headless/cli.ts',
+        headlessArgs(join(folder, 'data'), pty.a, ['--json', '--participants', participants]),
+        { RUFUS_API_KEY: 'k' }
+      )
+    )
+    const warning = await station.waitForLine(/"type":"warning"/)
+    expect(JSON.parse(warning)).toEqual({
+      type: 'warning',
+      code: 'participants.line-empty',
+      params: { line: 3 },
+      message: 'Line 3: chip or bib is empty.'
+    })
+    const info = station.lines.find(line => line.includes('"participants.imported"')) ?? '{}'
+    expect(JSON.parse(info)).toEqual({
+      type: 'info',
+      code: 'participants.imported',
+      params: { count: 1, file: participants },
+      message: `Imported 1 participants from ${participants}.`
+    })
+  })
+
   it('without --json writes a readable log', async () => {
     const { folder, pty } = await setup()
     const station = track(

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
-import type { StationEvent, SyncEvent } from '../../src/shared/events'
+import type { PrintedEvent, StationEvent, SyncEvent } from '../../src/shared/events'
 import { Station, type StationConfig } from '../../src/core/station/station'
+import { printedEvent } from '../../src/headless/printed-event'
 
 const folders: string[] = []
 const stations: Station[] = []
@@ -19,21 +20,25 @@ export function tempFolder(prefix = 'rufus-station-'): string {
   return folder
 }
 
-/** Collects a station's events and resolves waits on conditions over them, with a deadline. */
+/**
+ * Collects a station's events and resolves waits on conditions over them, with a deadline. Each is kept as the
+ * headless station prints it (`--json`): the core's message code and parameters, with their English words in
+ * `message`.
+ */
 export class EventLog {
-  readonly events: StationEvent[] = []
+  readonly events: PrintedEvent[] = []
   readonly #waiters: Array<{ check: () => boolean; resolve: () => void }> = []
 
   readonly push = (event: StationEvent): void => {
-    this.events.push(event)
+    this.events.push(printedEvent(event))
     for (const waiter of this.#waiters.splice(0)) {
       if (waiter.check()) waiter.resolve()
       else this.#waiters.push(waiter)
     }
   }
 
-  of<T extends StationEvent['type']>(type: T): Array<StationEvent & { type: T }> {
-    return this.events.filter(e => e.type === type) as Array<StationEvent & { type: T }>
+  of<T extends PrintedEvent['type']>(type: T): Array<PrintedEvent & { type: T }> {
+    return this.events.filter(e => e.type === type) as Array<PrintedEvent & { type: T }>
   }
 
   lastSync(): SyncEvent | undefined {

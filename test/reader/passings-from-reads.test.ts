@@ -1,3 +1,4 @@
+import { inEnglish } from '../../src/shared/messages'
 import { describe, expect, it } from 'vitest'
 import { bibFromEpcAscii } from '../../src/core/reader/bib-policy'
 import { parseParticipantsFile } from '../../src/core/csv/participants-file'
@@ -59,7 +60,7 @@ describe('chip to bib', () => {
       { chip: 'E2001', bib: '12', name: 'Ana' },
       { chip: 'E2001', bib: '14', name: 'Cy' }
     ])
-    expect(errors).toEqual([
+    expect(errors.map(inEnglish)).toEqual([
       'Line 3: chip or bib is empty.',
       'Line 4: chip E2001 was already given on line 2; the later line wins.'
     ])

@@ -1,3 +1,4 @@
+import { inEnglish } from '../../src/shared/messages'
 import { describe, expect, it } from 'vitest'
 import { describePort, findPortPath } from '../../src/core/reader/port-identity'
 import { BadFrameSampler } from '../../src/core/reader/bad-frame-sampler'
@@ -57,7 +58,8 @@ describe('reader health', () => {
     expect(health.checkSilence()).toBe(false)
     now = 10_500
     expect(health.checkSilence()).toBe(true)
-    expect(health.snapshot().message).toMatch(/Nothing received for 11 s/)
+    const silence = health.snapshot().message
+    expect(silence && inEnglish(silence)).toMatch(/Nothing received for 11 s/)
     health.bytes()
     expect(health.snapshot().state).toBe('open')
   })

@@ -109,6 +109,45 @@ describe('finish-line screen', () => {
     expect(cut).toContain('what you type is kept on this device')
   })
 
+  it('puts the station’s notices and a reader’s problem into the screen’s language', () => {
+    const withMessages: StationSnapshot = {
+      ...snapshot,
+      readers: [
+        {
+          id: 'COM3',
+          path: 'COM3',
+          protocol: 'line',
+          state: 'silent',
+          message: { code: 'reader.silent', params: { seconds: 12 } },
+          lastReadAgeMs: null,
+          readsPerSecond: 0,
+          decodeErrors: 0,
+          lastDecodeError: null,
+          clockOffsetMs: null,
+          details: {}
+        }
+      ],
+      notices: [
+        {
+          level: 'warning',
+          message: { code: 'clock.laptop-off', params: { seconds: 60, laptop: 'behind' } },
+          at: '2026-11-28T10:00:00.000Z'
+        }
+      ]
+    }
+    const english = render({ snapshot: withMessages })
+    expect(english).toContain('This laptop&#x27;s clock is about 60 s behind RUFUS Cloud.')
+    expect(english).toContain('Nothing received for 12 s: check the cable and the reader.')
+    expect(english).toContain('COM3</b> line · silent ·')
+    const spanish = render({
+      snapshot: { ...withMessages, settings: { ...withMessages.settings, language: 'es' } }
+    })
+    expect(spanish).toContain('El reloj de este portátil va unos 60 s por detrás de RUFUS Cloud.')
+    expect(spanish).toContain('No llega nada desde hace 12 s: revise el cable y el lector.')
+    expect(spanish).toContain('COM3</b> line · en silencio ·')
+    expect(spanish).toContain('<b>6</b> en la nube · <b>4</b> por subir · 1 sin dorsal')
+  })
+
   it('speaks Spanish when asked', () => {
     const html = render(
       { snapshot: { ...snapshot, settings: { ...snapshot.settings, beep: false, language: 'es' } } },

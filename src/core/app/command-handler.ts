@@ -8,7 +8,8 @@ import {
   type ErrorCode,
   type Role
 } from '../../shared/contract'
-import { explainRufusError, RufusError } from '../rufus/errors'
+import type { StationMessage } from '../../shared/messages'
+import { rufusErrorMessage, RufusError } from '../rufus/errors'
 import { NotPossible } from '../not-possible'
 import type { StationService } from './station-service'
 
@@ -55,10 +56,7 @@ const HANDLERS: Handlers = {
   'screens.pairing': s => s.pairingUrls
 }
 
-function failure(
-  code: ErrorCode,
-  message: string
-): { ok: false; error: { code: ErrorCode; message: string } } {
+function failure(code: ErrorCode, message: StationMessage): CommandResult<CommandName> {
   return { ok: false, error: { code, message } }
 }
 
@@ -76,31 +74,37 @@ export async function handleCommand(
   name: unknown,
   args: unknown
 ): Promise<CommandResult<CommandName>> {
-  if (!isCommandName(name)) return failure('unknown-command', `Unknown command ${JSON.stringify(name)}.`)
+  if (!isCommandName(name)) {
+    // JSON.stringify gives undefined for undefined (and functions): said as such, as before.
+    return failure('unknown-command', {
+      code: 'command.unknown',
+      params: { name: String(JSON.stringify(name)) }
+    })
+  }
   const command = COMMANDS[name]
   if (ROLE_RANK[role] < ROLE_RANK[command.role]) {
-    return failure(
-      'forbidden',
-      command.role === 'station' ? 'Only the station itself can do this.' : 'This screen is paired read-only.'
-    )
+    return failure('forbidden', {
+      code: command.role === 'station' ? 'command.station-only' : 'command.read-only',
+      params: {}
+    })
   }
   const parsed = command.args.safeParse(args)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    return failure(
-      'invalid-arguments',
-      `Invalid ${issue?.path.join('.') || 'arguments'}: ${issue?.message ?? 'not accepted'}`
-    )
+    return failure('invalid-arguments', {
+      code: 'command.invalid',
+      params: { field: issue?.path.join('.') ?? '', problem: issue?.message ?? null }
+    })
   }
   try {
     const handler = HANDLERS[name] as (service: StationService, args: unknown, role: Role) => unknown
     return { ok: true, value: (await handler(service, parsed.data, role)) as CommandResults[CommandName] }
   } catch (error) {
-    if (error instanceof NotPossible) return failure('not-possible', error.message)
-    if (error instanceof RufusError) return failure('cloud', explainRufusError(error))
-    return failure(
-      'internal',
-      `Something went wrong: ${error instanceof Error ? error.message : String(error)}`
-    )
+    if (error instanceof NotPossible) return failure('not-possible', error.reason)
+    if (error instanceof RufusError) return failure('cloud', rufusErrorMessage(error))
+    return failure('internal', {
+      code: 'command.failed',
+      params: { detail: error instanceof Error ? error.message : String(error) }
+    })
   }
 }

@@ -11,14 +11,15 @@ import type {
   StationSnapshot,
   StationUpdate
 } from '../../shared/contract'
-import type { StationEvent } from '../../shared/events'
+import { messageOf, type StationEvent } from '../../shared/events'
+import type { StationMessage } from '../../shared/messages'
 import { csvRows, UTF8_BOM } from '../csv/spreadsheet-csv'
 import { PASSING_COLUMNS, passingCells } from '../journal/csv-mirror'
 import type { PassingRecord, SessionRecord } from '../journal/journal'
 import { describePort, type PortInfo } from '../reader/port-identity'
 import { detectReader } from '../serial/detect'
 import { RufusClient } from '../rufus/client'
-import { explainRufusError, RufusError } from '../rufus/errors'
+import { rufusErrorMessage, RufusError } from '../rufus/errors'
 import { collectPages, sessionPassingPages } from '../rufus/paging'
 import type { CloudPassing } from '../rufus/schemas'
 import { listSerialPorts } from '../serial/reader-connection'
@@ -82,7 +83,7 @@ export class StationService {
   #dropped = 0
   #dirty = true
   #timer: NodeJS.Timeout | null = null
-  readonly #notices: Array<{ level: 'info' | 'warning' | 'error'; message: string; at: string }> = []
+  readonly #notices: StationSnapshot['notices'][number][] = []
   #clock: StationSnapshot['clock'] = { offsetMs: null, uncertaintyMs: null, jumpMs: null }
   /** Set by the screen server once it listens; only the station role may read it (for the QR codes). */
   pairingUrls: { readonly entry: string; readonly viewer: string } | null = null
@@ -138,7 +139,11 @@ export class StationService {
       case 'info':
       case 'warning':
       case 'error':
-        this.#notices.push({ level: event.type, message: event.message, at: new Date().toISOString() })
+        this.#notices.push({
+          level: event.type,
+          message: messageOf(event),
+          at: new Date().toISOString()
+        })
         if (this.#notices.length > NOTICE_CAP) this.#notices.shift()
         break
       default:
@@ -212,14 +217,16 @@ export class StationService {
   }
 
   /** A correction made after sync stays local: say so next to the passing. */
-  #note(p: PassingRecord): string | null {
+  #note(p: PassingRecord): StationMessage | null {
     const correction =
       p.state === 'synced' || p.state === 'conflict' ? this.station.journal.latestCorrection(p.id) : null
     if (correction?.afterSync) {
-      const what = correction.kind === 'void' ? 'voided' : `bib corrected to ${correction.newBib ?? ''}`
-      return `${what} here after upload (RUFUS Cloud keeps the original; the export carries the correction)`
+      return correction.kind === 'void'
+        ? { code: 'note.voided-after-upload', params: {} }
+        : { code: 'note.bib-fixed-after-upload', params: { bib: correction.newBib ?? '' } }
     }
-    return p.syncNote
+    // The sync engine still writes its notes in English until it emits message codes.
+    return p.syncNote === null ? null : { code: 'untranslated', params: { text: p.syncNote } }
   }
 
   #sessionView(s: SessionRecord, cloudActive: boolean | null = null): SessionView {
@@ -331,9 +338,10 @@ export class StationService {
     const open = this.station.journal.openedSession()
     if (sessionId !== undefined && open?.id !== sessionId) {
       const seen = this.station.journal.session(sessionId)
-      throw new NotPossible(
-        `Session "${seen?.alias ?? sessionId}" is already closed${open ? `; "${open.alias}" is open now` : ''}. Nothing was changed.`
-      )
+      throw new NotPossible({
+        code: 'session.already-closed',
+        params: { alias: seen?.alias ?? String(sessionId), open: open?.alias ?? null }
+      })
     }
     if (openNext) return this.#sessionView(this.station.openSession(this.station.nextSessionAlias()))
     this.station.closeSession()
@@ -368,7 +376,7 @@ export class StationService {
     // A screen reads the cloud with the station's key: only the sessions this station uploaded to, never the
     // rest of the company's.
     if (!this.station.journal.knowsCloudToken(token)) {
-      throw new NotPossible('That cloud session is not one of this station’s sessions.')
+      throw new NotPossible({ code: 'session.not-ours', params: {} })
     }
     const list = await this.station.client.sessionPassings(token, { first, last, page })
     return list.map(cloudView)
@@ -391,7 +399,7 @@ export class StationService {
   /** Local journal against the cloud's copy: numbers missing there, extra there, or different. */
   async compareSession(sessionId: number): Promise<CommandResults['compare.session']> {
     const session = this.station.journal.session(sessionId)
-    if (!session?.token) throw new NotPossible('This session has no cloud session yet.')
+    if (!session?.token) throw new NotPossible({ code: 'session.no-cloud-session', params: {} })
     const cloud = await collectPages(sessionPassingPages(this.station.client, session.token))
     const byNum = new Map(cloud.map(p => [p.num_passing, p]))
     const local = this.station.journal
@@ -411,7 +419,7 @@ export class StationService {
 
   exportCsv(sessionId: number): CommandResults['export.csv'] {
     const session = this.station.journal.session(sessionId)
-    if (!session) throw new NotPossible(`There is no session ${sessionId}.`)
+    if (!session) throw new NotPossible({ code: 'session.not-found', params: { id: sessionId } })
     const corrections = new Map(this.station.journal.corrections(sessionId).map(c => [c.num, c]))
     const rows = this.station.journal.passingsOfSession(sessionId).map(p => {
       const c = corrections.get(p.num)
@@ -450,30 +458,28 @@ export class StationService {
         canRead: false,
         canWrite: false,
         canUnbind: false,
-        message: explainRufusError(read)
+        message: rufusErrorMessage(read)
       }
     }
     const write = await probe(() => client.insertSession(ZERO_ID, 'permission check'))
     const unbind = await probe(() => client.unbindDevice(ZERO_ID))
     const canWrite = write === true
     const canUnbind = unbind === true
-    const message =
+    const message: StationMessage =
       !read && !canWrite
-        ? 'RUFUS Cloud refused this key. Check it in RUFUS Cloud → API Keys.'
+        ? { code: 'key.refused', params: {} }
         : !canWrite
-          ? 'This key can only READ: it cannot bind the device, open sessions or upload passings. Use a READ_WRITE key.'
+          ? { code: 'key.read-only', params: {} }
           : !read
-            ? 'This key can WRITE but not READ: uploads work, but the station cannot check what reached the cloud or browse passings. READ_WRITE is recommended.'
-            : `This key can read and write${canUnbind ? ', and unbind devices' : '; unbinding needs a key with "Allow Unbind Device"'}.`
+            ? { code: 'key.write-only', params: {} }
+            : { code: 'key.read-write', params: { canUnbind } }
     return { reachable: true, canRead: read === true, canWrite, canUnbind, message }
   }
 
   async saveKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
     const permissions = await this.checkKey(apiUrl, apiKey)
     if (!this.#o.saveKey) {
-      throw new NotPossible(
-        'The key of this station is set where it was started (command line or environment).'
-      )
+      throw new NotPossible({ code: 'key.set-at-start', params: {} })
     }
     this.#keyStorage = await this.#o.saveKey(apiUrl, apiKey)
     this.#apiUrl = apiUrl
@@ -496,7 +502,7 @@ export class StationService {
 
   async bindNewDevice(alias?: string): Promise<CommandResults['device.bindNew']> {
     const device = this.station.journal.device()
-    if (!device) throw new NotPossible('The station has no device identity yet.')
+    if (!device) throw new NotPossible({ code: 'device.no-identity', params: {} })
     const result = await this.station.client.bindDevice({
       model: device.model,
       serial_number: device.serialNumber,
@@ -510,9 +516,7 @@ export class StationService {
   useDevice(deviceid: string): null {
     const unsynced = this.station.journal.counts()
     if (unsynced.synced > 0 && this.station.journal.device()?.deviceid !== deviceid) {
-      throw new NotPossible(
-        'Passings were already uploaded for the current device; open a new data folder to time as another device.'
-      )
+      throw new NotPossible({ code: 'device.already-uploaded', params: {} })
     }
     this.station.journal.setDeviceBinding(deviceid.toUpperCase(), Date.now())
     this.station.sync.wake()
@@ -529,7 +533,7 @@ export class StationService {
     const device = this.station.journal.device()
     const expected = device?.alias ?? device?.serialNumber ?? ''
     if (confirmAlias !== expected) {
-      throw new NotPossible(`Type the device's name exactly (${expected}) to unbind it.`)
+      throw new NotPossible({ code: 'device.confirm-name', params: { expected } })
     }
     await this.station.unbindDevice()
     return null
@@ -558,8 +562,9 @@ export class StationService {
 
   /** Listens on a port (and asks silent readers) to suggest the protocol and speed, for the wizard. */
   async detectReader(path: string): Promise<CommandResults['reader.detect']> {
-    if (this.station.readerHealth().some(r => r.path === path))
-      throw new NotPossible(`${path} is already being read.`)
+    if (this.station.readerHealth().some(r => r.path === path)) {
+      throw new NotPossible({ code: 'reader.already-read', params: { path } })
+    }
     const found = await (this.#o.detect ?? detectReader)(path)
     return found.map(c => ({
       protocol: c.protocol,
@@ -575,7 +580,7 @@ export class StationService {
     if (action === 'rebind') sync.rebindAndReupload()
     if (action === 'continue-new-session') {
       const blocked = sync.status().blocked
-      if (!blocked?.sessionId) throw new NotPossible('No session is waiting for that decision.')
+      if (!blocked?.sessionId) throw new NotPossible({ code: 'sync.no-decision-waiting', params: {} })
       sync.continueInNewCloudSession(blocked.sessionId)
     }
     return null
@@ -591,7 +596,7 @@ export class StationService {
 
   #requireDevice(): string {
     const deviceid = this.station.journal.device()?.deviceid
-    if (!deviceid) throw new NotPossible('The device is not bound yet.')
+    if (!deviceid) throw new NotPossible({ code: 'device.not-bound', params: {} })
     return deviceid
   }
 }

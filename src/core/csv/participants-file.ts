@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync'
+import type { StationMessage } from '../../shared/messages'
 import type { Participant } from '../reader/bib-policy'
 import { typedBibProblem } from '../reader/bib-policy'
 
@@ -42,10 +43,11 @@ const header = (rows: Rows | null) => (rows?.[0] ?? []).map(h => h.toLowerCase()
  */
 export function parseParticipantsFile(input: string | Uint8Array): {
   participants: Participant[]
-  errors: string[]
+  errors: StationMessage[]
 } {
   const text = typeof input === 'string' ? input : decodeSpreadsheetText(input)
-  if (text.replace(/^\uFEFF/, '').trim() === '') return { participants: [], errors: ['The file is empty.'] }
+  if (text.replace(/^\uFEFF/, '').trim() === '')
+    return { participants: [], errors: [{ code: 'participants.empty-file', params: {} }] }
   const rows = [parseRows(text, ';'), parseRows(text, ',')].find(r => {
     const names = header(r)
     return names.includes('chip') && names.includes('bib')
@@ -53,9 +55,7 @@ export function parseParticipantsFile(input: string | Uint8Array): {
   if (!rows) {
     return {
       participants: [],
-      errors: [
-        'The first line must name the columns, with at least "chip" and "bib", separated by ";" or ",", and quotes must be closed.'
-      ]
+      errors: [{ code: 'participants.no-header', params: {} }]
     }
   }
   const names = header(rows)
@@ -63,24 +63,24 @@ export function parseParticipantsFile(input: string | Uint8Array): {
   const bibColumn = names.indexOf('bib')
   const nameColumn = names.indexOf('name')
   const participants: Participant[] = []
-  const errors: string[] = []
+  const errors: StationMessage[] = []
   const seen = new Map<string, number>()
   rows.slice(1).forEach((cells, index) => {
     const line = index + 2
     const chip = cells[chipColumn] ?? ''
     const bib = cells[bibColumn] ?? ''
     if (!chip || !bib) {
-      errors.push(`Line ${line}: chip or bib is empty.`)
+      errors.push({ code: 'participants.line-empty', params: { line } })
       return
     }
     const problem = typedBibProblem(bib)
     if (problem) {
-      errors.push(`Line ${line}: ${problem}`)
+      errors.push({ code: 'participants.line-bib', params: { line, problem } })
       return
     }
     const earlier = seen.get(chip)
     if (earlier !== undefined) {
-      errors.push(`Line ${line}: chip ${chip} was already given on line ${earlier}; the later line wins.`)
+      errors.push({ code: 'participants.chip-repeated', params: { line, chip, earlier } })
     }
     seen.set(chip, line)
     participants.push({ chip, bib, name: nameColumn >= 0 ? cells[nameColumn] || null : null })

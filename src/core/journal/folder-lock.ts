@@ -2,16 +2,15 @@ import Database from 'libsql'
 import { accessSync, constants, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SqliteDatabase } from '../db/sqlite'
+import { MessageError } from '../message-error'
 
-export class DataFolderBusyError extends Error {
+export class DataFolderBusyError extends MessageError {
   override readonly name = 'DataFolderBusyError'
   constructor(
     readonly folder: string,
     readonly pid: number | null
   ) {
-    super(
-      `Another RUFUS Station${pid === null ? '' : ` (process ${pid})`} is already using the data folder ${folder}. Close it first.`
-    )
+    super({ code: 'start.folder-busy', params: { folder, pid } })
   }
 }
 

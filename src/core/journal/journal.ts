@@ -1176,14 +1176,14 @@ export class Journal {
   /** Sets or fixes a passing's bib; a held passing (time without bib) then goes up with the rest. */
   fixBib(id: number, bib: string, atUs: number): CorrectionOutcome {
     const trimmed = bib.trim()
-    if (trimmed === '') throw new NotPossible('A bib cannot be empty')
+    if (trimmed === '') throw new NotPossible({ code: 'correction.empty-bib', params: {} })
     return this.#correct(id, atUs, 'bib', trimmed)
   }
 
   #correct(id: number, atUs: number, kind: 'void' | 'bib', newBib: string | null): CorrectionOutcome {
     return this.#db.transaction(() => {
       const passing = this.passing(id)
-      if (!passing) throw new NotPossible(`There is no passing ${id}`)
+      if (!passing) throw new NotPossible({ code: 'passing.not-found', params: { id } })
       if (this.#beingUploaded(passing)) return 'being-uploaded' as const
       const afterSync = passing.state === 'synced' || passing.state === 'conflict'
       this.#sql(
@@ -1209,9 +1209,9 @@ export class Journal {
   undoCorrection(id: number, atUs: number): CorrectionOutcome {
     return this.#db.transaction(() => {
       const passing = this.passing(id)
-      if (!passing) throw new NotPossible(`There is no passing ${id}`)
+      if (!passing) throw new NotPossible({ code: 'passing.not-found', params: { id } })
       const standing = standingCorrection(this.#correctionHistory(id))
-      if (!standing) throw new NotPossible(`Passing ${passing.num} has no correction to undo.`)
+      if (!standing) throw new NotPossible({ code: 'undo.nothing', params: { num: passing.num } })
       if (this.#beingUploaded(passing)) return 'being-uploaded' as const
       const uploaded = passing.state === 'synced' || passing.state === 'conflict'
       if (uploaded && !standing.afterSync && standing.kind === 'bib' && standing.oldBib !== null) {
@@ -1223,9 +1223,10 @@ export class Journal {
         return 'kept-locally-after-sync' as const
       }
       if (uploaded && !standing.afterSync) {
-        throw new NotPossible(
-          `Passing ${passing.num} already went up to RUFUS Cloud with bib ${passing.bib ?? '—'}; correct it again instead.`
-        )
+        throw new NotPossible({
+          code: 'undo.already-uploaded',
+          params: { num: passing.num, bib: passing.bib }
+        })
       }
       this.#sql(
         'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)'

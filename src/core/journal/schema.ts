@@ -1,4 +1,5 @@
 import { pragmaValue, type SqliteDatabase } from '../db/sqlite'
+import { MessageError } from '../message-error'
 
 /**
  * Versioned migrations of the journal, applied in order inside one transaction each.
@@ -170,13 +171,10 @@ const MIGRATIONS: readonly string[] = [
 export const JOURNAL_SCHEMA_VERSION = MIGRATIONS.length
 
 /** The journal was written by a newer RUFUS Station; this one must not touch it. */
-export class JournalTooNewError extends Error {
+export class JournalTooNewError extends MessageError {
   override readonly name = 'JournalTooNewError'
   constructor(readonly found: number) {
-    super(
-      `This journal was written by a newer RUFUS Station (journal format ${found}; this version knows up to ${JOURNAL_SCHEMA_VERSION}). ` +
-        'Update RUFUS Station to open it. The file was not changed.'
-    )
+    super({ code: 'start.journal-too-new', params: { found, known: JOURNAL_SCHEMA_VERSION } })
   }
 }
 

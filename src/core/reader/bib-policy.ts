@@ -1,3 +1,5 @@
+import type { StationMessage } from '../../shared/messages'
+
 /**
  * How a chip becomes a bib. The API needs a bib on every passing, so the station always says which rule it uses:
  * - `chip`: the bib is the chip code (the default when nothing else is configured);
@@ -32,14 +34,12 @@ export const MAX_BIB_LENGTH = 32
  * or a tab in a bib forges rows in exported files) and a length a race number can have. Bibs read from a reader are
  * never checked here: they are kept exactly as read and neutralised only on export.
  */
-export function typedBibProblem(bib: string): string | null {
-  if (bib.trim() === '') return 'The bib is empty.'
+export function typedBibProblem(bib: string): StationMessage | null {
+  if (bib.trim() === '') return { code: 'bib.empty', params: {} }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(bib)) {
-    return 'The bib contains a control character (a line break, a tab or similar); type letters and digits only.'
-  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(bib)) return { code: 'bib.control-character', params: {} }
   if (bib.length > MAX_BIB_LENGTH) {
-    return `The bib is ${bib.length} characters long; a bib has at most ${MAX_BIB_LENGTH}.`
+    return { code: 'bib.too-long', params: { length: bib.length, max: MAX_BIB_LENGTH } }
   }
   return null
 }

@@ -1,14 +1,16 @@
+import type { StationMessage } from '../../shared/messages'
+import type { ReaderState } from '../../shared/states'
 import type { ReaderStatus } from './decoder'
 import { isKnownDetailKey, OTHER_DETAIL_KEY } from './detail-keys'
 
-export type ReaderState = 'opening' | 'open' | 'silent' | 'error' | 'closed'
+export type { ReaderState } from '../../shared/states'
 
 export interface ReaderHealthSnapshot {
   readonly id: string
   readonly path: string
   readonly protocol: string
   readonly state: ReaderState
-  readonly message: string | null
+  readonly message: StationMessage | null
   readonly lastReadAgeMs: number | null
   readonly lastByteAgeMs: number | null
   readonly readsPerSecond: number
@@ -30,7 +32,7 @@ const RATE_SLICE_MS = 250
  */
 export class ReaderHealth {
   #state: ReaderState = 'closed'
-  #message: string | null = null
+  #message: StationMessage | null = null
   #lastReadMs: number | null = null
   #lastByteMs: number | null = null
   /** Read counts per slice of time, oldest first, pruned on every write: never more than one window's worth. */
@@ -48,7 +50,7 @@ export class ReaderHealth {
     private readonly now: () => number
   ) {}
 
-  setState(state: ReaderState, message: string | null): void {
+  setState(state: ReaderState, message: StationMessage | null): void {
     this.#state = state
     this.#message = message
     if (state === 'open') this.#lastByteMs = this.now()
@@ -92,7 +94,10 @@ export class ReaderHealth {
     if (this.#state !== 'open' || this.#lastByteMs === null) return false
     if (this.now() - this.#lastByteMs < this.silentAfterMs) return false
     this.#state = 'silent'
-    this.#message = `Nothing received for ${Math.round((this.now() - this.#lastByteMs) / 1000)} s: check the cable and the reader.`
+    this.#message = {
+      code: 'reader.silent',
+      params: { seconds: Math.round((this.now() - this.#lastByteMs) / 1000) }
+    }
     return true
   }
 

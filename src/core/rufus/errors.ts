@@ -1,3 +1,5 @@
+import { inEnglish, type StationMessage } from '../../shared/messages'
+
 /**
  * Every way a RUFUS Cloud call can fail, as data a UI can explain and the sync engine can decide on.
  *
@@ -59,40 +61,51 @@ export function isRufusError(error: unknown): error is RufusError {
   return error instanceof RufusError
 }
 
-/** One sentence a timer at the finish line understands, and what to do about it. */
-export function explainRufusError(error: RufusError): string {
+/** What a timer at the finish line should know about a failed call, and what to do about it, as a message. */
+export function rufusErrorMessage(error: RufusError): StationMessage {
   switch (error.kind) {
     case 'not-found':
-      return `RUFUS Cloud says: ${error.description ?? 'not found'}.`
+      return { code: 'cloud.not-found', params: { description: error.description ?? null } }
     case 'forbidden':
-      return 'RUFUS Cloud refused the API key: it was revoked, mistyped, or lacks the permission this needs. Check the key and its access type in RUFUS Cloud.'
+      return { code: 'cloud.key-refused', params: {} }
     case 'bad-request':
-      return `RUFUS Cloud rejected the request as invalid: ${error.description ?? 'no reason given'}.`
+      return { code: 'cloud.bad-request', params: { description: error.description ?? null } }
     case 'conflict':
-      return `RUFUS Cloud reports a conflict: ${error.description ?? 'the resource already exists'}.`
+      return { code: 'cloud.conflict', params: { description: error.description ?? null } }
     case 'payload-too-large':
-      return 'RUFUS Cloud found the upload too large; it will be sent in smaller batches.'
+      return { code: 'cloud.too-large', params: {} }
     case 'rate-limited':
-      return `RUFUS Cloud asks to slow down; retrying in ${Math.ceil((error.retryAfterMs ?? 1000) / 1000)} s.`
+      return {
+        code: 'cloud.rate-limited',
+        params: { seconds: Math.ceil((error.retryAfterMs ?? 1000) / 1000) }
+      }
     case 'server':
-      return `RUFUS Cloud had an internal problem (HTTP ${error.status ?? '5xx'}); passings are safe here and will be retried.`
+      return { code: 'cloud.server-problem', params: { status: error.status ?? null } }
     case 'network':
-      return networkSentence(error.code)
+      return networkMessage(error.code)
     case 'timeout':
-      return 'RUFUS Cloud did not answer in time; passings are safe here and will be retried.'
+      return { code: 'cloud.timeout', params: {} }
     case 'invalid-response':
-      return 'RUFUS Cloud answered something unexpected (not the API); check the API address. Passings are safe here.'
+      return { code: 'cloud.unexpected-answer', params: {} }
   }
 }
 
-function networkSentence(code: string | undefined): string {
+function networkMessage(code: string | undefined): StationMessage {
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return 'Cannot find RUFUS Cloud on the network (no internet or DNS); working offline, passings are safe here.'
+      return { code: 'cloud.not-on-network', params: {} }
     case 'ECONNREFUSED':
-      return 'RUFUS Cloud refused the connection (wrong address or server down); working offline, passings are safe here.'
+      return { code: 'cloud.connection-refused', params: {} }
     default:
-      return 'The connection to RUFUS Cloud failed; working offline, passings are safe here.'
+      return { code: 'cloud.connection-failed', params: {} }
   }
+}
+
+/**
+ * The same in English words. Kept for the sync engine until it emits message codes (its status and notices are
+ * still sentences); everything else uses `rufusErrorMessage`.
+ */
+export function explainRufusError(error: RufusError): string {
+  return inEnglish(rufusErrorMessage(error))
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { SerialPort } from 'serialport'
+import type { StationMessage } from '../../shared/messages'
 import type { DecoderContext } from '../reader/decoder'
 import { createDriver, type DriverCommand, type DriverOptions, type ReaderDriver } from '../reader/drivers'
 import { findPortPath, type PortIdentity, type PortInfo } from '../reader/port-identity'
@@ -41,7 +42,7 @@ export interface ReaderSink {
   nextConnection(readerId: string): number
   ingest(readerId: string, bytes: Uint8Array, receivedAtUs: number): void
   decoderContext(readerId: string): DecoderContext
-  readerState(readerId: string, state: ReaderState, message: string | null): void
+  readerState(readerId: string, state: ReaderState, message: StationMessage | null): void
 }
 
 export async function listSerialPorts(): Promise<PortInfo[]> {

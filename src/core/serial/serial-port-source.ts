@@ -1,4 +1,5 @@
 import { SerialPort } from 'serialport'
+import type { StationMessage } from '../../shared/messages'
 
 export type PortState = 'opening' | 'open' | 'closed' | 'error'
 
@@ -10,7 +11,7 @@ export interface SerialPortSourceOptions {
   readonly onData: (bytes: Uint8Array, receivedAtUs: number) => void
   /** Each successful open starts a new byte stream. */
   readonly onOpen: (path: string) => void
-  readonly onState: (state: PortState, message: string | null) => void
+  readonly onState: (state: PortState, message: StationMessage | null) => void
   readonly nowUs: () => number
   /** Delays between reopen attempts, growing to the last value. */
   readonly reopenDelaysMs?: readonly number[]
@@ -60,7 +61,7 @@ export class SerialPortSource {
     this.#o.onState('opening', null)
     void this.#o.resolvePath().then(
       path => this.#openAt(path),
-      (error: unknown) => this.#retry(`Cannot look up serial ports: ${String(error)}`)
+      (error: unknown) => this.#retry({ code: 'reader.ports-unlisted', params: { detail: String(error) } })
     )
   }
 
@@ -71,11 +72,13 @@ export class SerialPortSource {
       const receivedAtUs = this.#o.nowUs()
       this.#o.onData(new Uint8Array(chunk), receivedAtUs)
     })
-    port.on('close', () => this.#lost(port, 'The reader port closed (cable pulled or reader off).'))
-    port.on('error', (error: Error) => this.#lost(port, error.message))
+    port.on('close', () => this.#lost(port, { code: 'reader.port-closed', params: {} }))
+    port.on('error', (error: Error) =>
+      this.#lost(port, { code: 'reader.port-error', params: { detail: error.message } })
+    )
     port.open(error => {
       if (error) {
-        this.#lost(port, `Cannot open ${path}: ${error.message}`)
+        this.#lost(port, { code: 'reader.cannot-open', params: { path, detail: error.message } })
         return
       }
       this.#attempt = 0
@@ -85,7 +88,7 @@ export class SerialPortSource {
     })
   }
 
-  #lost(port: SerialPort, message: string): void {
+  #lost(port: SerialPort, message: StationMessage): void {
     if (this.#port !== null && this.#port !== port) return
     this.#port = null
     port.removeAllListeners()
@@ -94,7 +97,7 @@ export class SerialPortSource {
     this.#retry(message)
   }
 
-  #retry(message: string): void {
+  #retry(message: StationMessage): void {
     if (this.#stopped) return
     this.#o.onState('error', message)
     const delays = this.#o.reopenDelaysMs ?? [100, 250, 500, 1000]

@@ -1,3 +1,4 @@
+import type { StationMessage } from '../../shared/messages'
 import type { SessionRecord } from '../journal/journal'
 import { typedBibProblem } from '../reader/bib-policy'
 
@@ -13,7 +14,7 @@ export function manualEntryProblem(
   bib: string | null,
   atUs: number,
   nowUs: number
-): string | null {
+): StationMessage | null {
   if (bib !== null) {
     const problem = typedBibProblem(bib)
     if (problem) return problem
@@ -22,8 +23,8 @@ export function manualEntryProblem(
   const until = (session.closedAtUs ?? Math.max(nowUs, session.openedAtUs)) + DAY_US
   if (!Number.isFinite(atUs) || atUs < from || atUs > until) {
     const day = (us: number) => new Date(us / 1000).toISOString().slice(0, 16).replace('T', ' ')
-    const given = Number.isFinite(atUs) ? day(atUs) : 'no valid time'
-    return `The time ${given} UTC is outside this session (${day(from)} to ${day(until)} UTC, a day either side); check the date and time.`
+    const at = Number.isFinite(atUs) ? day(atUs) : null
+    return { code: 'manual.outside-session', params: { at, from: day(from), until: day(until) } }
   }
   return null
 }

@@ -1,18 +1,20 @@
 import { join } from 'node:path'
+import type { StationMessage } from '../../shared/messages'
 import { DataFolderBusyError } from '../journal/folder-lock'
 import { JournalTooNewError } from '../journal/schema'
+import { MessageError } from '../message-error'
 
 export type StationProblem = 'busy' | 'too-new' | 'read-only' | 'disk-full' | 'damaged' | 'other'
 
-/** Why the station cannot start or save, in words a timer understands. */
-export class StationStartError extends Error {
+/** Why the station cannot start or save, as a message (`reason`) a timer understands once put into words. */
+export class StationStartError extends MessageError {
   override readonly name = 'StationStartError'
   constructor(
-    message: string,
+    reason: StationMessage,
     readonly problem: StationProblem,
     options?: { cause?: unknown }
   ) {
-    super(message, options)
+    super(reason, options)
   }
 }
 
@@ -36,43 +38,45 @@ function hasCode(code: string, family: readonly string[]): boolean {
 export function explainStartError(error: unknown, dataFolder: string): StationStartError {
   if (error instanceof StationStartError) return error
   if (error instanceof DataFolderBusyError) {
-    return new StationStartError(error.message, 'busy', { cause: error })
+    return new StationStartError(error.reason, 'busy', { cause: error })
   }
   if (error instanceof JournalTooNewError) {
-    return new StationStartError(error.message, 'too-new', { cause: error })
+    return new StationStartError(error.reason, 'too-new', { cause: error })
   }
   const code = codeOf(error)
   const text = error instanceof Error ? error.message : String(error)
   if (hasCode(code, READ_ONLY_CODES)) {
     return new StationStartError(
-      `RUFUS Station cannot write to its data folder ${dataFolder} (it is read-only or not permitted). Choose a folder this user can write to.`,
+      { code: 'start.folder-read-only', params: { folder: dataFolder } },
       'read-only',
-      { cause: error }
-    )
-  }
-  if (hasCode(code, FULL_CODES)) {
-    return new StationStartError(
-      `The disk holding ${dataFolder} is full, so new reads cannot be saved. Free some space.`,
-      'disk-full',
       {
         cause: error
       }
     )
   }
+  if (hasCode(code, FULL_CODES)) {
+    return new StationStartError({ code: 'start.disk-full', params: { folder: dataFolder } }, 'disk-full', {
+      cause: error
+    })
+  }
   if (hasCode(code, DAMAGED_CODES)) {
     return new StationStartError(
-      `The journal ${join(dataFolder, 'journal.sqlite')} is damaged or is not a RUFUS Station journal. It was left untouched: move it aside (keep it for recovery) and start again to begin a new journal.`,
+      { code: 'start.journal-damaged', params: { journal: join(dataFolder, 'journal.sqlite') } },
       'damaged',
       { cause: error }
     )
   }
   if (code !== '') {
     return new StationStartError(
-      `RUFUS Station could not use its data folder ${dataFolder}: ${text}`,
+      { code: 'start.folder-failed', params: { folder: dataFolder, detail: text } },
       'other',
       { cause: error }
     )
   }
   // Not a file or database failure (a setting refused, say): its own words, without blaming the folder.
-  return new StationStartError(text, 'other', { cause: error })
+  return new StationStartError(
+    error instanceof MessageError ? error.reason : { code: 'untranslated', params: { text } },
+    'other',
+    { cause: error }
+  )
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import type { StationEvent, SyncEvent } from '../../shared/events'
+import { inEnglish, type StationMessage } from '../../shared/messages'
 import { CaptureQueue, type CommittedBatch, type WaitingInput } from '../capture/capture-queue'
 import { CsvMirror } from '../journal/csv-mirror'
 import { lockDataFolder } from '../journal/folder-lock'
@@ -172,7 +173,8 @@ export class Station {
       uploadGrace: () => this.#uploadGrace,
       nowUs: () => this.clock.nowUs(),
       onChange: () => this.#scheduleSyncEvent(),
-      onNotice: (level, message) => this.#emit({ type: level, message })
+      // The sync engine still words its notices itself (English) until it emits message codes.
+      onNotice: (level, text) => this.#emit({ type: level, code: 'untranslated', params: { text } })
     })
   }
 
@@ -253,10 +255,7 @@ export class Station {
         `decoding ${undecoded} raw chunks stored before an interruption`,
         this.clock.nowUs()
       )
-      this.#emit({
-        type: 'info',
-        message: `Recovered ${undecoded} chunks of reader input stored before an interruption.`
-      })
+      this.#emit({ type: 'info', code: 'station.recovered', params: { chunks: undecoded } })
       this.#capture.flush()
     }
     this.#clockTimer = setInterval(() => this.#checkClock(), 1000)
@@ -283,7 +282,8 @@ export class Station {
       this.#mirrorFailing = true
       this.#emit({
         type: 'warning',
-        message: `The CSV copy of session ${session.id} cannot be written (${error instanceof Error ? error.message : String(error)}); the journal keeps every passing and the copy catches up when it can.`
+        code: 'station.csv-copy-failed',
+        params: { session: session.id, detail: error instanceof Error ? error.message : String(error) }
       })
     }
     if (!this.#closed && !this.#mirrorTimer) this.#scheduleMirrorCatchUp(session, MIRROR_RETRY_MS)
@@ -370,10 +370,7 @@ export class Station {
    */
   #openNextSession(cause: 'reads' | 'manual'): SessionRecord {
     const session = this.openSession(this.nextSessionAlias())
-    this.#emit({
-      type: 'info',
-      message: `No session was open when ${cause === 'reads' ? 'reads arrived' : 'a time was entered'}: session "${session.alias}" was opened for them.`
-    })
+    this.#emit({ type: 'info', code: 'station.session-opened', params: { cause, alias: session.alias } })
     return session
   }
 
@@ -402,7 +399,7 @@ export class Station {
 
   currentSession(): SessionRecord {
     const session = this.journal.openedSession()
-    if (!session) throw new NotPossible('No session is open')
+    if (!session) throw new NotPossible({ code: 'station.no-session', params: {} })
     return session
   }
 
@@ -432,15 +429,11 @@ export class Station {
   async unbindDevice(): Promise<void> {
     const counts = this.journal.counts()
     if (counts.held > 0) {
-      throw new NotPossible(
-        `Unbinding waits for ${counts.held} times without a bib (entered with Enter alone). They are pinned at the top of the finish screen: give each its bib, or void it, then unbind.`
-      )
+      throw new NotPossible({ code: 'unbind.times-without-bib', params: { count: counts.held } })
     }
     const unsynced = counts.pending + counts.quarantined + counts.conflict
     if (unsynced > 0) {
-      throw new NotPossible(
-        `Unbinding is refused: ${unsynced} passings are not in the cloud yet, and unbinding deletes the device's data there.`
-      )
+      throw new NotPossible({ code: 'unbind.not-in-cloud', params: { count: unsynced } })
     }
     const device = this.journal.device()
     if (!device?.deviceid) return
@@ -453,7 +446,9 @@ export class Station {
 
   /** Starts reading a serial reader; several readers can feed the same session. */
   addReader(config: ReaderConfig, openSource?: ByteSourceFactory): ReaderConnection {
-    if (this.#readers.has(config.id)) throw new NotPossible(`A reader named ${config.id} is already running`)
+    if (this.#readers.has(config.id)) {
+      throw new NotPossible({ code: 'reader.already-running', params: { id: config.id } })
+    }
     this.#decoders.set(
       config.id,
       createDecoder(config.protocol, this.#protocolOptions(config.protocolOptions))
@@ -513,7 +508,7 @@ export class Station {
   }
 
   /** Imports a participants CSV (chip, bib, name), as text or as the file's bytes, and uses it for chips from now on. */
-  importParticipants(csv: string | Uint8Array): { imported: number; errors: string[] } {
+  importParticipants(csv: string | Uint8Array): { imported: number; errors: StationMessage[] } {
     const parsed = parseParticipantsFile(csv)
     const inUse = this.journal.participantBibs().count
     if (parsed.participants.length === 0 && parsed.errors.length > 0 && inUse > 0) {
@@ -521,7 +516,7 @@ export class Station {
       // restart with the same --participants would otherwise hold every chip without a bib for the rest of the race.
       return {
         imported: 0,
-        errors: [...parsed.errors, `Nothing imported: the ${inUse} participants already in use are kept.`]
+        errors: [...parsed.errors, { code: 'participants.kept', params: { count: inUse } }]
       }
     }
     this.journal.replaceParticipants(parsed.participants)
@@ -544,8 +539,8 @@ export class Station {
     }
   }
 
-  #readerState(id: string, state: ReaderState, message: string | null): void {
-    this.#emit({ type: 'reader', port: id, state, message })
+  #readerState(id: string, state: ReaderState, message: StationMessage | null): void {
+    this.#emit({ type: 'reader', port: id, state, ...(message ?? { code: null, params: null }) })
   }
 
   // ---- shutdown ----
@@ -609,7 +604,8 @@ export class Station {
     if (batch.readsWithoutSession > 0) {
       this.#emit({
         type: 'warning',
-        message: `${batch.readsWithoutSession} reads arrived with no session open; they are kept in the raw journal.`
+        code: 'station.reads-without-session',
+        params: { count: batch.readsWithoutSession }
       })
     }
     if (batch.passings.length > 0) {
@@ -654,20 +650,18 @@ export class Station {
       this.#clockWarned.add(port)
       this.#emit({
         type: 'warning',
-        message: `The clock of reader ${port} is ${(read.clockOffsetMs / 1000).toFixed(1)} s off the laptop's; check the reader's time before the race.`
+        code: 'clock.reader-off',
+        params: { port, offsetMs: read.clockOffsetMs }
       })
     }
   }
 
   #onCommitError(error: unknown, waiting: WaitingInput): void {
     const explained = explainStartError(error, this.dataFolder)
-    const dropped =
-      waiting.droppedBytes > 0
-        ? ` The memory set aside for waiting input is full: ${waiting.droppedBytes} bytes of reader input could not be kept.`
-        : ''
     this.#emit({
       type: 'error',
-      message: `${explained.message} ${waiting.pieces} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.${dropped}`
+      code: 'capture.waiting',
+      params: { cause: explained.reason, pieces: waiting.pieces, droppedBytes: waiting.droppedBytes }
     })
   }
 
@@ -685,10 +679,14 @@ export class Station {
     })
     const limit = this.#config.clockWarningMs ?? 2000
     if (Math.abs(estimate.offsetMs) > limit && estimate.uncertaintyMs < Math.abs(estimate.offsetMs)) {
-      const direction = estimate.offsetMs > 0 ? 'behind' : 'ahead of'
       this.#emit({
         type: 'warning',
-        message: `This laptop's clock is about ${Math.round(Math.abs(estimate.offsetMs) / 1000)} s ${direction} RUFUS Cloud. Check the time before the race.`
+        code: 'clock.laptop-off',
+        params: {
+          seconds: Math.round(Math.abs(estimate.offsetMs) / 1000),
+          // The offset is cloud time minus laptop time: positive when the laptop is behind.
+          laptop: estimate.offsetMs > 0 ? 'behind' : 'ahead'
+        }
       })
     }
   }
@@ -696,15 +694,16 @@ export class Station {
   #checkClock(): void {
     const jump = this.clock.checkJump()
     if (!jump) return
-    const message = `The laptop's wall clock jumped by ${(jump.jumpMs / 1000).toFixed(1)} s. Passings keep the steady station time; check the clock, then open a new session to adopt the new time.`
-    this.journal.log('clock', message, jump.atUs)
+    const message: StationMessage = { code: 'clock.wall-jump', params: { jumpMs: jump.jumpMs } }
+    // The journal's log is the technician's, kept in English.
+    this.journal.log('clock', inEnglish(message), jump.atUs)
     this.#emit({
       type: 'clock',
       offsetMs: this.#offset.estimate()?.offsetMs ?? null,
       uncertaintyMs: this.#offset.estimate()?.uncertaintyMs ?? null,
       jumpMs: jump.jumpMs
     })
-    this.#emit({ type: 'warning', message })
+    this.#emit({ type: 'warning', ...message })
   }
 
   #emitSession(session: SessionRecord): void {

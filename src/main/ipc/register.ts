@@ -25,7 +25,10 @@ export function registerIpc(
 ): () => void {
   ipcMain.handle(IPC_INVOKE, async (event, name: unknown, args: unknown) => {
     if (!isTrustedSender(event, window(), ownPageUrl())) {
-      return { ok: false, error: { code: 'forbidden', message: 'Untrusted sender.' } }
+      return {
+        ok: false,
+        error: { code: 'forbidden', message: { code: 'screen.untrusted-sender', params: {} } }
+      }
     }
     return handleCommand(service, 'station', name, args)
   })

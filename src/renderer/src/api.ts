@@ -1,6 +1,8 @@
+import type { CommandFailure } from '../../shared/contract'
+import { renderMessage } from '../../shared/messages'
 import type { StationApi } from '../../shared/station-api'
 import { ENTRY_QUEUE_STORAGE_KEY, EntryQueue } from './entry/entry-queue'
-import { TEXTS } from './i18n'
+import { currentLanguage, TEXTS } from './i18n'
 import { EntrySender } from './entry/entry-sender'
 import { connectWebSocket, measureClockOffset } from './transport'
 import { useStation } from './store'
@@ -17,7 +19,11 @@ export function entryQueue(): { queue: EntryQueue; sender: EntrySender } {
   )
   const sender = new EntrySender(
     queue,
-    args => stationApi().recordManual(args),
+    async args => {
+      const result = await stationApi().recordManual(args)
+      // A refused entry keeps its reason in words, in the language of the moment it was refused.
+      return result.ok ? result : { ok: false, error: { ...result.error, message: inWords(result.error) } }
+    },
     () => useStation.getState().clockOffsetMs
   )
   entries = { queue, sender }
@@ -83,16 +89,21 @@ export function stationApi(): StationApi {
   return api
 }
 
+/** A command's failure in the screen's language. */
+function inWords(failure: CommandFailure): string {
+  return renderMessage(currentLanguage(), failure.message)
+}
+
 /** Runs a command and shows its failure in plain words; returns the value or null. */
 export async function run<T>(
-  call: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>
+  call: Promise<{ ok: true; value: T } | { ok: false; error: CommandFailure }>
 ): Promise<T | null> {
   const result = await call
   if (result.ok) {
     useStation.getState().setError(null)
     return result.value
   }
-  useStation.getState().setError(result.error.message)
+  useStation.getState().setError(inWords(result.error))
   return null
 }
 
@@ -107,11 +118,10 @@ export async function refreshRecent(): Promise<void> {
  * this instant: say so rather than offer an undo for nothing.
  */
 export async function runCorrection(
-  call: Promise<{ ok: true; value: { outcome: string } } | { ok: false; error: { message: string } }>
+  call: Promise<{ ok: true; value: { outcome: string } } | { ok: false; error: CommandFailure }>
 ): Promise<boolean> {
   const result = await run(call)
   if (result?.outcome !== 'being-uploaded') return result !== null
-  const language = useStation.getState().snapshot?.settings.language ?? 'en'
-  useStation.getState().setError(TEXTS[language].beingUploaded)
+  useStation.getState().setError(TEXTS[currentLanguage()].beingUploaded)
   return false
 }

@@ -1,6 +1,11 @@
-import { useStation } from './store'
+import type { Language } from '../../shared/languages'
+import { renderMessage, type StationMessage } from '../../shared/messages'
+import { PASSING_STATE_LABELS } from '../../shared/states'
+import { useStation, stationStore } from './store'
 
 const en = {
+  // How counts of passings are labelled comes from the one definition of passing states.
+  ...PASSING_STATE_LABELS.en,
   live: 'Finish line',
   browser: 'Passings',
   sessions: 'Sessions & device',
@@ -8,11 +13,6 @@ const en = {
   online: 'online',
   offline: 'offline',
   connecting: 'connecting…',
-  pending: 'waiting to upload',
-  synced: 'in the cloud',
-  held: 'without bib',
-  quarantined: 'refused',
-  conflict: 'conflicts',
   bib: 'Bib',
   name: 'Name',
   chip: 'Chip',
@@ -122,6 +122,7 @@ const en = {
 export type TextKey = keyof typeof en
 
 const es: Record<TextKey, string> = {
+  ...PASSING_STATE_LABELS.es,
   live: 'Línea de meta',
   browser: 'Pasos',
   sessions: 'Sesiones y dispositivo',
@@ -129,11 +130,6 @@ const es: Record<TextKey, string> = {
   online: 'en línea',
   offline: 'sin conexión',
   connecting: 'conectando…',
-  pending: 'por subir',
-  synced: 'en la nube',
-  held: 'sin dorsal',
-  quarantined: 'rechazados',
-  conflict: 'conflictos',
   bib: 'Dorsal',
   name: 'Nombre',
   chip: 'Chip',
@@ -242,9 +238,25 @@ const es: Record<TextKey, string> = {
   beingUploaded: 'Este paso se está subiendo ahora mismo: inténtelo de nuevo en un momento.'
 }
 
-export const TEXTS = { en, es } as const
+export const TEXTS: Readonly<Record<Language, Readonly<Record<TextKey, string>>>> = { en, es }
+
+/** The language the station's settings chose (English until the first snapshot). */
+export function useLanguage(): Language {
+  return useStation(state => state.snapshot?.settings.language ?? 'en')
+}
+
+/** The same, read once outside React (a command's answer). */
+export function currentLanguage(): Language {
+  return stationStore.getState().snapshot?.settings.language ?? 'en'
+}
 
 export function useText(): (key: TextKey) => string {
-  const language = useStation(state => state.snapshot?.settings.language ?? 'en')
+  const language = useLanguage()
   return key => TEXTS[language][key]
+}
+
+/** Puts the station's messages (codes with parameters) into the screen's language. */
+export function useMessage(): (message: StationMessage) => string {
+  const language = useLanguage()
+  return message => renderMessage(language, message)
 }

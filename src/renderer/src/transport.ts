@@ -44,7 +44,7 @@ export function connectWebSocket(onConnection: (connected: boolean) => void): St
       for (const [, resolve] of waiting) {
         resolve({
           ok: false,
-          error: { code: 'internal', message: 'The connection to the station was lost.' }
+          error: { code: 'internal', message: { code: 'screen.connection-lost', params: {} } }
         })
       }
       waiting.clear()

@@ -1,5 +1,5 @@
 import type { PassingView } from '../../../shared/contract'
-import { useText } from '../i18n'
+import { useMessage, useText } from '../i18n'
 
 /**
  * A passing's bib as the timer must read it: a correction made after upload shows the cloud's bib struck
@@ -7,9 +7,10 @@ import { useText } from '../i18n'
  */
 export function PassingBib({ passing }: { passing: PassingView }): React.JSX.Element {
   const t = useText()
+  const say = useMessage()
   if (passing.differsFromCloud) {
     return (
-      <span title={passing.note ?? undefined} data-testid="corrected-bib">
+      <span title={passing.note ? say(passing.note) : undefined} data-testid="corrected-bib">
         <s>{passing.bib ?? '—'}</s> <b>{passing.voided ? t('voided') : (passing.correctedBib ?? '—')}</b>
       </span>
     )

@@ -3,7 +3,7 @@ import type { PassingState } from '../../../shared/states'
 import type { PassingView } from '../../../shared/contract'
 import { refreshRecent, runCorrection, stationApi } from '../api'
 import { timeText } from '../format'
-import { useText } from '../i18n'
+import { useMessage, useText } from '../i18n'
 import { PassingBib } from './PassingBib'
 
 /** Rows shown on the finish screen. */
@@ -35,6 +35,7 @@ export function PassingsTable({
   rowsRef: React.RefObject<HTMLTableSectionElement | null>
 }): React.JSX.Element {
   const t = useText()
+  const say = useMessage()
   const [editing, setEditing] = useState<{ id: number; bib: string } | null>(null)
   const [hovering, setHovering] = useState(false)
   const [rowFocused, setRowFocused] = useState(false)
@@ -159,7 +160,7 @@ export function PassingsTable({
               <td className="chip">{p.chip ?? ''}</td>
               <td>{timeText(p.timestamp)}</td>
               <td>{p.source === 'manual' ? 'manual' : (p.port ?? '')}</td>
-              <td title={p.note ?? undefined}>
+              <td title={p.note ? say(p.note) : undefined}>
                 {p.state}
                 {p.differsFromCloud && ` · ${t('differsFromCloud')}`}
               </td>

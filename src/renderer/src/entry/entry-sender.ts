@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../../shared/contract'
 import { stationTimeMs, type EntryQueue } from './entry-queue'
 
-/** Sends one entry; resolves with the station's answer (never throws). */
+/** Sends one entry; resolves with the station's answer (never throws), a refusal already in the screen's words. */
 export type SendEntry = (args: {
   bib: string | null
   atMs: number

@@ -5,7 +5,8 @@ import { UndoToast } from '../components/UndoToast'
 import { UnfilledTimes } from '../components/UnfilledTimes'
 import { EntryBox } from '../entry/EntryBox'
 import { ageText, clockText } from '../format'
-import { useText } from '../i18n'
+import { READER_STATE_LABELS } from '../../../shared/states'
+import { useLanguage, useMessage, useText } from '../i18n'
 import { useStation } from '../store'
 
 function BigClock(): React.JSX.Element {
@@ -61,6 +62,8 @@ function RateChart({ values }: { values: readonly number[] }): React.JSX.Element
 
 export function LiveScreen(): React.JSX.Element {
   const t = useText()
+  const say = useMessage()
+  const language = useLanguage()
   const snapshot = useStation(s => s.snapshot)
   const recent = useStation(s => s.recent)
   const rate = useStation(s => s.rate)
@@ -173,10 +176,10 @@ export function LiveScreen(): React.JSX.Element {
         <ul className="notices" role="log" aria-label="Station messages">
           {snapshot.notices.slice(-3).map(n => (
             <li
-              key={`${n.at}-${n.message}`}
+              key={`${n.at}-${JSON.stringify(n.message)}`}
               className={n.level === 'info' ? '' : n.level === 'error' ? 'danger' : 'warning'}
             >
-              {new Date(n.at).toLocaleTimeString()} {n.message}
+              {new Date(n.at).toLocaleTimeString()} {say(n.message)}
             </li>
           ))}
         </ul>
@@ -217,13 +220,13 @@ export function LiveScreen(): React.JSX.Element {
       <section aria-label={t('readers')} className="readers">
         {snapshot.readers.map(r => (
           <div key={r.id} className={`reader state-${r.state}`} data-testid="reader">
-            <b>{r.id}</b> {r.protocol} · {r.state} · {ageText(r.lastReadAgeMs)} · {r.readsPerSecond}/s ·
-            errors {r.decodeErrors}
+            <b>{r.id}</b> {r.protocol} · {READER_STATE_LABELS[language][r.state]} · {ageText(r.lastReadAgeMs)}{' '}
+            · {r.readsPerSecond}/s · errors {r.decodeErrors}
             {r.clockOffsetMs !== null && ` · clock ${r.clockOffsetMs} ms`}
             {Object.entries(r.details)
               .slice(0, 3)
               .map(([k, v]) => ` · ${k} ${v}`)}
-            {r.message && <div className="warning">{r.message}</div>}
+            {r.message && <div className="warning">{say(r.message)}</div>}
           </div>
         ))}
       </section>

@@ -2,11 +2,13 @@ import { useEffect, useState } from 'react'
 import type { SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
 import { PairingCodes } from '../components/PairingCodes'
-import { useText } from '../i18n'
+import { CLOUD_SESSION_STATE_LABELS } from '../../../shared/states'
+import { useLanguage, useText } from '../i18n'
 import { useStation } from '../store'
 
 export function SessionsScreen(): React.JSX.Element {
   const t = useText()
+  const language = useLanguage()
   const snapshot = useStation(s => s.snapshot)
   const [sessions, setSessions] = useState<SessionView[]>([])
   const [alias, setAlias] = useState('')
@@ -42,7 +44,7 @@ export function SessionsScreen(): React.JSX.Element {
               <td>{s.alias}</td>
               <td>{s.closed ? 'closed' : 'open ●'}</td>
               <td>
-                {s.cloudState}
+                {CLOUD_SESSION_STATE_LABELS[language][s.cloudState]}
                 {s.cloudActive ? ' (active)' : ''}
               </td>
               <td>{s.counts.total}</td>

@@ -4,7 +4,8 @@ import { PROTOCOL_PRODUCTS, PROTOCOLS as ALL_PROTOCOLS, USUAL_BAUDS } from '../.
 import { PRODUCTION_API_URL } from '../../../shared/rufus-cloud'
 import { run, stationApi } from '../api'
 import { NumberField } from '../components/Field'
-import { useText } from '../i18n'
+import { READER_STATE_LABELS } from '../../../shared/states'
+import { useLanguage, useMessage, useText } from '../i18n'
 import { useStation } from '../store'
 
 /** Each protocol with its product name and factory baud rate, as the setup list shows them. */
@@ -16,6 +17,8 @@ const PROTOCOLS = ALL_PROTOCOLS.map(p => [p, PROTOCOL_PRODUCTS[p], USUAL_BAUDS[p
  */
 export function SetupScreen(): React.JSX.Element {
   const t = useText()
+  const say = useMessage()
+  const language = useLanguage()
   const snapshot = useStation(s => s.snapshot)
   const recent = useStation(s => s.recent)
   const [apiUrl, setApiUrl] = useState(snapshot?.apiUrl ?? PRODUCTION_API_URL)
@@ -81,7 +84,7 @@ export function SetupScreen(): React.JSX.Element {
         </form>
         {permissions && (
           <p role="status" data-testid="key-permissions">
-            {permissions.message} (READ {permissions.canRead ? '✓' : '✗'} · WRITE{' '}
+            {say(permissions.message)} (READ {permissions.canRead ? '✓' : '✗'} · WRITE{' '}
             {permissions.canWrite ? '✓' : '✗'} · unbind {permissions.canUnbind ? '✓' : '✗'})
           </p>
         )}
@@ -204,7 +207,7 @@ export function SetupScreen(): React.JSX.Element {
         {suggestions && <p role="status">{suggestions}</p>}
         {snapshot.readers.map(r => (
           <p key={r.id}>
-            {r.id}: {r.state} · {r.readsPerSecond}/s
+            {r.id}: {READER_STATE_LABELS[language][r.state]} · {r.readsPerSecond}/s
           </p>
         ))}
         <p>{t('passChip')}</p>

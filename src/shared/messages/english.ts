@@ -1,0 +1,175 @@
+import type { MessageTexts } from './codes'
+
+const SAFE_OFFLINE = 'working offline, passings are safe here.'
+const AFTER_UPLOAD = 'here after upload (RUFUS Cloud keeps the original; the export carries the correction)'
+
+/** English: the screens' fallback, the command line's language, and what `--json` events carry for scripts. */
+export const ENGLISH = {
+  'cloud.not-found': p => `RUFUS Cloud says: ${p.description ?? 'not found'}.`,
+  'cloud.key-refused': () =>
+    'RUFUS Cloud refused the API key: it was revoked, mistyped, or lacks the permission this needs. Check the key and its access type in RUFUS Cloud.',
+  'cloud.bad-request': p =>
+    `RUFUS Cloud rejected the request as invalid: ${p.description ?? 'no reason given'}.`,
+  'cloud.conflict': p => `RUFUS Cloud reports a conflict: ${p.description ?? 'the resource already exists'}.`,
+  'cloud.too-large': () => 'RUFUS Cloud found the upload too large; it will be sent in smaller batches.',
+  'cloud.rate-limited': p => `RUFUS Cloud asks to slow down; retrying in ${p.seconds} s.`,
+  'cloud.server-problem': p =>
+    `RUFUS Cloud had an internal problem (HTTP ${p.status ?? '5xx'}); passings are safe here and will be retried.`,
+  'cloud.not-on-network': () =>
+    `Cannot find RUFUS Cloud on the network (no internet or DNS); ${SAFE_OFFLINE}`,
+  'cloud.connection-refused': () =>
+    `RUFUS Cloud refused the connection (wrong address or server down); ${SAFE_OFFLINE}`,
+  'cloud.connection-failed': () => `The connection to RUFUS Cloud failed; ${SAFE_OFFLINE}`,
+  'cloud.timeout': () => 'RUFUS Cloud did not answer in time; passings are safe here and will be retried.',
+  'cloud.unexpected-answer': () =>
+    'RUFUS Cloud answered something unexpected (not the API); check the API address. Passings are safe here.',
+
+  'start.folder-busy': p =>
+    `Another RUFUS Station${p.pid === null ? '' : ` (process ${p.pid})`} is already using the data folder ${p.folder}. Close it first.`,
+  'start.journal-too-new': p =>
+    `This journal was written by a newer RUFUS Station (journal format ${p.found}; this version knows up to ${p.known}). Update RUFUS Station to open it. The file was not changed.`,
+  'start.folder-read-only': p =>
+    `RUFUS Station cannot write to its data folder ${p.folder} (it is read-only or not permitted). Choose a folder this user can write to.`,
+  'start.disk-full': p =>
+    `The disk holding ${p.folder} is full, so new reads cannot be saved. Free some space.`,
+  'start.journal-damaged': p =>
+    `The journal ${p.journal} is damaged or is not a RUFUS Station journal. It was left untouched: move it aside (keep it for recovery) and start again to begin a new journal.`,
+  'start.folder-failed': p => `RUFUS Station could not use its data folder ${p.folder}: ${p.detail}`,
+  'start.screen-port-taken': p =>
+    `The screen port ${p.host}:${p.port} is in use or not available here: choose another --http-port, or stop the program that holds it.`,
+  'capture.waiting': (p, say) =>
+    `${say(p.cause)} ${p.pieces} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.${
+      p.droppedBytes > 0
+        ? ` The memory set aside for waiting input is full: ${p.droppedBytes} bytes of reader input could not be kept.`
+        : ''
+    }`,
+
+  'station.recovered': p => `Recovered ${p.chunks} chunks of reader input stored before an interruption.`,
+  'station.csv-copy-failed': p =>
+    `The CSV copy of session ${p.session} cannot be written (${p.detail}); the journal keeps every passing and the copy catches up when it can.`,
+  'station.session-opened': p =>
+    `No session was open when ${p.cause === 'reads' ? 'reads arrived' : 'a time was entered'}: session "${p.alias}" was opened for them.`,
+  'station.reads-without-session': p =>
+    `${p.count} reads arrived with no session open; they are kept in the raw journal.`,
+  'station.no-session': () => 'No session is open',
+  'unbind.times-without-bib': p =>
+    `Unbinding waits for ${p.count} times without a bib (entered with Enter alone). They are pinned at the top of the finish screen: give each its bib, or void it, then unbind.`,
+  'unbind.not-in-cloud': p =>
+    `Unbinding is refused: ${p.count} passings are not in the cloud yet, and unbinding deletes the device's data there.`,
+
+  'clock.reader-off': p =>
+    `The clock of reader ${p.port} is ${(p.offsetMs / 1000).toFixed(1)} s off the laptop's; check the reader's time before the race.`,
+  'clock.laptop-off': p =>
+    `This laptop's clock is about ${p.seconds} s ${p.laptop === 'behind' ? 'behind' : 'ahead of'} RUFUS Cloud. Check the time before the race.`,
+  'clock.wall-jump': p =>
+    `The laptop's wall clock jumped by ${(p.jumpMs / 1000).toFixed(1)} s. Passings keep the steady station time; check the clock, then open a new session to adopt the new time.`,
+
+  'reader.silent': p => `Nothing received for ${p.seconds} s: check the cable and the reader.`,
+  'reader.ports-unlisted': p => `Cannot look up serial ports: ${p.detail}`,
+  'reader.port-closed': () => 'The reader port closed (cable pulled or reader off).',
+  'reader.port-error': p => p.detail,
+  'reader.cannot-open': p => `Cannot open ${p.path}: ${p.detail}`,
+  'reader.already-running': p => `A reader named ${p.id} is already running`,
+  'reader.already-read': p => `${p.path} is already being read.`,
+
+  'bib.empty': () => 'The bib is empty.',
+  'bib.control-character': () =>
+    'The bib contains a control character (a line break, a tab or similar); type letters and digits only.',
+  'bib.too-long': p => `The bib is ${p.length} characters long; a bib has at most ${p.max}.`,
+  'manual.outside-session': p =>
+    `The time ${p.at ?? 'no valid time'} UTC is outside this session (${p.from} to ${p.until} UTC, a day either side); check the date and time.`,
+  'correction.empty-bib': () => 'A bib cannot be empty',
+  'passing.not-found': p => `There is no passing ${p.id}`,
+  'undo.nothing': p => `Passing ${p.num} has no correction to undo.`,
+  'undo.already-uploaded': p =>
+    `Passing ${p.num} already went up to RUFUS Cloud with bib ${p.bib ?? '—'}; correct it again instead.`,
+  'note.voided-after-upload': () => `voided ${AFTER_UPLOAD}`,
+  'note.bib-fixed-after-upload': p => `bib corrected to ${p.bib} ${AFTER_UPLOAD}`,
+
+  'participants.empty-file': () => 'The file is empty.',
+  'participants.no-header': () =>
+    'The first line must name the columns, with at least "chip" and "bib", separated by ";" or ",", and quotes must be closed.',
+  'participants.line-empty': p => `Line ${p.line}: chip or bib is empty.`,
+  'participants.line-bib': (p, say) => `Line ${p.line}: ${say(p.problem)}`,
+  'participants.chip-repeated': p =>
+    `Line ${p.line}: chip ${p.chip} was already given on line ${p.earlier}; the later line wins.`,
+  'participants.kept': p => `Nothing imported: the ${p.count} participants already in use are kept.`,
+  'participants.imported': p => `Imported ${p.count} participants from ${p.file}.`,
+
+  'session.already-closed': p =>
+    `Session "${p.alias}" is already closed${p.open === null ? '' : `; "${p.open}" is open now`}. Nothing was changed.`,
+  'session.not-ours': () => 'That cloud session is not one of this station’s sessions.',
+  'session.no-cloud-session': () => 'This session has no cloud session yet.',
+  'session.not-found': p => `There is no session ${p.id}.`,
+  'key.refused': () => 'RUFUS Cloud refused this key. Check it in RUFUS Cloud → API Keys.',
+  'key.read-only': () =>
+    'This key can only READ: it cannot bind the device, open sessions or upload passings. Use a READ_WRITE key.',
+  'key.write-only': () =>
+    'This key can WRITE but not READ: uploads work, but the station cannot check what reached the cloud or browse passings. READ_WRITE is recommended.',
+  'key.read-write': p =>
+    `This key can read and write${p.canUnbind ? ', and unbind devices' : '; unbinding needs a key with "Allow Unbind Device"'}.`,
+  'key.set-at-start': () =>
+    'The key of this station is set where it was started (command line or environment).',
+  'device.no-identity': () => 'The station has no device identity yet.',
+  'device.already-uploaded': () =>
+    'Passings were already uploaded for the current device; open a new data folder to time as another device.',
+  'device.confirm-name': p => `Type the device's name exactly (${p.expected}) to unbind it.`,
+  'device.not-bound': () => 'The device is not bound yet.',
+  'sync.no-decision-waiting': () => 'No session is waiting for that decision.',
+
+  'command.unknown': p => `Unknown command ${p.name}.`,
+  'command.station-only': () => 'Only the station itself can do this.',
+  'command.read-only': () => 'This screen is paired read-only.',
+  'command.invalid': p => `Invalid ${p.field || 'arguments'}: ${p.problem ?? 'not accepted'}`,
+  'command.failed': p => `Something went wrong: ${p.detail}`,
+  'screen.too-many-commands': () => 'Too many commands from this screen; slow down.',
+  'screen.still-working': () => 'The station is still working on this screen’s earlier requests.',
+  'screen.left': () => 'The screen left.',
+  'screen.untrusted-sender': () => 'Untrusted sender.',
+  'screen.connection-lost': () => 'The connection to the station was lost.',
+
+  'sync.continues-new-session': p =>
+    `Session ${p.session} will continue in a new cloud session; each passing keeps its number.`,
+  'sync.rebinding': p => `Binding the device again; ${p.count} passings will be uploaded again.`,
+  'sync.key-refused': () =>
+    'RUFUS Cloud refused the API key (revoked, mistyped, or without WRITE permission). Every passing is safe on this laptop.',
+  'sync.unexpected': p => `Sync stopped by an unexpected problem: ${p.detail}`,
+  'sync.device-bound': () => 'Device bound in RUFUS Cloud.',
+  'sync.device-already-bound': () =>
+    'This device was already bound in RUFUS Cloud; using the existing device.',
+  'sync.key-write-only': () =>
+    'The API key can write but not read. The station cannot check what reached the cloud, so exactness rests on the cloud’s de-duplication. Use a READ_WRITE key.',
+  'sync.adopted-session': p =>
+    `Continuing the device's active cloud session "${p.alias ?? ''}" after its passing ${p.after}.`,
+  'sync.smaller-batches': p => `RUFUS Cloud found a batch too large; sending ${p.size} passings at a time.`,
+  'sync.passing-refused': p =>
+    `Passing ${p.num} was refused by RUFUS Cloud (${p.reason ?? 'refused by RUFUS Cloud'}); it is kept aside and the rest goes on.`,
+  'sync.conflict': (p, say) =>
+    `Conflict: ${say(p.note)}. The local passing (bib ${p.localBib ?? '—'}) was not marked as synced.`,
+  'sync.session-refused': p =>
+    `RUFUS Cloud no longer accepts passings for session "${p.alias}" (${p.pending} waiting): it was closed elsewhere or the device was unbound, and this key cannot read which.`,
+  'sync.closed-elsewhere-continuing': p =>
+    `The cloud session of "${p.alias}" was closed elsewhere; continuing in a new cloud session as configured.`,
+  'sync.closed-elsewhere': p =>
+    `The cloud session of "${p.alias}" was closed from elsewhere while ${p.pending} passings wait to be uploaded. They are safe on this laptop.`,
+  'sync.session-gone': p => `RUFUS Cloud no longer knows the session of "${p.alias}".`,
+  'sync.unbound-rebinding': () =>
+    'The device was unbound in RUFUS Cloud; binding again and uploading everything again as configured.',
+  'sync.device-unbound': () =>
+    'This device was unbound in RUFUS Cloud, which deleted its sessions and passings there. Every passing is still on this laptop.',
+  'sync.blocked': (p, say) => `${say(p.problem)} ${say(p.action)}`,
+  'sync.action.key-refused': () => 'Action: enter a valid API key with READ_WRITE access.',
+  'sync.action.closed-elsewhere': () =>
+    'Action: continue in a new cloud session (each passing keeps its number).',
+  'sync.action.device-unbound': () => 'Action: bind the device again and upload everything again.',
+  'sync.action.session-gone': () =>
+    'Action: continue in a new cloud session, or check the device in RUFUS Cloud.',
+  'sync.note.reuploaded': () => 'uploaded again after the device was unbound in the cloud',
+  'sync.note.unverified': () => 'accepted by RUFUS Cloud; not verified (the key cannot read)',
+  'sync.note.stored-copies': p => `stored ${p.copies} times in the cloud (it does not de-duplicate)`,
+  'sync.note.conflict': p =>
+    `RUFUS Cloud already holds a different passing under number ${p.num}: bib ${p.bib}, chip ${p.chip ?? '—'}, ${p.timestamp}`,
+  'sync.note.refused': p => p.reason ?? 'refused by RUFUS Cloud',
+
+  untranslated: p => p.text
+} satisfies MessageTexts
