@@ -8,6 +8,7 @@ import { decideFault, NO_FAULTS, type FaultDecision, type FaultSettings } from '
 import { seededRandom } from '../shared/random'
 import { serverNow } from './ids'
 import { rulesOf, type WireRules } from './quirks'
+import { RequestLog } from './request-log'
 import { EmulatorStore, type ApiKeyRecord } from './store'
 import { BadRequest, isRecord } from './validate'
 import { DESCRIPTIONS } from './wire'
@@ -190,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     insertPassingsRequests: 0,
     faults: { 'server-error': 0, 'rate-limit': 0, 'drop-after-apply': 0 }
   }
+  const requestLog = new RequestLog()
 
   const send = (
     response: ServerResponse,
@@ -225,8 +227,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const parsed = parseJsonObject(body)
     let match: RegExpMatchArray | null
     if (method === 'GET' && path === '/admin/state') return send(response, 200, store.dump())
+    if (method === 'GET' && path === '/admin/requests') return send(response, 200, requestLog.counts())
     if (method === 'POST' && path === '/admin/reset') {
       store.reset()
+      requestLog.clear()
       return send(response, 200, { ok: true })
     }
     if (method === 'POST' && path === '/admin/faults') {
@@ -257,6 +261,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const method = (request.method ?? 'GET').toUpperCase()
     const candidates = ROUTES.filter(route => route.pattern.test(path))
     const route = candidates.find(candidate => candidate.method === method)
+    // Every request counts, refused ones too: a client looping on a 403 is as loud as one looping on a 200.
+    requestLog.record(now(), route?.name)
     if (!route) {
       const status = candidates.length > 0 ? 405 : 404
       return send(response, status, {
