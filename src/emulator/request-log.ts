@@ -1,4 +1,4 @@
-/** What the request log tells: the API requests received since start (or the last reset). */
+/** What the request log tells: the API requests received since the emulator started. */
 export interface RequestCounts {
   readonly total: number
   /** `[unix second, requests]` for every second that had any, oldest first (the newest `MAX_SECONDS` only). */
@@ -38,11 +38,5 @@ export class RequestLog {
       perSecond: [...this.#perSecond].sort(([a], [b]) => a - b),
       byRoute: Object.fromEntries(this.#byRoute)
     }
-  }
-
-  clear(): void {
-    this.#total = 0
-    this.#perSecond.clear()
-    this.#byRoute.clear()
   }
 }

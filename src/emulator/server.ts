@@ -8,7 +8,7 @@ import { decideFault, NO_FAULTS, type FaultDecision, type FaultSettings } from '
 import { seededRandom } from '../shared/random'
 import { serverNow } from './ids'
 import { rulesOf, type WireRules } from './quirks'
-import { RequestLog } from './request-log'
+import { RequestLog, type RequestCounts } from './request-log'
 import { EmulatorStore, type ApiKeyRecord } from './store'
 import { BadRequest, isRecord } from './validate'
 import { DESCRIPTIONS } from './wire'
@@ -48,6 +48,11 @@ export interface RunningEmulator {
   /** Replaces the quirks in force (`--legacy` stays as started); throws one sentence for a bad set. */
   setQuirks(quirks: readonly string[]): void
   close(): Promise<void>
+}
+
+/** `GET /admin/requests`: the request log and the faults injected so far. */
+export interface AdminRequests extends RequestCounts {
+  readonly faults: EmulatorStats['faults']
 }
 
 export interface EmulatorStats {
@@ -227,10 +232,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const parsed = parseJsonObject(body)
     let match: RegExpMatchArray | null
     if (method === 'GET' && path === '/admin/state') return send(response, 200, store.dump())
-    if (method === 'GET' && path === '/admin/requests') return send(response, 200, requestLog.counts())
+    if (method === 'GET' && path === '/admin/requests') {
+      const answer: AdminRequests = { ...requestLog.counts(), faults: stats.faults }
+      return send(response, 200, answer)
+    }
     if (method === 'POST' && path === '/admin/reset') {
       store.reset()
-      requestLog.clear()
       return send(response, 200, { ok: true })
     }
     if (method === 'POST' && path === '/admin/faults') {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { RequestLog, UNKNOWN_ROUTE, type RequestCounts } from '../../src/emulator/request-log'
+import { RequestLog, UNKNOWN_ROUTE } from '../../src/emulator/request-log'
+import type { AdminRequests } from '../../src/emulator/server'
 import { emulator, KEYS } from '../helpers/emulator'
 
 const T0 = Date.parse('2026-11-29T10:00:00.000Z')
 
 describe('the emulator request log (GET /admin/requests)', () => {
-  it('counts every API request per route and per second of its clock, refused ones too, and forgets them on reset', async () => {
+  it('counts every API request per route and per second of its clock, refused ones too', async () => {
     let now = T0
     const cloud = await emulator({ now: () => now })
     const call = (method: string, path: string, key: string = KEYS.admin.apiKey, body?: unknown) =>
@@ -14,8 +15,8 @@ describe('the emulator request log (GET /admin/requests)', () => {
         headers: { 'Content-Type': 'application/json', api_key: key },
         ...(body === undefined ? {} : { body: JSON.stringify(body) })
       })
-    const requests = async (): Promise<RequestCounts> =>
-      (await (await fetch(`${cloud.rootUrl}/admin/requests`)).json()) as RequestCounts
+    const requests = async (): Promise<AdminRequests> =>
+      (await (await fetch(`${cloud.rootUrl}/admin/requests`)).json()) as AdminRequests
 
     const bound = (await (
       await call('POST', '/devices', undefined, { model: 'M', serial_number: 'S1' })
@@ -42,8 +43,16 @@ describe('the emulator request log (GET /admin/requests)', () => {
     // Reading the log is not an API request.
     expect((await requests()).total).toBe(5)
 
-    await fetch(`${cloud.rootUrl}/admin/reset`, { method: 'POST' })
-    expect(await requests()).toEqual({ total: 0, perSecond: [], byRoute: {} })
+    expect(counts.faults).toEqual({ 'server-error': 0, 'rate-limit': 0, 'drop-after-apply': 0 })
+  })
+
+  it('counts the faults it injected next to the requests', async () => {
+    const cloud = await emulator({ faults: { serverErrorShare: 1 } })
+    const answer = await fetch(`${cloud.apiUrl}/devices`, { headers: { api_key: KEYS.admin.apiKey } })
+    expect(answer.status).toBe(500)
+    const counts = (await (await fetch(`${cloud.rootUrl}/admin/requests`)).json()) as AdminRequests
+    expect(counts.total).toBe(1)
+    expect(counts.faults).toEqual({ 'server-error': 1, 'rate-limit': 0, 'drop-after-apply': 0 })
   })
 
   it('keeps the newest hour of seconds and still counts every request in the total', () => {
