@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { casesFor, DEFAULT_READING } from './cases'
-import { runCase } from './harness'
+import { buildBundles, runCase } from './harness'
 import {
   expectAllSynced,
   expectCleanStop,
@@ -15,6 +15,7 @@ import { summary } from './report'
 // every other reading.
 
 describe('the matrix, default reading', () => {
+  beforeAll(buildBundles, 120_000)
   for (const matrixCase of casesFor(DEFAULT_READING)) {
     it(matrixCase.name, { timeout: 90_000 }, async () => {
       const report = await runCase(matrixCase)

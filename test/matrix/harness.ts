@@ -1,4 +1,6 @@
 import Database from 'libsql'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { SerialPort } from 'serialport'
@@ -8,7 +10,6 @@ import type { PassingEvent, SyncEvent } from '../../src/shared/events'
 import { headlessArgs } from '../helpers/headless-args'
 import { jsonEvents, killGroup, spawnBundled, untilWhileRunning, type Spawned } from '../helpers/process'
 import { openSerialWriter, ptyPair } from '../helpers/pty'
-import { tempFolder } from '../helpers/station'
 import {
   buildReport,
   type CapturedPassing,
@@ -159,10 +160,23 @@ async function stopGracefully(spawned: Spawned, timeoutMs = 15_000): Promise<num
   return code
 }
 
+/**
+ * Builds the station's and the emulator's bundles once (each `--help` run rebuilds what a source change made stale),
+ * so cases started side by side never rebuild the same bundle at the same time.
+ */
+export async function buildBundles(): Promise<void> {
+  for (const entry of ['src/headless/cli.ts', 'src/emulator/cli.ts']) {
+    const run = spawnBundled(entry, ['--help'])
+    const code = await run.exited()
+    if (code !== 0) throw new Error(`${entry} --help exited ${code}: ${run.stderr()}`)
+  }
+}
+
 /** Runs one case from a fresh emulator and a fresh data folder to its report; everything it started is ended. */
 export async function runCase(matrixCase: MatrixCase): Promise<MatrixReport> {
   const started = performance.now()
-  const folder = tempFolder('rufus-matrix-')
+  // A folder of its own, removed in `finally`: cases may run side by side (`it.concurrent`).
+  const folder = mkdtempSync(join(tmpdir(), 'rufus-matrix-'))
   const data = join(folder, 'station')
   const cloudDir = join(folder, 'cloud')
   const cleanups: Array<() => Promise<void> | void> = []
@@ -279,5 +293,6 @@ export async function runCase(matrixCase: MatrixCase): Promise<MatrixReport> {
     })
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup()
+    rmSync(folder, { recursive: true, force: true })
   }
 }
