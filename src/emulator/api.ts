@@ -37,6 +37,8 @@ export interface ApiReply {
 }
 
 interface Route {
+  /** Method and path template (`POST /passings`), as the request log counts it. */
+  readonly name: string
   readonly method: HttpMethod
   readonly pattern: RegExp
   readonly handle: (store: EmulatorStore, request: ApiRequest) => ApiReply
@@ -279,20 +281,26 @@ function passingsOfDevicePolling(store: EmulatorStore, request: ApiRequest): Api
 
 const ID = '([^/]+)'
 
+/** A route from its path template; `{name}` stands for one path segment, handed to the handler in order. */
+function route(method: HttpMethod, template: string, handle: Route['handle']): Route {
+  const pattern = new RegExp(`^${template.replace(/\{\w+\}/g, ID)}$`)
+  return { name: `${method} ${template}`, method, pattern, handle }
+}
+
 export const ROUTES: readonly Route[] = [
-  { method: 'POST', pattern: /^\/devices$/, handle: bindDevice },
-  { method: 'GET', pattern: /^\/devices$/, handle: listDevices },
-  { method: 'GET', pattern: new RegExp(`^/devices/${ID}$`), handle: deviceInfo },
-  { method: 'DELETE', pattern: new RegExp(`^/devices/${ID}$`), handle: unbindDevice },
-  { method: 'POST', pattern: /^\/sessions$/, handle: insertSession },
-  { method: 'PATCH', pattern: new RegExp(`^/sessions/close/${ID}$`), handle: closeSession },
-  { method: 'GET', pattern: new RegExp(`^/sessions/device/${ID}/active$`), handle: activeSession },
-  { method: 'GET', pattern: new RegExp(`^/sessions/device/${ID}$`), handle: sessionsOfDevice },
-  { method: 'GET', pattern: new RegExp(`^/sessions/${ID}$`), handle: sessionInfo },
-  { method: 'POST', pattern: /^\/passings$/, handle: insertPassings },
-  { method: 'GET', pattern: new RegExp(`^/passings/session/${ID}$`), handle: passingsOfSession },
-  { method: 'GET', pattern: new RegExp(`^/passings/device2/${ID}$`), handle: passingsOfDevicePolling },
-  { method: 'GET', pattern: new RegExp(`^/passings/device/${ID}$`), handle: passingsOfDevice }
+  route('POST', '/devices', bindDevice),
+  route('GET', '/devices', listDevices),
+  route('GET', '/devices/{deviceid}', deviceInfo),
+  route('DELETE', '/devices/{deviceid}', unbindDevice),
+  route('POST', '/sessions', insertSession),
+  route('PATCH', '/sessions/close/{token}', closeSession),
+  route('GET', '/sessions/device/{deviceid}/active', activeSession),
+  route('GET', '/sessions/device/{deviceid}', sessionsOfDevice),
+  route('GET', '/sessions/{token}', sessionInfo),
+  route('POST', '/passings', insertPassings),
+  route('GET', '/passings/session/{token}', passingsOfSession),
+  route('GET', '/passings/device2/{deviceid}', passingsOfDevicePolling),
+  route('GET', '/passings/device/{deviceid}', passingsOfDevice)
 ]
 
 /** GET needs READ; POST and PATCH need WRITE; DELETE (unbind) needs WRITE with the unbind flag. */

@@ -8,6 +8,7 @@ import { decideFault, NO_FAULTS, type FaultDecision, type FaultSettings } from '
 import { seededRandom } from '../shared/random'
 import { serverNow } from './ids'
 import { rulesOf, type WireRules } from './quirks'
+import { RequestLog, type RequestCounts } from './request-log'
 import { EmulatorStore, type ApiKeyRecord } from './store'
 import { BadRequest, isRecord } from './validate'
 import { DESCRIPTIONS } from './wire'
@@ -47,6 +48,11 @@ export interface RunningEmulator {
   /** Replaces the quirks in force (`--legacy` stays as started); throws one sentence for a bad set. */
   setQuirks(quirks: readonly string[]): void
   close(): Promise<void>
+}
+
+/** `GET /admin/requests`: the request log and the faults injected so far. */
+export interface AdminRequests extends RequestCounts {
+  readonly faults: EmulatorStats['faults']
 }
 
 export interface EmulatorStats {
@@ -190,6 +196,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     insertPassingsRequests: 0,
     faults: { 'server-error': 0, 'rate-limit': 0, 'drop-after-apply': 0 }
   }
+  const requestLog = new RequestLog()
 
   const send = (
     response: ServerResponse,
@@ -225,6 +232,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const parsed = parseJsonObject(body)
     let match: RegExpMatchArray | null
     if (method === 'GET' && path === '/admin/state') return send(response, 200, store.dump())
+    if (method === 'GET' && path === '/admin/requests') {
+      const answer: AdminRequests = { ...requestLog.counts(), faults: stats.faults }
+      return send(response, 200, answer)
+    }
     if (method === 'POST' && path === '/admin/reset') {
       store.reset()
       return send(response, 200, { ok: true })
@@ -257,6 +268,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const method = (request.method ?? 'GET').toUpperCase()
     const candidates = ROUTES.filter(route => route.pattern.test(path))
     const route = candidates.find(candidate => candidate.method === method)
+    // Every request counts, refused ones too: a client looping on a 403 is as loud as one looping on a 200.
+    requestLog.record(now(), route?.name)
     if (!route) {
       const status = candidates.length > 0 ? 405 : 404
       return send(response, status, {

@@ -134,6 +134,8 @@ describe('the emulator, hardened in place', () => {
       const answer = await rawRequest(port, '/admin/state', { Host: host })
       expect(answer.status, host).toBe(421)
       expect(answer.body).not.toContain(KEY)
+      // The request counts tell nothing secret, but the whole surface answers one rule.
+      expect((await rawRequest(port, '/admin/requests', { Host: host })).status, host).toBe(421)
     }
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) {
       const answer = await rawRequest(port, '/admin/state', { Host: host })

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LOCK_DATABASE } from '../../src/core/journal/folder-lock'
 import { Journal } from '../../src/core/journal/journal'
@@ -11,8 +10,16 @@ import { collectPages, sessionPassingPages } from '../../src/core/rufus/paging'
 import type { PassingEvent } from '../../src/shared/events'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
 import { headlessArgs } from '../helpers/headless-args'
-import { spawnBundled, spawnBundledUnreaped, stopWhenAllSynced, type Spawned } from '../helpers/process'
-import { ptyPair, type PtyPair } from '../helpers/pty'
+import {
+  jsonEvents,
+  killGroup,
+  spawnBundled,
+  spawnBundledUnreaped,
+  stopWhenAllSynced,
+  untilWhileRunning,
+  type Spawned
+} from '../helpers/process'
+import { openSerialWriter, ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
 
 const RESTARTS = 20
@@ -22,15 +29,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-/** Kills a station's whole process group at once, as a crash or a power cut would: nothing gets to clean up. */
-function killGroup(station: Spawned): void {
-  try {
-    process.kill(-(station.child.pid ?? 0), 'SIGKILL')
-  } catch {
-    // already gone
-  }
-}
-
 function startStation(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
   const station = spawnBundled('src/headless/cli.ts', args, { RUFUS_API_KEY: KEYS.readWrite.apiKey, ...env })
   cleanups.push(() => killGroup(station))
@@ -38,22 +36,12 @@ function startStation(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spa
 }
 
 function passings(station: Spawned): PassingEvent[] {
-  const found: PassingEvent[] = []
-  for (const line of station.lines) {
-    if (!line.includes('"type":"passing"')) continue
-    try {
-      found.push(JSON.parse(line) as PassingEvent)
-    } catch {
-      // a line cut by the kill
-    }
-  }
-  return found
+  return jsonEvents(station, 'passing')
 }
 
 /** A reader that keeps sending: one new bib every 5 ms, numbered so each can be traced to the cloud. */
 async function sendingReader(pty: PtyPair): Promise<{ sent: () => number; stop: () => Promise<void> }> {
-  const port = new SerialPort({ path: pty.b, baudRate: 115200, autoOpen: false })
-  await new Promise<void>((done, fail) => port.open(error => (error ? fail(error) : done())))
+  const port = await openSerialWriter(pty.b, 115200)
   let n = 0
   const timer = setInterval(() => port.write(`${++n}\r\n`), 5)
   const stop = async () => {
@@ -62,22 +50,6 @@ async function sendingReader(pty: PtyPair): Promise<{ sent: () => number; stop: 
   }
   cleanups.push(stop)
   return { sent: () => n, stop }
-}
-
-async function until(
-  check: () => boolean,
-  what: string,
-  station: Spawned,
-  timeoutMs = 20_000
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (station.child.exitCode !== null) {
-      throw new Error(`station exited (${station.child.exitCode}) before ${what}: ${station.stderr()}`)
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${station.stderr()}`)
-    await new Promise(resolve => setTimeout(resolve, 2))
-  }
 }
 
 async function setup() {
@@ -104,7 +76,7 @@ describe('restart after a crash', () => {
         const startedAt = performance.now()
         if (killedAt !== null) killToStart.push(startedAt - killedAt)
         const station = startStation(args)
-        await until(() => passings(station).length > 0, `run ${run} to capture`, station)
+        await untilWhileRunning(() => passings(station).length > 0, `run ${run} to capture`, station)
         if (killedAt !== null) startToCapture.push(performance.now() - startedAt)
         if (run === RESTARTS) {
           reader.stop()
@@ -115,7 +87,11 @@ describe('restart after a crash', () => {
         }
         // Kill at a different moment each time: after 1 to 40 further captures.
         const extra = 1 + ((run * 7) % 40)
-        await until(() => passings(station).length > extra, `run ${run} to capture ${extra} more`, station)
+        await untilWhileRunning(
+          () => passings(station).length > extra,
+          `run ${run} to capture ${extra} more`,
+          station
+        )
         killGroup(station)
         killedAt = performance.now()
         void station.exited().then(() => {
@@ -157,13 +133,13 @@ describe('restart after a crash', () => {
     const parent = spawnBundledUnreaped('src/headless/cli.ts', args, { RUFUS_API_KEY: 'k' })
     cleanups.push(() => killGroup(parent))
     await sendingReader(pty)
-    await until(() => passings(parent).length > 0, 'the first station to capture', parent)
+    await untilWhileRunning(() => passings(parent).length > 0, 'the first station to capture', parent)
     const killed = Number(
       execFileSync('pgrep', ['-P', String(parent.child.pid)], { encoding: 'utf8' }).trim()
     )
     process.kill(killed, 'SIGKILL')
     const next = startStation(args, { RUFUS_API_KEY: 'k' })
-    await until(() => passings(next).length > 0, 'the new station to capture', next)
+    await untilWhileRunning(() => passings(next).length > 0, 'the new station to capture', next)
     // The old pid is still in the process table: a pid check would have refused this start.
     expect(execFileSync('ps', ['-o', 'stat=', '-p', String(killed)], { encoding: 'utf8' }).trim()).toMatch(
       /^Z/
@@ -179,7 +155,7 @@ describe('restart after a crash', () => {
     writeFileSync(join(data, LOCK_DATABASE), randomBytes(4096))
     const first = startStation(headlessArgs(data, pty.a, ['--json']))
     await sendingReader(pty)
-    await until(() => passings(first).length > 0, 'the station to capture', first)
+    await untilWhileRunning(() => passings(first).length > 0, 'the station to capture', first)
     const second = startStation(headlessArgs(data, join(data, '..', 'ttyB'), ['--json']))
     expect(await second.exited()).toBe(3)
     expect(second.stderr()).toMatch(/Another RUFUS Station .*is already using the data folder/)
@@ -192,7 +168,7 @@ describe('restart after a crash', () => {
     const { pty, data } = await setup()
     const first = startStation(headlessArgs(data, pty.a, ['--json']))
     await sendingReader(pty)
-    await until(() => passings(first).length > 0, 'the first station to capture', first)
+    await untilWhileRunning(() => passings(first).length > 0, 'the first station to capture', first)
     const second = startStation(headlessArgs(data, join(data, '..', 'ttyB'), ['--json']))
     expect(await second.exited()).toBe(3)
     expect(second.stderr()).toMatch(
@@ -201,7 +177,11 @@ describe('restart after a crash', () => {
       )
     )
     const before = passings(first).length
-    await until(() => passings(first).length > before + 20, 'the first station to keep capturing', first)
+    await untilWhileRunning(
+      () => passings(first).length > before + 20,
+      'the first station to keep capturing',
+      first
+    )
     first.child.kill('SIGTERM')
     expect(await first.exited()).toBe(0)
   })

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { resolve } from 'node:path'
+import type { StationEvent } from '../../src/shared/events'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 
@@ -103,4 +104,52 @@ export async function stopWhenAllSynced(station: Spawned): Promise<number | null
   )
   station.child.kill('SIGTERM')
   return station.exited()
+}
+
+/** Kills a process's whole group at once (`spawnBundled` gives it one), as a crash or a power cut would. */
+export function killGroup(spawned: Spawned): void {
+  try {
+    process.kill(-(spawned.child.pid ?? 0), 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
+
+/** The `--json` events of one type a headless station printed so far; a line cut short by a kill is skipped. */
+export function jsonEvents<T extends StationEvent['type']>(
+  spawned: Spawned,
+  type: T
+): Array<StationEvent & { type: T }> {
+  const found: Array<StationEvent & { type: T }> = []
+  for (const line of spawned.lines) {
+    if (!line.includes(`"type":"${type}"`)) continue
+    try {
+      const event = JSON.parse(line) as StationEvent
+      if (event.type === type) found.push(event as StationEvent & { type: T })
+    } catch {
+      // a line cut by the kill
+    }
+  }
+  return found
+}
+
+/**
+ * Polls `check` until it holds, failing at once if the process exits first and after `timeoutMs` otherwise (both
+ * with its stderr).
+ */
+export async function untilWhileRunning(
+  check: () => boolean,
+  what: string,
+  spawned: Spawned,
+  timeoutMs = 20_000,
+  intervalMs = 2
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (spawned.child.exitCode !== null) {
+      throw new Error(`process exited (${spawned.child.exitCode}) before ${what}: ${spawned.stderr()}`)
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${spawned.stderr()}`)
+    await new Promise(resolve => setTimeout(resolve, intervalMs))
+  }
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
+import { SerialPort } from 'serialport'
 
 export interface PtyPair {
   /** The station's end. */
@@ -35,4 +36,11 @@ export function ptyPair(folder: string, names: [string, string] = ['ttyA', 'ttyB
     })
     void exited.then(() => reject(new Error(`socat exited: ${stderr}`)))
   })
+}
+
+/** Opens the reader's end of a PTY pair for writing, as a reader's serial line. */
+export async function openSerialWriter(path: string, baudRate = 9600): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false })
+  await new Promise<void>((resolve, reject) => port.open(error => (error ? reject(error) : resolve())))
+  return port
 }
