@@ -76,7 +76,14 @@ export default tseslint.config(
     }
   },
   {
-    files: ['electron.vite.config.ts', 'vitest.config.ts', 'eslint.config.js', 'eslint/**'],
+    // Config files whose tools read a default export.
+    files: [
+      'electron.vite.config.ts',
+      'electron-builder.ts',
+      'vitest.config.ts',
+      'eslint.config.js',
+      'eslint/**'
+    ],
     rules: { 'no-restricted-syntax': 'off' }
   }
 )

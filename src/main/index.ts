@@ -13,6 +13,8 @@ import {
 } from '../core/settings/settings-store'
 import { Station } from '../core/station/station'
 import { registerIpc } from './ipc/register'
+import { appFolder } from '../core/platform/data-folder'
+import { adoptDesktopData, type AdoptionResult } from '../core/station/adopt-data-folder'
 import { PRIVATE_FILE_MODE } from '../core/platform/private-folder'
 import { lockNavigation } from './shell/navigation'
 import { electronEncryption } from './shell/safe-storage'
@@ -21,6 +23,11 @@ import { createWindowOptions } from './shell/window-options'
 // The composition root of the desktop app: the one place that wires Electron to the core.
 
 const rendererIndex = join(import.meta.dirname, '../renderer/index.html')
+
+// The app's folder is decided by the core, the same for the headless station and the docs; Electron follows it
+// (its own choice from productName "RUFUS Station" is the same folder). Set before anything reads it.
+const appDataRoot = app.getPath('appData')
+app.setPath('userData', appFolder(appDataRoot))
 
 function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow(createWindowOptions(join(import.meta.dirname, '../preload/index.cjs')))
@@ -32,7 +39,20 @@ function createMainWindow(): BrowserWindow {
   return window
 }
 
+/** A start the timer must fix first (the folder busy, read-only, …): one dialog that says why, exit code 3. */
+function refuseToStart(error: unknown): void {
+  dialog.showErrorBox('RUFUS Station cannot start', error instanceof Error ? error.message : String(error))
+  app.exit(3)
+}
+
 async function start(): Promise<void> {
+  let adopted: AdoptionResult
+  try {
+    adopted = adoptDesktopData(appDataRoot)
+  } catch (error) {
+    refuseToStart(error)
+    return
+  }
   const settings = new Store<AppSettings>({
     defaults: SETTINGS_DEFAULTS,
     schema: SETTINGS_SCHEMA as never,
@@ -53,7 +73,7 @@ async function start(): Promise<void> {
   try {
     station = Station.open(
       {
-        dataFolder: join(app.getPath('userData'), 'data'),
+        dataFolder: adopted.dataFolder,
         apiUrl: settings.get('apiUrl'),
         apiKey: apiKey ?? '',
         sync: apiKey !== null
@@ -61,8 +81,7 @@ async function start(): Promise<void> {
       hub.emit
     )
   } catch (error) {
-    dialog.showErrorBox('RUFUS Station cannot start', error instanceof Error ? error.message : String(error))
-    app.exit(3)
+    refuseToStart(error)
     return
   }
   const service = new StationService({
@@ -90,6 +109,7 @@ async function start(): Promise<void> {
     rememberReaders: readers => settings.set('readers', readers)
   })
   hub.add(service.onStationEvent)
+  for (const notice of adopted.notices) hub.emit({ type: notice.level, message: notice.message })
   // The readers of the last run resume with the open session.
   for (const reader of settings.get('readers')) {
     service.addReader(reader.path, reader.protocol, reader.baudRate)

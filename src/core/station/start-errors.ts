@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { DataFolderBusyError } from '../journal/folder-lock'
 import { JournalTooNewError } from '../journal/schema'
+import { JOURNAL_FILE } from './journal-file'
 
 export type StationProblem = 'busy' | 'too-new' | 'read-only' | 'disk-full' | 'damaged' | 'other'
 
@@ -61,7 +62,7 @@ export function explainStartError(error: unknown, dataFolder: string): StationSt
   }
   if (hasCode(code, DAMAGED_CODES)) {
     return new StationStartError(
-      `The journal ${join(dataFolder, 'journal.sqlite')} is damaged or is not a RUFUS Station journal. It was left untouched: move it aside (keep it for recovery) and start again to begin a new journal.`,
+      `The journal ${join(dataFolder, JOURNAL_FILE)} is damaged or is not a RUFUS Station journal. It was left untouched: move it aside (keep it for recovery) and start again to begin a new journal.`,
       'damaged',
       { cause: error }
     )
