@@ -8,7 +8,8 @@ import type { Configuration } from 'electron-builder'
  */
 const config: Configuration = {
   appId: 'com.runonrufus.station',
-  productName: 'RUFUS Station',
+  // productName ("RUFUS Station") is in package.json: Electron reads it there too, for the app's name and its
+  // userData folder, in a packaged app and under `npm start` alike.
   copyright: 'Copyright © RUFUS',
   directories: { output: 'dist', buildResources: 'resources' },
   // Only the built app: main, preload (CommonJS) and renderer. Sources, tests, benchmarks and source maps stay out;
@@ -36,7 +37,7 @@ const config: Configuration = {
     grantFileProtocolExtraPrivileges: false
   },
   win: {
-    target: [{ target: 'nsis', arch: ['x64'] }],
+    target: ['nsis'],
     icon: 'resources/icon.ico'
   },
   nsis: {
@@ -50,18 +51,17 @@ const config: Configuration = {
     deleteAppDataOnUninstall: false
   },
   mac: {
-    target: [{ target: 'dmg', arch: ['universal'] }],
+    // The machine's own architecture (Apple silicon on macos-latest): libsql installs its binary for that one only.
+    target: ['dmg'],
     icon: 'resources/icon.icns',
     category: 'public.app-category.sports',
     hardenedRuntime: true
   },
   dmg: { title: 'RUFUS Station ${version}' },
   linux: {
-    target: [
-      { target: 'AppImage', arch: ['x64'] },
-      { target: 'deb', arch: ['x64'] }
-    ],
+    target: ['AppImage', 'deb'],
     icon: 'resources/icons',
+    executableName: 'rufus-station',
     category: 'Utility',
     maintainer: 'RUFUS <support@runonrufus.com>',
     synopsis: 'Finish-line timing station for RUFUS Cloud'

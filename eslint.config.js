@@ -17,7 +17,7 @@ function noNodeBuiltins(files, rule) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-artifacts/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -231,6 +231,20 @@ describe('adopting the journal an earlier version left in its own folder', () =>
     })
   })
 
+  it('is done by the headless station started without --data, which then uses the desktop app’s folder', async () => {
+    const root = tempFolder('rufus-adopt-')
+    const env = { HOME: root, XDG_CONFIG_HOME: join(root, 'config'), XDG_DATA_HOME: join(root, 'share') }
+    const oldDefault = join(root, 'share', 'rufus-station')
+    const before = await oldJournalKilledOpen(oldDefault)
+    const target = join(root, 'config', 'RUFUS Station', 'data')
+    const station = spawnTs('src/headless/cli.ts', ['--rotate-pairing'], env)
+    expect(await station.exited(), station.stderr()).toBe(0)
+    expect(station.stderr()).toContain(`Moved the data folder from ${oldDefault} to ${target}.`)
+    expect(station.lines.join('\n')).toContain(join(target, 'screen-pairing.json'))
+    expect(existsSync(oldDefault)).toBe(false)
+    expectAllKept(target, before)
+  })
+
   it('leaves a first start with no old journal alone', () => {
     const place = laptop()
     expect(adoptDataFolder(place.options())).toEqual({ dataFolder: place.target, notices: [] })
