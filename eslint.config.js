@@ -17,7 +17,7 @@ function noNodeBuiltins(files, rule) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-artifacts/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -76,7 +76,14 @@ export default tseslint.config(
     }
   },
   {
-    files: ['electron.vite.config.ts', 'vitest.config.ts', 'eslint.config.js', 'eslint/**'],
+    // Config files whose tools read a default export.
+    files: [
+      'electron.vite.config.ts',
+      'electron-builder.ts',
+      'vitest.config.ts',
+      'eslint.config.js',
+      'eslint/**'
+    ],
     rules: { 'no-restricted-syntax': 'off' }
   }
 )

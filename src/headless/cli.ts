@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
 import { inEnglish } from '../shared/messages'
-import { defaultDataFolder } from '../core/platform/data-folder'
+import { adoptDefaultDataFolder } from '../core/station/adopt-data-folder'
 import { makePrivateFolder } from '../core/platform/private-folder'
 import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
 
@@ -137,7 +137,7 @@ async function runHeadless(values: Values): Promise<void> {
   hub.add((event: StationEvent) =>
     process.stdout.write(values.json ? `${JSON.stringify(printedEvent(event))}\n` : `${formatEvent(event)}\n`)
   )
-  const dataFolder = values.data ?? defaultDataFolder()
+  const dataFolder = values.data ?? defaultFolder(hub)
   const apiUrl = rememberedApiUrl(dataFolder, values['api-url'])
   const station = Station.open(
     {
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     return
   }
   if (values['rotate-pairing']) {
-    const dataFolder = values.data ?? defaultDataFolder()
+    const dataFolder = values.data ?? defaultFolder(null)
     mkdirSync(dataFolder, { recursive: true })
     rotatePairingTokens(dataFolder)
     process.stdout.write(
@@ -293,6 +293,19 @@ async function main(): Promise<void> {
   }
   if (!values.headless) throw new Error('Use --headless (or --demo); the desktop app is `npm start`.')
   await runHeadless(values)
+}
+
+/**
+ * Without --data: the desktop app's data folder, after adopting a journal an earlier version left in its own
+ * default folder. What happened is said as station events (on stderr when there is no event stream yet).
+ */
+function defaultFolder(hub: EventHub | null): string {
+  const { dataFolder, notices } = adoptDefaultDataFolder()
+  for (const notice of notices) {
+    if (hub) hub.emit({ type: notice.level, ...notice.message })
+    else process.stderr.write(`RUFUS Station: ${inEnglish(notice.message)}\n`)
+  }
+  return dataFolder
 }
 
 /**

@@ -14,7 +14,10 @@ import {
 import { Station } from '../core/station/station'
 import { MessageError } from '../core/message-error'
 import { renderMessage } from '../shared/messages'
+import type { Language } from '../shared/languages'
 import { registerIpc } from './ipc/register'
+import { appFolder } from '../core/platform/data-folder'
+import { adoptDesktopData, type AdoptionResult } from '../core/station/adopt-data-folder'
 import { PRIVATE_FILE_MODE } from '../core/platform/private-folder'
 import { lockNavigation } from './shell/navigation'
 import { electronEncryption } from './shell/safe-storage'
@@ -23,6 +26,11 @@ import { createWindowOptions } from './shell/window-options'
 // The composition root of the desktop app: the one place that wires Electron to the core.
 
 const rendererIndex = join(import.meta.dirname, '../renderer/index.html')
+
+// The app's folder is decided by the core, the same for the headless station and the docs; Electron follows it
+// (its own choice from productName "RUFUS Station" is the same folder). Set before anything reads it.
+const appDataRoot = app.getPath('appData')
+app.setPath('userData', appFolder(appDataRoot))
 
 function createMainWindow(): BrowserWindow {
   const window = new BrowserWindow(createWindowOptions(join(import.meta.dirname, '../preload/index.cjs')))
@@ -34,7 +42,27 @@ function createMainWindow(): BrowserWindow {
   return window
 }
 
+/** A start the timer must fix first (the folder busy, read-only, …): one dialog that says why, exit code 3. */
+/** Before the settings are read (adopting the data folder) the reason is in English; after, in the timer's language. */
+function refuseToStart(error: unknown, language: Language = 'en'): void {
+  const why =
+    error instanceof MessageError
+      ? renderMessage(language, error.reason)
+      : error instanceof Error
+        ? error.message
+        : String(error)
+  dialog.showErrorBox('RUFUS Station cannot start', why)
+  app.exit(3)
+}
+
 async function start(): Promise<void> {
+  let adopted: AdoptionResult
+  try {
+    adopted = adoptDesktopData(appDataRoot)
+  } catch (error) {
+    refuseToStart(error)
+    return
+  }
   const settings = new Store<AppSettings>({
     defaults: SETTINGS_DEFAULTS,
     schema: SETTINGS_SCHEMA as never,
@@ -55,7 +83,7 @@ async function start(): Promise<void> {
   try {
     station = Station.open(
       {
-        dataFolder: join(app.getPath('userData'), 'data'),
+        dataFolder: adopted.dataFolder,
         apiUrl: settings.get('apiUrl'),
         apiKey: apiKey ?? '',
         sync: apiKey !== null
@@ -63,14 +91,7 @@ async function start(): Promise<void> {
       hub.emit
     )
   } catch (error) {
-    const why =
-      error instanceof MessageError
-        ? renderMessage(settings.get('language'), error.reason)
-        : error instanceof Error
-          ? error.message
-          : String(error)
-    dialog.showErrorBox('RUFUS Station cannot start', why)
-    app.exit(3)
+    refuseToStart(error, settings.get('language'))
     return
   }
   const service = new StationService({
@@ -98,6 +119,7 @@ async function start(): Promise<void> {
     rememberReaders: readers => settings.set('readers', readers)
   })
   hub.add(service.onStationEvent)
+  for (const notice of adopted.notices) hub.emit({ type: notice.level, ...notice.message })
   // The readers of the last run resume with the open session.
   for (const reader of settings.get('readers')) {
     service.addReader(reader.path, reader.protocol, reader.baudRate)

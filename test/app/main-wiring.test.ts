@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { COMMANDS } from '../../src/shared/contract'
 import { IPC_INVOKE } from '../../src/shared/ipc-channels'
 import { ROOT } from '../helpers/process'
+import { sessionWithPassings } from '../helpers/journal-fill'
 import { tempFolder } from '../helpers/station'
 
 // A minimal stand-in for the parts of Electron the composition root touches.
@@ -12,7 +13,7 @@ const fake = vi.hoisted(() => {
   const windows: Array<Record<string, unknown>> = []
   let readyResolve: () => void = () => undefined
   const ready = new Promise<void>(resolve => (readyResolve = resolve))
-  return { handlers, windows, ready, readyResolve, userData: '' }
+  return { handlers, windows, ready, readyResolve, appData: '', paths: new Map<string, string>() }
 })
 
 vi.mock('electron', () => {
@@ -48,12 +49,17 @@ vi.mock('electron', () => {
     quit: vi.fn(),
     exit: vi.fn(),
     isPackaged: true,
-    getPath: () => fake.userData
+    getPath: (name: string) => (name === 'appData' ? fake.appData : (fake.paths.get(name) ?? '')),
+    setPath: (name: string, value: string) => fake.paths.set(name, value)
   }
   return {
     app,
     BrowserWindow,
-    dialog: { showErrorBox: vi.fn(), showMessageBoxSync: vi.fn(() => 0) },
+    dialog: {
+      showErrorBox: vi.fn(),
+      showMessageBoxSync: vi.fn(() => 0),
+      showMessageBox: vi.fn(async () => ({}))
+    },
     powerSaveBlocker: { start: vi.fn(() => 1), stop: vi.fn() },
     safeStorage: {
       isEncryptionAvailable: () => false,
@@ -86,15 +92,24 @@ vi.mock('electron-store', () => {
 
 describe('the built Electron main bundle', () => {
   it(
-    'builds a hardened window and answers every contract command from our window only',
+    'adopts the journal of the version before productName, builds a hardened window and answers every contract command from our window only',
     { timeout: 30_000 },
     async () => {
       const bundle = join(ROOT, 'out', 'main', 'index.js')
       expect(existsSync(bundle)).toBe(true)
-      fake.userData = tempFolder('rufus-electron-')
+      fake.appData = tempFolder('rufus-electron-')
+      // A laptop that ran the app before it had a productName: its journal holds passings not in the cloud yet.
+      const oldData = join(fake.appData, 'rufus-station', 'data')
+      mkdirSync(oldData, { recursive: true })
+      sessionWithPassings(oldData, 25)
+      writeFileSync(join(fake.appData, 'rufus-station', 'config.json'), '{"language":"es"}')
       await import(/* @vite-ignore */ bundle)
       await fake.ready
       await vi.waitFor(() => expect(fake.handlers.has(IPC_INVOKE)).toBe(true))
+      const appFolder = join(fake.appData, 'RUFUS Station')
+      expect(fake.paths.get('userData')).toBe(appFolder)
+      expect(existsSync(oldData)).toBe(false)
+      expect(readFileSync(join(appFolder, 'config.json'), 'utf8')).toBe('{"language":"es"}')
       const window = fake.windows[0] as {
         options: { webPreferences: Record<string, unknown> }
         webContents: { id: number; mainFrame: { url: string } }
@@ -117,7 +132,21 @@ describe('the built Electron main bundle', () => {
       }
       expect(await invoke(trusted, 'status.get', {})).toMatchObject({
         ok: true,
-        value: { runtime: 'electron', key: { set: false, storage: 'memory' } }
+        value: {
+          runtime: 'electron',
+          key: { set: false, storage: 'memory' },
+          // The adopted journal: its passings still wait for the cloud, and the move is told.
+          sync: { pending: 25 },
+          notices: [
+            expect.objectContaining({
+              level: 'info',
+              message: {
+                code: 'start.folder-adopted',
+                params: { from: oldData, to: join(appFolder, 'data') }
+              }
+            })
+          ]
+        }
       })
       const stranger = { sender: { id: 99 }, senderFrame: { url: 'https://evil.example/' } }
       expect(await invoke(stranger, 'status.get', {})).toEqual({

@@ -35,6 +35,9 @@ const SAMPLES: { readonly [C in MessageCode]: MessageParams[C] } = {
   'start.journal-damaged': { journal: '/data/journal.sqlite' },
   'start.folder-failed': { folder: '/data', detail: 'EIO: i/o error' },
   'start.screen-port-taken': { host: '127.0.0.1', port: 4180 },
+  'start.folder-adopted': { from: '/old/data', to: '/new/data' },
+  'start.folder-kept-in-place': { folder: '/old/data', target: '/new/data', why: 'in-use' },
+  'start.older-journal-left': { folder: '/old/data', target: '/new/data' },
   'capture.waiting': {
     cause: { code: 'start.disk-full', params: { folder: '/data' } },
     pieces: 12,

@@ -3,6 +3,7 @@ import type { StationMessage } from '../../shared/messages'
 import { DataFolderBusyError } from '../journal/folder-lock'
 import { JournalTooNewError } from '../journal/schema'
 import { MessageError } from '../message-error'
+import { JOURNAL_FILE } from './journal-file'
 
 export type StationProblem = 'busy' | 'too-new' | 'read-only' | 'disk-full' | 'damaged' | 'other'
 
@@ -61,7 +62,7 @@ export function explainStartError(error: unknown, dataFolder: string): StationSt
   }
   if (hasCode(code, DAMAGED_CODES)) {
     return new StationStartError(
-      { code: 'start.journal-damaged', params: { journal: join(dataFolder, 'journal.sqlite') } },
+      { code: 'start.journal-damaged', params: { journal: join(dataFolder, JOURNAL_FILE) } },
       'damaged',
       { cause: error }
     )

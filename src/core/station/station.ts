@@ -30,6 +30,7 @@ import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
 import { CloudOffsetEstimator } from '../time/cloud-offset'
 import { nextSessionAlias } from './session-names'
 import { explainStartError } from './start-errors'
+import { JOURNAL_FILE } from './journal-file'
 import { manualEntryProblem } from './manual-entry-rules'
 import { NotPossible } from '../not-possible'
 import { makePrivateFolder, restrictFolder } from '../platform/private-folder'
@@ -202,7 +203,7 @@ export class Station {
     try {
       makePrivateFolder(config.dataFolder)
       lock = lockDataFolder(config.dataFolder)
-      journal = new Journal(join(config.dataFolder, 'journal.sqlite'), { maxPageCount: config.maxPageCount })
+      journal = new Journal(join(config.dataFolder, JOURNAL_FILE), { maxPageCount: config.maxPageCount })
       restrictFolder(config.dataFolder)
       const station = new Station(config, listener, journal, lock)
       station.#start()

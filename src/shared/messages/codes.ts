@@ -36,6 +36,15 @@ export interface MessageParams {
   /** A file-system or database failure with a code but no plainer words; `detail` is the system's own. */
   'start.folder-failed': { readonly folder: string; readonly detail: string }
   'start.screen-port-taken': { readonly host: string; readonly port: number }
+  /** A journal an earlier version left in its own folder, moved into today's data folder. */
+  'start.folder-adopted': { readonly from: string; readonly to: string }
+  /** The earlier folder could not move; `why` says what stopped it. */
+  'start.folder-kept-in-place': {
+    readonly folder: string
+    readonly target: string
+    readonly why: 'other-drive' | 'in-use' | 'overlaps'
+  }
+  'start.older-journal-left': { readonly folder: string; readonly target: string }
   /** Reader input waits in memory because the disk refused it (`cause` says why). */
   'capture.waiting': {
     readonly cause: StationMessage

@@ -37,6 +37,17 @@ export const ENGLISH = {
   'start.folder-failed': p => `RUFUS Station could not use its data folder ${p.folder}: ${p.detail}`,
   'start.screen-port-taken': p =>
     `The screen port ${p.host}:${p.port} is in use or not available here: choose another --http-port, or stop the program that holds it.`,
+  'start.folder-adopted': p => `Moved the data folder from ${p.from} to ${p.to}.`,
+  'start.folder-kept-in-place': p =>
+    `Your journal stays in ${p.folder} and RUFUS Station uses it there: it could not be moved to ${p.target} (${
+      {
+        'other-drive': 'it is on another drive',
+        'in-use': 'a file in it is open in another program; the move is tried again at the next start',
+        overlaps: 'the new folder would be inside it'
+      }[p.why]
+    }).`,
+  'start.older-journal-left': p =>
+    `An older journal was left untouched in ${p.folder}; RUFUS Station uses ${p.target}. The older one may hold passings not yet in RUFUS Cloud: keep that folder until they are uploaded.`,
   'capture.waiting': (p, say) =>
     `${say(p.cause)} ${p.pieces} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.${
       p.droppedBytes > 0

@@ -45,6 +45,17 @@ export const SPANISH = {
   'start.folder-failed': p => `RUFUS Station no pudo usar su carpeta de datos ${p.folder}: ${p.detail}`,
   'start.screen-port-taken': p =>
     `El puerto de pantallas ${p.host}:${p.port} está en uso o no está disponible aquí: elija otro --http-port o detenga el programa que lo ocupa.`,
+  'start.folder-adopted': p => `La carpeta de datos se ha trasladado de ${p.from} a ${p.to}.`,
+  'start.folder-kept-in-place': p =>
+    `Su registro se queda en ${p.folder} y RUFUS Station lo usa allí: no se pudo trasladar a ${p.target} (${
+      {
+        'other-drive': 'está en otra unidad',
+        'in-use': 'otro programa tiene abierto un archivo suyo; se volverá a intentar en el próximo inicio',
+        overlaps: 'la carpeta nueva quedaría dentro de ella'
+      }[p.why]
+    }).`,
+  'start.older-journal-left': p =>
+    `Se ha dejado intacto un registro anterior en ${p.folder}; RUFUS Station usa ${p.target}. El anterior puede contener pasos que aún no están en RUFUS Cloud: conserve esa carpeta hasta que se hayan subido.`,
   'capture.waiting': (p, say) =>
     `${say(p.cause)} ${p.pieces} fragmentos de datos del lector esperan en memoria y se guardarán en cuanto sea posible; lo ya guardado no se ve afectado.${
       p.droppedBytes > 0
