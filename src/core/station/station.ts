@@ -24,7 +24,9 @@ import { RufusClient } from '../rufus/client'
 import type { BackoffOptions } from '../sync/backoff'
 import { outgoingTimestamp } from '../sync/reconcile'
 import { DEFAULT_UPLOAD_GRACE, type UploadGraceSetting } from '../sync/upload-grace'
-import { SyncEngine, type ClosedElsewherePolicy, type UnboundPolicy } from '../sync/sync-engine'
+import type { ClosedElsewherePolicy, UnboundPolicy } from '../sync/blocks'
+import { SyncEngine } from '../sync/sync-engine'
+import { realTimer } from '../sync/sync-time'
 import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
 import { CloudOffsetEstimator } from '../time/cloud-offset'
 import { nextSessionAlias } from './session-names'
@@ -170,7 +172,9 @@ export class Station {
       onUnbound: config.onUnbound,
       adoptActiveSession: config.adoptActiveSession,
       uploadGrace: () => this.#uploadGrace,
-      nowUs: () => this.clock.nowUs(),
+      // Journal stamps and the status on the wall clock; grace periods on the capture clock, as passings are.
+      clock: { nowMs: () => Date.now(), nowUs: () => this.clock.nowUs() },
+      timer: realTimer,
       onChange: () => this.#scheduleSyncEvent(),
       onNotice: (level, message) => this.#emit({ type: level, message })
     })
