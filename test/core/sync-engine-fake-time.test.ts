@@ -76,6 +76,14 @@ function tokenOf(journal: Journal, session: SessionRecord): string {
   return token
 }
 
+/** A rig whose engine has sent its first passing and is idle: the device is bound and the cloud session open. */
+async function uploadedRig(options: Partial<SyncEngineOptions> = {}) {
+  const parts = rig({ passings: 1 })
+  const started = startEngine(parts.journal, parts.cloud, parts.time, options)
+  await parts.time.untilPaused()
+  return { ...parts, ...started, token: tokenOf(parts.journal, parts.session) }
+}
+
 /** One more turn of the event loop: enough for anything a wake could have started to show. */
 const turn = () => new Promise(resolve => setImmediate(resolve))
 
@@ -117,10 +125,7 @@ describe('sync engine on fake time: normal upload', () => {
   })
 
   it('closes the cloud session once the local one is closed and sent, and retries a close whose answer was lost', async () => {
-    const { time, cloud, journal, session } = rig({ passings: 1 })
-    const { engine } = startEngine(journal, cloud, time)
-    await time.untilPaused()
-    const token = tokenOf(journal, session)
+    const { time, cloud, journal, session, engine, token } = await uploadedRig()
 
     cloud.failNext('closeSession', { kind: 'answer-lost' })
     journal.closeSession(session.id, time.nowUs())
@@ -275,10 +280,7 @@ describe('sync engine on fake time: recovery by read-back', () => {
   })
 
   it('calls a different passing under the same number a conflict, never synced, and says so', async () => {
-    const { time, cloud, journal, session } = rig({ passings: 1 })
-    const { notices } = startEngine(journal, cloud, time)
-    await time.untilPaused()
-    const token = tokenOf(journal, session)
+    const { time, cloud, journal, session, notices, token } = await uploadedRig()
     cloud.store(token, { bib: '999', num_passing: 2, timestamp: '2026-11-29T08:00:00.000Z' })
 
     const local = capture(journal, session, time, '102')
@@ -332,10 +334,7 @@ describe('sync engine on fake time: what the cloud refuses', () => {
   )
 
   it('a session closed elsewhere blocks with its action; continuing keeps each number in a new cloud session', async () => {
-    const { time, cloud, journal, session } = rig({ passings: 1 })
-    const { engine } = startEngine(journal, cloud, time)
-    await time.untilPaused()
-    const first = tokenOf(journal, session)
+    const { time, cloud, journal, session, engine, token: first } = await uploadedRig()
     cloud.closeElsewhere(first)
 
     capture(journal, session, time, '102')
@@ -353,10 +352,10 @@ describe('sync engine on fake time: what the cloud refuses', () => {
   })
 
   it('with the new-session policy, a session closed elsewhere continues by itself', async () => {
-    const { time, cloud, journal, session } = rig({ passings: 1 })
-    const { engine, notices } = startEngine(journal, cloud, time, { onClosedElsewhere: 'new-session' })
-    await time.untilPaused()
-    cloud.closeElsewhere(tokenOf(journal, session))
+    const { time, cloud, journal, session, engine, notices, token } = await uploadedRig({
+      onClosedElsewhere: 'new-session'
+    })
+    cloud.closeElsewhere(token)
 
     capture(journal, session, time, '102')
     engine.wake()
@@ -367,9 +366,7 @@ describe('sync engine on fake time: what the cloud refuses', () => {
   })
 
   it('a device unbound elsewhere blocks with the device-unbound block, every passing kept', async () => {
-    const { time, cloud, journal, session } = rig({ passings: 1 })
-    const { engine } = startEngine(journal, cloud, time)
-    await time.untilPaused()
+    const { time, cloud, journal, session, engine } = await uploadedRig()
     cloud.unbindElsewhere(journal.device()?.deviceid ?? '')
 
     capture(journal, session, time, '102')

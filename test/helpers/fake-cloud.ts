@@ -1,6 +1,6 @@
 import type { BindDeviceInput, BindDeviceResult, RangeQuery, RufusCloud } from '../../src/core/rufus/cloud'
-import { PASSINGS_PAGE_SIZE } from '../../src/core/rufus/client'
-import { RufusError, type RufusErrorKind } from '../../src/core/rufus/errors'
+import { PASSINGS_PAGE_SIZE, statusKind } from '../../src/core/rufus/client'
+import { RufusError } from '../../src/core/rufus/errors'
 import type {
   CloudPassing,
   DeviceInfo,
@@ -41,18 +41,6 @@ interface FakeSession {
 }
 
 const WRITES: ReadonlySet<Method> = new Set(['bindDevice', 'insertSession', 'closeSession', 'insertPassings'])
-
-/** Kinds the client gives each status, as `RufusClient` maps them. */
-function kindOf(status: number): RufusErrorKind {
-  if (status === 400) return 'bad-request'
-  if (status === 401 || status === 403) return 'forbidden'
-  if (status === 404) return 'not-found'
-  if (status === 409) return 'conflict'
-  if (status === 413) return 'payload-too-large'
-  if (status === 429) return 'rate-limited'
-  if (status >= 500) return 'server'
-  return 'invalid-response'
-}
 
 function hex(n: number, prefix: string): string {
   return `${prefix}${n
@@ -246,7 +234,7 @@ export class FakeCloud implements RufusCloud {
   }
 
   #error(method: Method, status: number, description?: string, retryAfterMs?: number): RufusError {
-    const kind = kindOf(status)
+    const kind = statusKind(status)
     return new RufusError(kind, `${method} failed: HTTP ${status}${description ? ` ${description}` : ''}`, {
       status,
       description,

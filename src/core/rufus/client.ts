@@ -370,7 +370,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function statusKind(status: number): RufusError['kind'] {
+/** The kind of failure an HTTP status is (exported for the in-memory cloud of the tests, which fails the same way). */
+export function statusKind(status: number): RufusError['kind'] {
   if (status === 400) return 'bad-request'
   if (status === 401 || status === 403) return 'forbidden'
   if (status === 404) return 'not-found'
