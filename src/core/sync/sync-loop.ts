@@ -19,10 +19,6 @@ export class SyncLoop {
     this.#timer = timer
   }
 
-  get stopped(): boolean {
-    return this.#stopped
-  }
-
   start(): void {
     if (this.#running) return
     this.#running = true
