@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { BindDeviceInput, BindDeviceResult, RangeQuery, RufusCloud } from './cloud'
 import { MAX_RETRY_AFTER_MS, RufusError } from './errors'
 import {
   bindResponseSchema,
@@ -47,31 +48,11 @@ export interface ServerDateSample {
   readonly receivedAtMs: number
 }
 
-export interface BindDeviceInput {
-  readonly model: string
-  readonly serial_number: string
-  readonly type?: string
-  readonly alias?: string
-  readonly firmware?: string
-}
-
-export interface BindDeviceResult {
-  readonly deviceid: string
-  /** True when the cloud answered 409: this serial number was already bound in the company. */
-  readonly alreadyBound: boolean
-}
-
 export interface DevicesPage {
   readonly devices: readonly DeviceSummary[]
   readonly page: number
   readonly hasMore: boolean
   readonly total: number | undefined
-}
-
-export interface RangeQuery {
-  readonly first?: number
-  readonly last?: number
-  readonly page?: number
 }
 
 export interface DateRangeQuery {
@@ -136,9 +117,10 @@ function descriptionOf(body: unknown): string | undefined {
 /**
  * A typed client of the RUFUS Cloud Public API v0.
  *
- * Every answer is validated at this boundary; every failure is a `RufusError`. No retries happen here.
+ * Every answer is validated at this boundary; every failure is a `RufusError`. No retries happen here. Beyond the
+ * calls sync makes (`RufusCloud`), it has the ones the screens and the setup wizard use.
  */
-export class RufusClient {
+export class RufusClient implements RufusCloud {
   readonly baseUrl: string
   readonly #apiKey: string
   readonly #timeoutMs: number
@@ -388,7 +370,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function statusKind(status: number): RufusError['kind'] {
+/** The kind of failure an HTTP status is (exported for the in-memory cloud of the tests, which fails the same way). */
+export function statusKind(status: number): RufusError['kind'] {
   if (status === 400) return 'bad-request'
   if (status === 401 || status === 403) return 'forbidden'
   if (status === 404) return 'not-found'

@@ -1,4 +1,5 @@
-import { PASSINGS_PAGE_SIZE, type DateRangeQuery, type RangeQuery, type RufusClient } from './client'
+import { PASSINGS_PAGE_SIZE, type DateRangeQuery, type RufusClient } from './client'
+import type { RangeQuery, RufusCloud } from './cloud'
 import type { CloudPassing } from './schemas'
 
 /** Walks pages 1, 2, 3 … until a short page (fewer than 5000) or "Passings not found". */
@@ -14,16 +15,16 @@ async function* walkPages(
 
 /** Every page of a session's passings between `first` and `last` (inclusive, either may be open). */
 export function sessionPassingPages(
-  client: RufusClient,
+  cloud: Pick<RufusCloud, 'sessionPassings'>,
   token: string,
   range: Omit<RangeQuery, 'page'> = {}
 ): AsyncGenerator<readonly CloudPassing[]> {
-  return walkPages(page => client.sessionPassings(token, { ...range, page }))
+  return walkPages(page => cloud.sessionPassings(token, { ...range, page }))
 }
 
 /** Every page of a device's passings between `from` and `to` (inclusive, either may be open). */
 export function devicePassingPages(
-  client: RufusClient,
+  client: Pick<RufusClient, 'devicePassings'>,
   deviceid: string,
   range: Omit<DateRangeQuery, 'page'> = {}
 ): AsyncGenerator<readonly CloudPassing[]> {

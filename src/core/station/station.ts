@@ -25,7 +25,9 @@ import { RufusClient } from '../rufus/client'
 import type { BackoffOptions } from '../sync/backoff'
 import { outgoingTimestamp } from '../sync/reconcile'
 import { DEFAULT_UPLOAD_GRACE, type UploadGraceSetting } from '../sync/upload-grace'
-import { SyncEngine, type ClosedElsewherePolicy, type UnboundPolicy } from '../sync/sync-engine'
+import type { ClosedElsewherePolicy, UnboundPolicy } from '../sync/blocks'
+import { SyncEngine } from '../sync/sync-engine'
+import { realTimer } from '../sync/sync-time'
 import { AnchoredClock, type ClockSources } from '../time/anchored-clock'
 import { CloudOffsetEstimator } from '../time/cloud-offset'
 import { nextSessionAlias } from './session-names'
@@ -172,7 +174,9 @@ export class Station {
       onUnbound: config.onUnbound,
       adoptActiveSession: config.adoptActiveSession,
       uploadGrace: () => this.#uploadGrace,
-      nowUs: () => this.clock.nowUs(),
+      // Journal stamps and the status on the wall clock; grace periods on the capture clock, as passings are.
+      clock: { nowMs: () => Date.now(), nowUs: () => this.clock.nowUs() },
+      timer: realTimer,
       onChange: () => this.#scheduleSyncEvent(),
       // The sync engine still words its notices itself (English) until it emits message codes.
       onNotice: (level, text) => this.#emit({ type: level, code: 'untranslated', params: { text } })
