@@ -1,4 +1,4 @@
-import { openDatabase, type SqliteDatabase } from '../core/db/sqlite'
+import { inTransaction, openDatabase, type SqliteDatabase } from '../core/db/sqlite'
 import { newCloudId, serverNow } from './ids'
 import type { DedupeKey } from './quirks'
 
@@ -175,7 +175,7 @@ export class EmulatorStore {
       firmware: string | null
     }
   ): { deviceid: string; created: boolean } {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const existing = this.#db
         .prepare('SELECT deviceid FROM devices WHERE company = ? AND serial_number = ?')
         .get(company, fields.serial_number) as { deviceid: string } | undefined
@@ -200,18 +200,18 @@ export class EmulatorStore {
           this.#nextSeq('devices')
         )
       return { deviceid, created: true }
-    })()
+    })
   }
 
   /** Deletes a device with all of its sessions and passings, as the cloud does on unbind. */
   unbindDevice(company: string, deviceid: string): boolean {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       if (!this.findDevice(company, deviceid)) return false
       this.#db.prepare('DELETE FROM passings WHERE deviceid = ?').run(deviceid)
       this.#db.prepare('DELETE FROM sessions WHERE deviceid = ?').run(deviceid)
       this.#db.prepare('DELETE FROM devices WHERE deviceid = ?').run(deviceid)
       return true
-    })()
+    })
   }
 
   findDevice(company: string, deviceid: string): DeviceRow | undefined {
@@ -240,7 +240,7 @@ export class EmulatorStore {
 
   /** Creates the device's new active session and closes any other active one, in one transaction. */
   insertSession(deviceid: string, alias: string | null): string {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       this.#db.prepare('UPDATE sessions SET active = 0 WHERE deviceid = ? AND active = 1').run(deviceid)
       const token = newCloudId()
       this.#db
@@ -251,7 +251,7 @@ export class EmulatorStore {
         .run(token, deviceid, alias, serverNow(this.#now()), this.#nextSeq('sessions'))
       this.touchDevice(deviceid)
       return token
-    })()
+    })
   }
 
   findSession(company: string, token: string): SessionRow | undefined {
@@ -336,7 +336,7 @@ export class EmulatorStore {
       `INSERT INTO passings (token_session, deviceid, num_passing, bib, ts_ms, chip, participant_id, gender,
        status, timezone, latitude, longitude) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
     )
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       let inserted = 0
       let duplicates = 0
       for (const p of passings) {
@@ -362,7 +362,7 @@ export class EmulatorStore {
       }
       this.touchDevice(deviceid)
       return { inserted, duplicates }
-    })()
+    })
   }
 
   passingsOfSession(token: string, first: number | null, last: number | null, limit: number, offset: number) {

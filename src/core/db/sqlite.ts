@@ -38,3 +38,20 @@ export function pragmaValue(db: SqliteDatabase, name: string): unknown {
   const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined
   return row?.[name]
 }
+
+/**
+ * Runs `work` in one transaction. Unlike libsql's own `transaction()`, a failure is rethrown as it was even when
+ * SQLite has already rolled back by itself (a full disk, an I/O error): a blind ROLLBACK would then fail with
+ * "no transaction is active" and hide the real cause from the timer.
+ */
+export function inTransaction<T>(db: SqliteDatabase, work: () => T): T {
+  db.exec('BEGIN')
+  try {
+    const result = work()
+    db.exec('COMMIT')
+    return result
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK')
+    throw error
+  }
+}

@@ -10,7 +10,7 @@ import {
 } from '../reader/decoder'
 import { bibFromEpcAscii, type BibPolicy, type Participant } from '../reader/bib-policy'
 import { decideFirstRead, decideStrongest, type AcceptedPassing, type DedupSettings } from '../reader/dedup'
-import { openDatabase, plainRow, type SqliteDatabase } from '../db/sqlite'
+import { inTransaction, openDatabase, plainRow, type SqliteDatabase } from '../db/sqlite'
 import { migrate } from './schema'
 import {
   afterSyncDifference,
@@ -368,13 +368,13 @@ export class Journal {
 
   /** Opens a new local session, closing the one that was open. */
   openSession(alias: string, atUs: number): SessionRecord {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       this.#sql('UPDATE sessions SET closed_at_us = ? WHERE closed_at_us IS NULL').run(atUs)
       const id = Number(
         this.#sql('INSERT INTO sessions (alias, opened_at_us) VALUES (?, ?)').run(alias, atUs).lastInsertRowid
       )
       return this.session(id) as SessionRecord
-    })()
+    })
   }
 
   closeSession(id: number, atUs: number): void {
@@ -435,7 +435,7 @@ export class Journal {
     const insert = this.#sql(
       'INSERT INTO raw_chunks (port, connection, session_id, received_at_us, bytes) VALUES (?, ?, ?, ?, ?)'
     )
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const sessionId = this.openedSession()?.id ?? null
       return chunks.map(chunk =>
         Number(
@@ -443,7 +443,7 @@ export class Journal {
             .lastInsertRowid
         )
       )
-    })()
+    })
   }
 
   /** How many raw chunks have not been decoded yet (after a crash, before recovery). */
@@ -458,7 +458,7 @@ export class Journal {
    * twice. Held strongest reads whose window has closed become passings too.
    */
   decodePending(decoderFor: (port: string) => Decoder, policy: CapturePolicy, nowUs: number): DecodeOutcome {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const outcome = new OutcomeBuilder()
       outcome.nowUs = nowUs
       const cursor = Number(this.getMeta(LAST_DECODED_CHUNK) ?? 0)
@@ -509,7 +509,7 @@ export class Journal {
       if (chunks.length > 0) this.setMeta(LAST_DECODED_CHUNK, String(chunks[chunks.length - 1]?.id ?? cursor))
       this.#releaseHolds(nowUs, policy, outcome)
       return outcome.build()
-    })()
+    })
   }
 
   /**
@@ -524,7 +524,7 @@ export class Journal {
     policy: CapturePolicy,
     nowUs: number
   ): DecodeOutcome {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const outcome = new OutcomeBuilder()
       outcome.nowUs = nowUs
       const chunks = this.#sql(
@@ -556,7 +556,7 @@ export class Journal {
       }
       this.#releaseHolds(nowUs, policy, outcome)
       return outcome.build()
-    })()
+    })
   }
 
   /** When the earliest held strongest read is due, or null. */
@@ -888,7 +888,7 @@ export class Journal {
     capturedAtUs: number,
     entryKey: string | null
   ): { passing: PassingRecord; created: boolean } {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       if (entryKey !== null) {
         const known = this.#sql('SELECT passing_id FROM manual_entry_keys WHERE entry_key = ?').get(
           entryKey
@@ -916,7 +916,7 @@ export class Journal {
         )
       }
       return { passing, created: true }
-    })()
+    })
   }
 
   /**
@@ -954,14 +954,14 @@ export class Journal {
   // ---- participants, ignore windows, suppressions ----
 
   replaceParticipants(participants: readonly Participant[]): void {
-    this.#db.transaction(() => {
+    inTransaction(this.#db, () => {
       this.#sql('DELETE FROM participants').run()
       for (const p of participants) {
         this.#sql(
           'INSERT INTO participants (chip, bib, name) VALUES (?, ?, ?) ON CONFLICT (chip) DO UPDATE SET bib = excluded.bib, name = excluded.name'
         ).run(p.chip, p.bib, p.name)
       }
-    })()
+    })
   }
 
   participantName(bib: string): string | null {
@@ -1112,9 +1112,9 @@ export class Journal {
     const update = this.#sql(
       `UPDATE passings SET state = 'synced', cloud_token = ?, synced_at_ms = ?, sync_note = ? WHERE id = ? AND state = 'pending'`
     )
-    this.#db.transaction(() => {
+    inTransaction(this.#db, () => {
       for (const id of ids) update.run(token, atMs, note, id)
-    })()
+    })
   }
 
   markState(
@@ -1123,14 +1123,14 @@ export class Journal {
     note: string | null
   ): void {
     const update = this.#sql('UPDATE passings SET state = ?, sync_note = ? WHERE id = ?')
-    this.#db.transaction(() => {
+    inTransaction(this.#db, () => {
       for (const id of ids) update.run(state, note, id)
-    })()
+    })
   }
 
   /** Puts every passing of every session back to "not in the cloud" (after the cloud deleted the device). */
   resetAllToPending(note: string): number {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       this.#sql('DELETE FROM sync_inflight').run()
       this.#sql(
         `UPDATE sessions SET token_session = NULL, cloud_state = 'none', cloud_num_offset = 0, block_kind = NULL, block_message = NULL`
@@ -1138,7 +1138,7 @@ export class Journal {
       return this.#sql(
         `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ? WHERE state IN ('synced', 'conflict')`
       ).run(note).changes
-    })()
+    })
   }
 
   setInflight(batch: InflightBatch, atMs: number): void {
@@ -1181,7 +1181,7 @@ export class Journal {
   }
 
   #correct(id: number, atUs: number, kind: 'void' | 'bib', newBib: string | null): CorrectionOutcome {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const passing = this.passing(id)
       if (!passing) throw new NotPossible({ code: 'passing.not-found', params: { id } })
       if (this.#beingUploaded(passing)) return 'being-uploaded' as const
@@ -1199,7 +1199,7 @@ export class Journal {
         )
       }
       return 'applied' as const
-    })()
+    })
   }
 
   /**
@@ -1207,7 +1207,7 @@ export class Journal {
    * passing gets back its former bib and state; after upload the undo is kept locally like the correction was.
    */
   undoCorrection(id: number, atUs: number): CorrectionOutcome {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const passing = this.passing(id)
       if (!passing) throw new NotPossible({ code: 'passing.not-found', params: { id } })
       const standing = standingCorrection(this.#correctionHistory(id))
@@ -1238,7 +1238,7 @@ export class Journal {
         id
       )
       return 'applied' as const
-    })()
+    })
   }
 
   #beingUploaded(passing: PassingRecord): boolean {

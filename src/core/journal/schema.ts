@@ -1,4 +1,4 @@
-import { pragmaValue, type SqliteDatabase } from '../db/sqlite'
+import { inTransaction, pragmaValue, type SqliteDatabase } from '../db/sqlite'
 import { MessageError } from '../message-error'
 
 /**
@@ -184,9 +184,9 @@ export function migrate(db: SqliteDatabase): void {
   if (current > JOURNAL_SCHEMA_VERSION) throw new JournalTooNewError(current)
   for (let version = current; version < JOURNAL_SCHEMA_VERSION; version += 1) {
     const sql = MIGRATIONS[version] ?? ''
-    db.transaction(() => {
+    inTransaction(db, () => {
       db.exec(sql)
       db.exec(`PRAGMA user_version = ${version + 1}`)
-    })()
+    })
   }
 }
