@@ -3,9 +3,12 @@ import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 import importX from 'eslint-plugin-import-x'
-import { LAYER_RULES, LAYER_ZONES, nodeBuiltinRules } from './eslint/layers.js'
+import { LAYER_RULES, LAYER_ZONES, layersPlugin, nodeBuiltinRules } from './eslint/layers.js'
 
 const NO_DEFAULT_EXPORT = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }
+
+/** Every kind of source file a bundler or TypeScript takes: a rule scoped to `.ts` alone misses the rest. */
+const SOURCES = '{ts,tsx,mts,cts,js,jsx,mjs,cjs}'
 
 /** The layers that must not touch Node's built-in modules: screens run in a browser, shared stays pure. */
 function noNodeBuiltins(files, rule) {
@@ -31,21 +34,37 @@ export default tseslint.config(
   },
   {
     // The layer rules of docs/architecture.md: every import is resolved to a file and checked against the zones.
-    files: ['**/*.{ts,tsx,js,mjs}'],
-    plugins: { 'import-x': importX },
+    files: [`**/*.${SOURCES}`],
+    plugins: { 'import-x': importX, layers: layersPlugin },
     settings: {
-      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs'] })]
+      'import-x/resolver-next': [
+        importX.createNodeResolver({
+          extensions: ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'],
+          // As TypeScript and esbuild resolve them: `./x.js` names `./x.ts` when that is what exists.
+          extensionAlias: {
+            '.js': ['.ts', '.tsx', '.js', '.jsx'],
+            '.jsx': ['.tsx', '.jsx'],
+            '.mjs': ['.mts', '.mjs'],
+            '.cjs': ['.cts', '.cjs']
+          }
+        })
+      ]
     },
     rules: {
-      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: LAYER_ZONES }]
+      'layers/imports': ['error', { basePath: import.meta.dirname, zones: LAYER_ZONES }]
     }
   },
-  noNodeBuiltins(['src/renderer/**/*.{ts,tsx}'], LAYER_RULES.rendererCore),
-  noNodeBuiltins(['src/shared/**/*.ts'], LAYER_RULES.sharedIo),
+  {
+    // An import no rule could check is refused: a computed import(), or a path lint cannot resolve (an alias).
+    files: [`src/**/*.${SOURCES}`],
+    rules: { 'layers/literal-import': 'error', 'layers/resolved': 'error' }
+  },
+  noNodeBuiltins([`src/renderer/**/*.${SOURCES}`], LAYER_RULES.rendererCore),
+  noNodeBuiltins([`src/shared/**/*.${SOURCES}`], LAYER_RULES.sharedIo),
   {
     // Type-aware rules where they catch real bugs: a promise nobody awaits loses its error; a switch over a
     // union that misses a member silently does nothing for it.
-    files: ['src/**/*.{ts,tsx}'],
+    files: ['src/**/*.{ts,tsx,mts,cts}'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

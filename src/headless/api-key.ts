@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs'
+import { readNamedFile, statNamedFile } from './named-file'
 
 export const API_KEY_ENV = 'RUFUS_API_KEY'
 
@@ -22,16 +22,14 @@ export function resolveApiKey(
   const fromEnv = env[API_KEY_ENV]
   if (fromEnv) return fromEnv.trim()
   if (options.apiKeyFile) {
+    const { mode } = statNamedFile(options.apiKeyFile, 'The key file')
     // POSIX only: Windows has no mode bits; there the file's ACL is the user's business.
-    if (platform !== 'win32') {
-      const mode = statSync(options.apiKeyFile).mode
-      if ((mode & 0o077) !== 0) {
-        throw new Error(
-          `The key file ${options.apiKeyFile} can be read by other users (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it.`
-        )
-      }
+    if (platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new Error(
+        `The key file ${options.apiKeyFile} can be read by other users (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it.`
+      )
     }
-    const key = readFileSync(options.apiKeyFile, 'utf8').trim()
+    const key = readNamedFile(options.apiKeyFile, 'The key file').toString('utf8').trim()
     if (!key) throw new Error(`The key file ${options.apiKeyFile} is empty.`)
     return key
   }

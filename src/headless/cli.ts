@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
+import { lookup } from 'node:dns/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
@@ -6,11 +7,14 @@ import { inEnglish } from '../shared/messages'
 import { adoptDefaultDataFolder } from '../core/station/adopt-data-folder'
 import { makePrivateFolder } from '../core/platform/private-folder'
 import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
+import { BAUD_RANGE } from '../shared/protocols'
+import { API_URL, PRODUCTION_API_URL } from '../shared/rufus-cloud'
 
 import { openSettings } from '../core/settings/settings-store'
 import { explainStartError, StationStartError } from '../core/station/start-errors'
 import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
+import { readNamedFile } from './named-file'
 import { formatEvent } from './format-event'
 import { printedEvent } from './printed-event'
 import { EventHub } from '../core/app/event-hub'
@@ -38,6 +42,25 @@ function positiveInteger(value: string | undefined, name: string, fallback: numb
   if (!Number.isSafeInteger(number) || number < 0) throw new Error(`${name} must be a whole number`)
   return number
 }
+
+function inRange(value: string | undefined, name: string, range: Range, fallback: number): number {
+  const number = positiveInteger(value, name, fallback)
+  if (number < range.min || number > range.max) {
+    throw new Error(`${name} must be ${range.words} from ${range.min} to ${range.max}${range.unit}`)
+  }
+  return number
+}
+
+interface Range {
+  readonly min: number
+  readonly max: number
+  /** What the number is ("a port number"), and its unit after the range (" baud"). */
+  readonly words: string
+  readonly unit: string
+}
+
+const PORT_RANGE: Range = { min: 0, max: 65_535, words: 'a port number', unit: '' }
+const BAUD: Range = { ...BAUD_RANGE, words: 'a speed', unit: ' baud' }
 
 function oneOf<T extends string>(
   value: string | undefined,
@@ -89,15 +112,27 @@ function parse() {
 
 type Values = ReturnType<typeof parse>
 
-/** Settings live on conf in the data folder, as in the desktop app (never the key): the API address is kept. */
-function rememberedApiUrl(dataFolder: string, given: string | undefined): string {
+/**
+ * Settings live on conf in the data folder, as in the desktop app (never the key): the API address is kept. Read
+ * before the station opens (it needs the address); a new address is written only once the station holds the
+ * folder, so a station refused on a busy folder leaves the running one's settings alone.
+ */
+function openRememberedSettings(dataFolder: string): ReturnType<typeof openSettings> {
   try {
     makePrivateFolder(dataFolder)
-    const settings = openSettings(dataFolder)
-    if (given) settings.set('apiUrl', given)
-    return settings.get('apiUrl')
+    return openSettings(dataFolder)
   } catch (error) {
     throw explainStartError(error, dataFolder)
+  }
+}
+
+/** A screen host the system cannot look up is a mistyped command line: said before anything starts. */
+async function checkHost(host: string | undefined): Promise<void> {
+  if (host === undefined) return
+  try {
+    await lookup(host)
+  } catch (error) {
+    throw new Error(`--http-host ${host} is not a name or address this machine knows`, { cause: error })
   }
 }
 
@@ -113,16 +148,67 @@ function onSignals(stop: () => Promise<void>): void {
   process.on('SIGINT', () => handler('SIGINT'))
 }
 
-async function runHeadless(values: Values): Promise<void> {
+/** Every flag of the headless station, checked before anything is opened: a bad one exits 2 naming it. */
+function headlessOptions(values: Values) {
   if (values.serial.length === 0) throw new Error('--serial <path> is required')
+  if (values.serial.some(path => path.trim() === ''))
+    throw new Error('--serial needs the path of a serial port')
+  const twice = values.serial.find((path, i) => values.serial.indexOf(path) !== i)
+  if (twice !== undefined) throw new Error(`--serial ${twice} is given twice`)
   const protocols: Protocol[] = values.serial.map((_, i) => {
     const name = values.protocol[i] ?? values.protocol[0] ?? 'line'
     if (!isProtocol(name)) throw new Error(`--protocol must be one of ${PROTOCOLS.join(', ')}`)
     return name
   })
-  const lineField = oneOf(values['line-field'], '--line-field', ['bib', 'chip'] as const, 'bib')
-  const httpPort =
-    values['http-port'] === undefined ? null : positiveInteger(values['http-port'], '--http-port', 0)
+  const apiUrl = values['api-url']
+  if (apiUrl !== undefined && !API_URL.safeParse(apiUrl).success) {
+    throw new Error(`--api-url must be a web address such as ${PRODUCTION_API_URL} (http or https)`)
+  }
+  const rrboxOpenDelay = values['rrbox-open-delay']
+  return {
+    apiUrl,
+    protocols,
+    lineField: oneOf(values['line-field'], '--line-field', ['bib', 'chip'] as const, 'bib'),
+    httpPort:
+      values['http-port'] === undefined ? null : inRange(values['http-port'], '--http-port', PORT_RANGE, 0),
+    bauds: values.serial.map((_, i) =>
+      inRange(
+        values.baud[i] ?? values.baud[0],
+        '--baud',
+        BAUD,
+        USUAL_BAUDS[protocols[i] ?? 'line'][0] ?? 9600
+      )
+    ),
+    rrboxOpenDelayMs:
+      rrboxOpenDelay === undefined ? undefined : positiveInteger(rrboxOpenDelay, '--rrbox-open-delay', 0),
+    dedup: {
+      windowMs: positiveInteger(values['dedup-window'], '--dedup-window', DEFAULT_DEDUP.windowMs),
+      mode: oneOf(values['dedup-mode'], '--dedup-mode', ['first', 'strongest'] as const, 'first')
+    },
+    bibPolicy: oneOf(
+      values['bib-policy'],
+      '--bib-policy',
+      ['chip', 'participants', 'epc-ascii'] as const,
+      'chip'
+    ),
+    batchSize: positiveInteger(values['batch-size'], '--batch-size', 1000) || 1000,
+    onClosedElsewhere: oneOf(
+      values['on-closed-elsewhere'],
+      '--on-closed-elsewhere',
+      ['ask', 'new-session'] as const,
+      'ask'
+    ),
+    onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'ask'),
+    uploadGraceMs: Math.min(
+      60_000,
+      positiveInteger(values['upload-grace'], '--upload-grace', DEFAULT_UPLOAD_GRACE.graceMs)
+    )
+  }
+}
+
+async function runHeadless(values: Values): Promise<void> {
+  const options = headlessOptions(values)
+  const { httpPort, protocols } = options
   // With a browser UI the wizard may supply the key later; without one the key is required now.
   const apiKey =
     httpPort !== null && !values['api-key'] && !values['api-key-file'] && !process.env['RUFUS_API_KEY']
@@ -133,12 +219,17 @@ async function runHeadless(values: Values): Promise<void> {
           process.platform,
           line => process.stderr.write(`${line}\n`)
         )
+  const participants = values.participants
+  const participantsFile =
+    participants === undefined ? null : readNamedFile(participants, 'The participants file')
+  if (httpPort !== null) await checkHost(values['http-host'])
   const hub = new EventHub()
   hub.add((event: StationEvent) =>
     process.stdout.write(values.json ? `${JSON.stringify(printedEvent(event))}\n` : `${formatEvent(event)}\n`)
   )
   const dataFolder = values.data ?? defaultFolder(hub)
-  const apiUrl = rememberedApiUrl(dataFolder, values['api-url'])
+  const settings = openRememberedSettings(dataFolder)
+  const apiUrl = options.apiUrl ?? settings.get('apiUrl')
   const station = Station.open(
     {
       dataFolder,
@@ -147,43 +238,29 @@ async function runHeadless(values: Values): Promise<void> {
       deviceSerial: values['device-serial'],
       deviceModel: values['device-model'],
       sessionAlias: values['session-alias'],
-      lineField,
-      dedup: {
-        windowMs: positiveInteger(values['dedup-window'], '--dedup-window', DEFAULT_DEDUP.windowMs),
-        mode: oneOf(values['dedup-mode'], '--dedup-mode', ['first', 'strongest'] as const, 'first')
-      },
-      bibPolicy: oneOf(
-        values['bib-policy'],
-        '--bib-policy',
-        ['chip', 'participants', 'epc-ascii'] as const,
-        'chip'
-      ),
-      batchSize: positiveInteger(values['batch-size'], '--batch-size', 1000) || 1000,
-      onClosedElsewhere: oneOf(
-        values['on-closed-elsewhere'],
-        '--on-closed-elsewhere',
-        ['ask', 'new-session'] as const,
-        'ask'
-      ),
-      onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'ask'),
+      lineField: options.lineField,
+      dedup: options.dedup,
+      bibPolicy: options.bibPolicy,
+      batchSize: options.batchSize,
+      onClosedElsewhere: options.onClosedElsewhere,
+      onUnbound: options.onUnbound,
       adoptActiveSession: values['adopt-active-session'],
-      uploadGrace: {
-        graceMs: Math.min(
-          60_000,
-          positiveInteger(values['upload-grace'], '--upload-grace', DEFAULT_UPLOAD_GRACE.graceMs)
-        ),
-        allPassings: values['upload-grace-all']
-      },
+      uploadGrace: { graceMs: options.uploadGraceMs, allPassings: values['upload-grace-all'] },
       sync: apiKey !== ''
     },
     hub.emit
   )
-  if (values.participants) {
-    const result = station.importParticipants(readFileSync(values.participants))
+  try {
+    if (options.apiUrl !== undefined) settings.set('apiUrl', options.apiUrl)
+  } catch (error) {
+    throw explainStartError(error, dataFolder)
+  }
+  if (participants !== undefined && participantsFile !== null) {
+    const result = station.importParticipants(participantsFile)
     hub.emit({
       type: 'info',
       code: 'participants.imported',
-      params: { count: result.imported, file: values.participants }
+      params: { count: result.imported, file: participants }
     })
     for (const error of result.errors) hub.emit({ type: 'warning', ...error })
   }
@@ -193,13 +270,8 @@ async function runHeadless(values: Values): Promise<void> {
       id: path,
       path,
       protocol,
-      baudRate: positiveInteger(values.baud[i] ?? values.baud[0], '--baud', USUAL_BAUDS[protocol][0] ?? 9600),
-      driver: {
-        rrboxOpenDelayMs:
-          values['rrbox-open-delay'] === undefined
-            ? undefined
-            : positiveInteger(values['rrbox-open-delay'], '--rrbox-open-delay', 0)
-      }
+      baudRate: options.bauds[i] ?? 9600,
+      driver: { rrboxOpenDelayMs: options.rrboxOpenDelayMs }
     })
   })
   process.stderr.write(
@@ -284,7 +356,9 @@ async function main(): Promise<void> {
     const demo = await startDemo({
       dataFolder: values.data,
       httpPort:
-        values['http-port'] === undefined ? 4180 : positiveInteger(values['http-port'], '--http-port', 4180),
+        values['http-port'] === undefined
+          ? 4180
+          : inRange(values['http-port'], '--http-port', PORT_RANGE, 4180),
       log: line => process.stderr.write(`${line}\n`)
     })
     process.stdout.write(`open ${demo.url}\n`)

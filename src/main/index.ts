@@ -9,6 +9,7 @@ import {
   SETTINGS_DEFAULTS,
   SETTINGS_MIGRATIONS,
   SETTINGS_SCHEMA,
+  setAsideDamagedSettings,
   type AppSettings
 } from '../core/settings/settings-store'
 import { Station } from '../core/station/station'
@@ -42,8 +43,10 @@ function createMainWindow(): BrowserWindow {
   return window
 }
 
-/** A start the timer must fix first (the folder busy, read-only, …): one dialog that says why, exit code 3. */
-/** Before the settings are read (adopting the data folder) the reason is in English; after, in the timer's language. */
+/**
+ * A start the timer must fix first (the folder busy, read-only, …): one dialog that says why, exit code 3. Before the
+ * settings are read (adopting the data folder) the reason is in English; after, in the timer's language.
+ */
 function refuseToStart(error: unknown, language: Language = 'en'): void {
   const why =
     error instanceof MessageError
@@ -63,6 +66,7 @@ async function start(): Promise<void> {
     refuseToStart(error)
     return
   }
+  setAsideDamagedSettings(join(app.getPath('userData'), 'config.json'))
   const settings = new Store<AppSettings>({
     defaults: SETTINGS_DEFAULTS,
     schema: SETTINGS_SCHEMA as never,

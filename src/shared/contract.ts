@@ -2,7 +2,8 @@ import { z } from 'zod'
 import type { SyncEvent } from './events'
 import { LANGUAGES, type Language } from './languages'
 import type { StationMessage } from './messages'
-import { PROTOCOLS } from './protocols'
+import { BAUD_RANGE, PROTOCOLS } from './protocols'
+import { API_URL } from './rufus-cloud'
 import type { CloudSessionState, PassingState, ReaderState } from './states'
 
 /**
@@ -17,7 +18,11 @@ export const ROLE_RANK: Record<Role, number> = { viewer: 0, entry: 1, station: 2
 
 const id = z.number().int().positive()
 const protocol = z.enum(PROTOCOLS)
-const bib = z.string().trim().min(1).max(32)
+/**
+ * A typed bib, bounded only as a payload: the station's bib rules (not empty, no control characters, at most 32
+ * characters) refuse it with a message every screen language has, where the validator's would be English.
+ */
+const bib = z.string().trim().max(500)
 
 export const COMMANDS = {
   'status.get': { role: 'viewer', args: z.object({}) },
@@ -73,11 +78,11 @@ export const COMMANDS = {
   'clock.ping': { role: 'viewer', args: z.object({ clientMs: z.number().finite() }) },
   'setup.checkKey': {
     role: 'station',
-    args: z.object({ apiUrl: z.string().url(), apiKey: z.string().trim().min(1).max(200) })
+    args: z.object({ apiUrl: API_URL, apiKey: z.string().trim().min(1).max(200) })
   },
   'setup.saveKey': {
     role: 'station',
-    args: z.object({ apiUrl: z.string().url(), apiKey: z.string().trim().min(1).max(200) })
+    args: z.object({ apiUrl: API_URL, apiKey: z.string().trim().min(1).max(200) })
   },
   'device.list': { role: 'station', args: z.object({}) },
   'device.bindNew': { role: 'station', args: z.object({ alias: z.string().trim().max(60).optional() }) },
@@ -90,7 +95,7 @@ export const COMMANDS = {
     args: z.object({
       path: z.string().min(1).max(300),
       protocol,
-      baudRate: z.number().int().min(300).max(1_000_000)
+      baudRate: z.number().int().min(BAUD_RANGE.min).max(BAUD_RANGE.max)
     })
   },
   'reader.remove': { role: 'station', args: z.object({ id: z.string().min(1) }) },

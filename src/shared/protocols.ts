@@ -5,9 +5,12 @@
 export const PROTOCOLS = ['line', 'r2000', 'rrbox', 'timy', 'chafon'] as const
 export type Protocol = (typeof PROTOCOLS)[number]
 
-/** What each protocol reads, by the product's own name (not translated: these are names). */
-export const PROTOCOL_PRODUCTS: Record<Protocol, string> = {
-  line: 'One bib or chip per line (scanner, keypad)',
+/**
+ * What each protocol reads, by the product's own name (not translated: these are names). `line` is no product
+ * but a way of reading (a scanner, a keypad): the screens describe it in their own language.
+ */
+export const PROTOCOL_PRODUCTS: Record<Protocol, string | null> = {
+  line: null,
   r2000: 'Impinj R2000 UHF module',
   rrbox: 'RACE RESULT USB Timing Box',
   timy: 'ALGE Timy',
@@ -22,6 +25,9 @@ export const USUAL_BAUDS: Record<Protocol, readonly number[]> = {
   timy: [9600, 38400, 19200, 2400, 4800],
   chafon: [57600, 115200, 9600]
 }
+
+/** The serial speeds the station accepts (screens, settings, command line). */
+export const BAUD_RANGE = { min: 300, max: 1_000_000 } as const
 
 export function isProtocol(value: string): value is Protocol {
   return (PROTOCOLS as readonly string[]).includes(value)

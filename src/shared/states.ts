@@ -54,3 +54,26 @@ export const READER_STATE_LABELS: Labels<ReaderState> = {
   en: { opening: 'opening', open: 'open', silent: 'silent', error: 'error', closed: 'closed' },
   es: { opening: 'abriendo', open: 'abierto', silent: 'en silencio', error: 'con error', closed: 'cerrado' }
 }
+
+/**
+ * One passing's state, as a row of the passings table shows it. English shows the state's own name, as the CSV
+ * copy and the export write it; Spanish puts it into words.
+ */
+export const PASSING_STATE_NAMES: Labels<PassingState> = {
+  en: {
+    pending: 'pending',
+    held: 'held',
+    void: 'void',
+    synced: 'synced',
+    quarantined: 'quarantined',
+    conflict: 'conflict'
+  },
+  es: {
+    pending: 'por subir',
+    held: 'sin dorsal',
+    void: 'anulado',
+    synced: 'en la nube',
+    quarantined: 'rechazado',
+    conflict: 'conflicto'
+  }
+}

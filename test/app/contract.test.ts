@@ -3,7 +3,7 @@ import { handleCommand } from '../../src/core/app/command-handler'
 import { StationService } from '../../src/core/app/station-service'
 import { COMMANDS, type CommandName } from '../../src/shared/contract'
 import { API_COMMANDS, createStationApi } from '../../src/shared/station-api'
-import { inEnglish } from '../../src/shared/messages'
+import { inEnglish, renderMessage } from '../../src/shared/messages'
 import { inWords } from '../helpers/english'
 import { lines, openStation } from '../helpers/station'
 
@@ -29,7 +29,7 @@ describe('the command contract', () => {
       ok: false,
       error: { code: 'unknown-command', message: 'Unknown command "shell.exec".' }
     })
-    const bad = await handleCommand(s, 'station', 'passings.manual', { bib: '' })
+    const bad = await handleCommand(s, 'station', 'passings.manual', { atMs: 'now' })
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } })
     const wrongType = await handleCommand(s, 'station', 'passings.recent', { limit: 'all' })
     expect(inWords(wrongType)).toMatchObject({
@@ -40,6 +40,62 @@ describe('the command contract', () => {
       ok: false,
       error: { code: 'unknown-command' }
     })
+  })
+
+  it("refuses a typed bib by the station's own bib rules, whose words every language has, not the validator's", async () => {
+    const { service: s } = service()
+    const cases = [
+      ['', { code: 'bib.empty', params: {} }],
+      ['   ', { code: 'bib.empty', params: {} }],
+      ['X'.repeat(40), { code: 'bib.too-long', params: { length: 40, max: 32 } }]
+    ] as const
+    for (const [bib, message] of cases) {
+      expect(await handleCommand(s, 'entry', 'passings.manual', { bib })).toEqual({
+        ok: false,
+        error: { code: 'not-possible', message }
+      })
+      expect(await handleCommand(s, 'entry', 'passings.fixBib', { id: 1, bib })).toEqual({
+        ok: false,
+        error: { code: 'not-possible', message }
+      })
+    }
+  })
+
+  it("says what is wrong with a refused argument in every screen language, not in the validator's English", async () => {
+    const { service: s } = service()
+    const refused = async (name: CommandName, args: unknown) => {
+      const result = await handleCommand(s, 'station', name, args)
+      if (result.ok) throw new Error(`${name} was accepted`)
+      return [inEnglish(result.error.message), renderMessage('es', result.error.message)]
+    }
+    expect(await refused('session.open', { alias: '  ' })).toEqual([
+      'Invalid alias: it cannot be empty.',
+      'Valor no válido en alias: no puede estar vacío.'
+    ])
+    expect(await refused('setup.checkKey', { apiUrl: 'localhost:4100', apiKey: 'k' })).toEqual([
+      'Invalid apiUrl: it must be a web address (http or https).',
+      'Valor no válido en apiUrl: debe ser una dirección web (http o https).'
+    ])
+    expect(await refused('passings.recent', { limit: 501 })).toEqual([
+      'Invalid limit: at most 500.',
+      'Valor no válido en limit: como máximo 500.'
+    ])
+    expect(await refused('sync.action', { action: 'explode' })).toEqual([
+      'Invalid action: it must be one of resume, continue-new-session, rebind.',
+      'Valor no válido en action: debe ser uno de estos: resume, continue-new-session, rebind.'
+    ])
+  })
+
+  it('a refused bib typed while no session is open opens none', async () => {
+    const { service: s, station } = service()
+    station.closeSession()
+    const sessions = station.journal.sessions().length
+    expect(await handleCommand(s, 'entry', 'passings.manual', { bib: 'X'.repeat(40) })).toMatchObject({
+      ok: false,
+      error: { code: 'not-possible', message: { code: 'bib.too-long' } }
+    })
+    expect(station.journal.sessions()).toHaveLength(sessions)
+    expect(station.journal.openedSession()).toBeNull()
   })
 
   it('enforces roles: viewers watch, entry screens record, only the station changes key, device and sessions', async () => {

@@ -102,14 +102,15 @@ describe('the built Electron main bundle', () => {
       const oldData = join(fake.appData, 'rufus-station', 'data')
       mkdirSync(oldData, { recursive: true })
       sessionWithPassings(oldData, 25)
-      writeFileSync(join(fake.appData, 'rufus-station', 'config.json'), '{"language":"es"}')
+      // Its settings file is damaged: adopted with the journal, then kept aside, never replaced by the defaults.
+      writeFileSync(join(fake.appData, 'rufus-station', 'config.json'), '{"apiUrl": ')
       await import(/* @vite-ignore */ bundle)
       await fake.ready
       await vi.waitFor(() => expect(fake.handlers.has(IPC_INVOKE)).toBe(true))
       const appFolder = join(fake.appData, 'RUFUS Station')
       expect(fake.paths.get('userData')).toBe(appFolder)
       expect(existsSync(oldData)).toBe(false)
-      expect(readFileSync(join(appFolder, 'config.json'), 'utf8')).toBe('{"language":"es"}')
+      expect(readFileSync(join(appFolder, 'config.json.damaged'), 'utf8')).toBe('{"apiUrl": ')
       const window = fake.windows[0] as {
         options: { webPreferences: Record<string, unknown> }
         webContents: { id: number; mainFrame: { url: string } }

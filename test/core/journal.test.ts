@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'libsql'
 import { describe, expect, it } from 'vitest'
+import { inTransaction, openDatabase } from '../../src/core/db/sqlite'
 import { Journal } from '../../src/core/journal/journal'
 import { JOURNAL_SCHEMA_VERSION, JournalTooNewError } from '../../src/core/journal/schema'
 import { createLineDecoder } from '../../src/core/reader/line-decoder'
@@ -45,6 +46,62 @@ describe('journal', () => {
     expect(journal.session(first.id)?.closedAtUs).toBe(30)
     expect(journal.insertManual(second.id, '5', 31, 31).num).toBe(1)
     journal.close()
+  })
+
+  it('on a full disk says so on every try and numbers on without a gap or a repeat', () => {
+    const folder = tempFolder()
+    const path = join(folder, 'journal.sqlite')
+    const journal = new Journal(path, { maxPageCount: 40 })
+    journal.openSession('A', 1)
+    let bib = 0
+    const failures: unknown[] = []
+    // Fifty reads a chunk until the disk is full, then a few more tries, as the capture queue retries.
+    while (failures.length < 4 && bib < 20_000) {
+      const bibs = Array.from({ length: 50 }, () => String((bib += 1)))
+      try {
+        journal.appendRawChunks([{ port: 'p', connection: 1, bytes: lines(...bibs), receivedAtUs: 10 }])
+      } catch (error) {
+        failures.push(error)
+      }
+      try {
+        decode(journal)
+      } catch (error) {
+        failures.push(error)
+      }
+    }
+    // The cause each time: not SQLite's "cannot rollback" after it had rolled back by itself, and not a
+    // repeated number from a statement that ran again with the parameters of the one that failed.
+    expect(failures.map(error => (error as { code?: string }).code)).toEqual([
+      'SQLITE_FULL',
+      'SQLITE_FULL',
+      'SQLITE_FULL',
+      'SQLITE_FULL'
+    ])
+    journal.close()
+    const stored = new Database(path, { readonly: true })
+    const nums = (
+      stored.prepare('SELECT num_passing AS num FROM passings ORDER BY num').all() as { num: number }[]
+    ).map(row => row.num)
+    const { next } = stored.prepare('SELECT next_num AS next FROM sessions').get() as { next: number }
+    stored.close()
+    expect(nums.length).toBeGreaterThan(0)
+    expect(nums).toEqual(Array.from({ length: nums.length }, (_, i) => i + 1))
+    expect(next).toBe(nums.length + 1)
+  })
+
+  it('a transaction SQLite rolled back by itself fails with its own error, not "cannot rollback"', () => {
+    const db = openDatabase(join(tempFolder(), 'refusing.sqlite'), { synchronous: 'FULL' })
+    db.exec(
+      "CREATE TABLE t (x); CREATE TRIGGER refuse BEFORE INSERT ON t BEGIN SELECT RAISE(ROLLBACK, 'refused by the trigger'); END"
+    )
+    expect(() => inTransaction(db, () => db.prepare('INSERT INTO t VALUES (1)').run())).toThrow(
+      'refused by the trigger'
+    )
+    // libsql's own transaction() lost that cause: its unconditional ROLLBACK threw instead.
+    expect(() => db.transaction(() => db.prepare('INSERT INTO t VALUES (1)').run())()).toThrow(
+      'cannot rollback - no transaction is active'
+    )
+    db.close()
   })
 
   it('decodes a chunk that was committed before a crash exactly once, at the next open', () => {

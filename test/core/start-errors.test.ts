@@ -23,4 +23,17 @@ describe('start failures are told apart by their code, never their words', () =>
     )
     expect(setting.message).not.toMatch(/data folder/)
   })
+
+  it("blames the data folder only for a system or SQLite code, not for a Node code naming a program's mistake", () => {
+    const bug = explainStartError(
+      failure('The "path" argument must be of type string', 'ERR_INVALID_ARG_TYPE'),
+      '/d'
+    )
+    expect(bug.problem).toBe('other')
+    expect(bug.message).toBe('The "path" argument must be of type string')
+    const system = explainStartError(failure('EISDIR: illegal operation on a directory', 'EISDIR'), '/d')
+    expect(system.message).toBe(
+      'RUFUS Station could not use its data folder /d: EISDIR: illegal operation on a directory'
+    )
+  })
 })

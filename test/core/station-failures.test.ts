@@ -6,7 +6,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Station } from '../../src/core/station/station'
 import { StationStartError } from '../../src/core/station/start-errors'
 import { emulator, KEYS } from '../helpers/emulator'
-import { closeStation, EventLog, FAST_SYNC, lines, openStation, tempFolder } from '../helpers/station'
+import {
+  closeStation,
+  EventLog,
+  FAST_SYNC,
+  lines,
+  openOfflineStation,
+  openStation,
+  tempFolder
+} from '../helpers/station'
 
 const mounts: string[] = []
 afterEach(() => {
@@ -131,6 +139,17 @@ describe('station start and storage failures', () => {
     } finally {
       await reopened.close()
     }
+  })
+
+  it('reports a port the serial library refuses outright (no path), keeps trying, and keeps running', async () => {
+    const { station, log } = openOfflineStation()
+    station.addReader({ id: 'unnamed', path: '', protocol: 'line', baudRate: 9600 })
+    const refusals = () =>
+      log.of('reader').filter(e => e.state === 'error' && e.code === 'reader.cannot-open')
+    await log.until(() => refusals().length >= 2, 'the refusal, then a second attempt')
+    expect(refusals()[0]?.message).toMatch(/^Cannot open : .*path/)
+    station.ingest('typed', lines(1))
+    await log.until(() => log.of('passing').length === 1, 'capture going on')
   })
 
   it('never writes the API key into the data folder', async () => {

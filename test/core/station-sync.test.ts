@@ -61,7 +61,11 @@ describe('station sync', () => {
     )
     const conflict = station.journal.passingsOfSession(station.currentSession().id).find(p => p.num === 4)
     expect(conflict).toMatchObject({ state: 'conflict', bib: '4' })
-    expect(conflict?.syncNote).toMatch(/different passing under number 4: bib 999/)
+    // The sync engine's note, in its English words until it emits codes.
+    expect(conflict?.note).toMatchObject({
+      code: 'untranslated',
+      params: { text: expect.stringMatching(/different passing under number 4: bib 999/) }
+    })
     expect(log.of('error').some(e => /Conflict/.test(e.message))).toBe(true)
   })
 
@@ -79,7 +83,7 @@ describe('station sync', () => {
     expect(bad).toMatchObject({
       num: 27,
       state: 'quarantined',
-      syncNote: 'Invalid parameter: passings_list[0].bib'
+      note: { code: 'untranslated', params: { text: 'Invalid parameter: passings_list[0].bib' } }
     })
     expect((await cloudPassings(cloud, station.currentSession().token ?? '')).length).toBe(39)
   })

@@ -6,6 +6,11 @@ import { SyncEngine, type SyncEngineOptions } from '../../src/core/sync/sync-eng
 import { FakeCloud } from '../helpers/fake-cloud'
 import { FakeTime } from '../helpers/fake-time'
 import { tempFolder } from '../helpers/station'
+import { inEnglish, type StationMessage } from '../../src/shared/messages'
+
+function noteOf(note: StationMessage | null | undefined): string {
+  return note ? inEnglish(note) : ''
+}
 
 // The real engine and a real journal (a SQLite file), with the cloud in memory and time that moves only when the
 // test moves it: every pause below is exact, and minutes of sync take milliseconds.
@@ -286,7 +291,7 @@ describe('sync engine on fake time: recovery by read-back', () => {
     const local = capture(journal, session, time, '102')
     await time.advance(IDLE_MS)
     expect(journal.passing(local.id)).toMatchObject({ state: 'conflict' })
-    expect(journal.passing(local.id)?.syncNote).toContain('bib 999')
+    expect(noteOf(journal.passing(local.id)?.note)).toContain('bib 999')
     expect(notices.filter(n => n.level === 'error').map(n => n.message)).toEqual([
       expect.stringContaining('Conflict')
     ])
@@ -305,7 +310,8 @@ describe('sync engine on fake time: recovery by read-back', () => {
     expect(cloud.callsOf('insertPassings')).toHaveLength(2)
     expect(cloud.passingsOf(tokenOf(journal, session))).toHaveLength(1)
     const [passing] = journal.passingsOfSession(session.id)
-    expect(passing).toMatchObject({ state: 'synced', syncNote: expect.stringContaining('not verified') })
+    expect(passing?.state).toBe('synced')
+    expect(noteOf(passing?.note)).toContain('not verified')
     expect(engine.status().canRead).toBe(false)
     expect(notices.filter(n => n.level === 'warning')).toHaveLength(1)
   })
@@ -387,7 +393,7 @@ describe('sync engine on fake time: what the cloud refuses', () => {
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 3, quarantined: 1 })
     expect(journal.passingsOfSession(session.id)[2]).toMatchObject({
       state: 'quarantined',
-      syncNote: 'Invalid bib BAD'
+      note: { code: 'untranslated', params: { text: 'Invalid bib BAD' } }
     })
     expect(notices.filter(n => n.level === 'warning')).toHaveLength(1)
   })

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -6,7 +6,7 @@ import { resolveApiKey } from '../../src/headless/api-key'
 import { spawnTs, type Spawned } from '../helpers/process'
 import { ptyPair, type PtyPair } from '../helpers/pty'
 import { tempFolder } from '../helpers/station'
-import { headlessArgs } from '../helpers/headless-args'
+import { headlessArgs, OFFLINE_API_URL } from '../helpers/headless-args'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -134,6 +134,116 @@ describe('headless station', () => {
     expect(station.stderr()).toMatch(/cannot start: --dedup-window must be a whole number/)
     expect(station.stderr()).not.toMatch(/data folder/)
   })
+
+  it('refused on a folder another station holds, leaves that station its API address', async () => {
+    const { folder, pty } = await setup()
+    const data = join(folder, 'data')
+    const running = track(
+      spawnTs('src/headless/cli.ts', headlessArgs(data, pty.a, ['--json']), { RUFUS_API_KEY: 'k' })
+    )
+    await running.waitForLine(/"state":"open"/)
+    const second = track(
+      spawnTs('src/headless/cli.ts', headlessArgs(data, '/dev/null', [], 'http://127.0.0.1:8/v0'), {
+        RUFUS_API_KEY: 'k'
+      })
+    )
+    expect(await second.exited()).toBe(3)
+    expect(second.stderr()).toMatch(/Another RUFUS Station \(process \d+\) is already using the data folder/)
+    const settings = JSON.parse(readFileSync(join(data, 'settings.json'), 'utf8')) as { apiUrl: string }
+    expect(settings.apiUrl).toBe(OFFLINE_API_URL)
+  })
+
+  it('says when the DTR pulse (the RR box time reference) cannot be given on its port, instead of ignoring it', async () => {
+    const { folder, pty } = await setup()
+    await writer(pty.b)
+    const station = track(
+      spawnTs(
+        'src/headless/cli.ts',
+        headlessArgs(join(folder, 'data'), pty.a, [
+          '--json',
+          '--protocol',
+          'rrbox',
+          '--rrbox-open-delay',
+          '0'
+        ]),
+        { RUFUS_API_KEY: 'k' }
+      )
+    )
+    await station.waitForLine(/"state":"open"/)
+    await expect
+      .poll(() => station.stderr(), { timeout: 15_000 })
+      .toMatch(
+        new RegExp(
+          `RUFUS Station: the DTR pulse \\(the RR box time reference\\) could not be given on ${pty.a}, carrying on: .*cannot set`
+        )
+      )
+  })
+
+  it.each([
+    ['not JSON', '{"apiUrl": "http://127.0.0.1:9/v0", '],
+    ['against the schema', '{"apiUrl": "127.0.0.1:4100", "language": "klingon"}']
+  ])(
+    'says so when its settings file is damaged (%s) and keeps the file aside, instead of silently starting over',
+    async (_what, damaged) => {
+      const { folder, pty } = await setup()
+      const data = join(folder, 'data')
+      mkdirSync(data)
+      writeFileSync(join(data, 'settings.json'), damaged, { mode: 0o600 })
+      const station = track(
+        spawnTs('src/headless/cli.ts', ['--headless', '--data', data, '--serial', pty.a, '--json'], {
+          RUFUS_API_KEY: 'k'
+        })
+      )
+      await station.waitForLine(/"state":"open"/)
+      const aside = join(data, 'settings.json.damaged')
+      expect(station.stderr()).toContain(
+        `RUFUS Station: the settings file ${join(data, 'settings.json')} is damaged; it was moved to ${aside} and the defaults are used, carrying on:`
+      )
+      expect(readFileSync(aside, 'utf8')).toBe(damaged)
+    }
+  )
+
+  // Each of these once exited 3 (blaming the data folder) or 70 (a crash, which a supervisor restarts in a loop),
+  // said only a library's words, or first opened the data folder and started reading.
+  const BAD_COMMAND_LINES: ReadonlyArray<readonly [flags: readonly string[], says: RegExp]> = [
+    [
+      ['--api-url', 'cloud.example'],
+      /--api-url must be a web address such as https:\/\/api\.runonrufus\.com\/v0/
+    ],
+    [['--serial', ''], /--serial needs the path of a serial port/],
+    [['--serial', '/dev/null'], /--serial \/dev\/null is given twice/],
+    [['--baud', '0'], /--baud must be a speed from 300 to 1000000 baud/],
+    [['--http-port', '70000'], /--http-port must be a port number from 0 to 65535/],
+    [
+      ['--http-port', '0', '--http-host', 'no-such-host.invalid'],
+      /--http-host no-such-host\.invalid is not a name or address this machine knows/
+    ],
+    [
+      ['--participants', '/nonexistent/runners.csv'],
+      /The participants file \/nonexistent\/runners\.csv cannot be read: there is no such file/
+    ],
+    [['--participants', '/'], /The participants file \/ cannot be read: it is a folder/],
+    [
+      ['--api-key-file', '/nonexistent/key'],
+      /The key file \/nonexistent\/key cannot be read: there is no such file/
+    ]
+  ]
+
+  it.each(BAD_COMMAND_LINES)(
+    'refuses %j before touching the data folder: exit 2, saying what is wrong',
+    async (flags, says) => {
+      const data = join(tempFolder(), 'data')
+      const station = track(
+        spawnTs('src/headless/cli.ts', ['--headless', '--data', data, '--serial', '/dev/null', ...flags], {
+          RUFUS_API_KEY: flags.includes('--api-key-file') ? '' : 'k'
+        })
+      )
+      expect(await station.exited()).toBe(2)
+      expect(station.stderr()).toMatch(new RegExp(`RUFUS Station cannot start: ${says.source}`))
+      expect(station.stderr()).not.toMatch(/data folder|unexpected error/)
+      expect(existsSync(data)).toBe(false)
+    }
+  )
 })
 
 describe('API key sources', () => {

@@ -1,4 +1,4 @@
-import { inEnglish } from '../../src/shared/messages'
+import { inEnglish, renderMessage, type StationMessage } from '../../src/shared/messages'
 import { describe, expect, it } from 'vitest'
 import { bibFromEpcAscii } from '../../src/core/reader/bib-policy'
 import { parseParticipantsFile } from '../../src/core/csv/participants-file'
@@ -82,7 +82,11 @@ describe('from reads to passings in the station', () => {
       ['main', 'void'],
       ['backup', 'pending']
     ])
-    expect(passings[0]?.syncNote).toMatch(/replaced by an earlier read of the same chip \(passing 2\)/)
+    // Why the first is void, as a message the screens put in their language (it was an English sentence).
+    const note = passings[0]?.note as StationMessage
+    expect(note).toEqual({ code: 'note.superseded', params: { num: 2 } })
+    expect(inEnglish(note)).toBe('replaced by an earlier read of the same chip (passing 2)')
+    expect(renderMessage('es', note)).toBe('sustituido por una lectura anterior del mismo chip (paso 2)')
     expect(station.journal.suppressions(station.currentSession().id).map(s => s.reason)).toEqual([
       'same chip 500 ms after passing'
     ])

@@ -8,7 +8,8 @@ import {
   type ErrorCode,
   type Role
 } from '../../shared/contract'
-import type { StationMessage } from '../../shared/messages'
+import type { z } from 'zod'
+import type { ArgumentProblem, StationMessage } from '../../shared/messages'
 import { rufusErrorMessage, RufusError } from '../rufus/errors'
 import { NotPossible } from '../not-possible'
 import type { StationService } from './station-service'
@@ -56,6 +57,23 @@ const HANDLERS: Handlers = {
   'screens.pairing': s => s.pairingUrls
 }
 
+/** What the validator found wrong, as data the screens word in their language (its own message is English). */
+function argumentProblem(issue: z.core.$ZodIssue | undefined): ArgumentProblem {
+  const numeric = issue !== undefined && 'origin' in issue && issue.origin === 'number'
+  switch (issue?.code) {
+    case 'too_small':
+      return { kind: numeric ? 'too-small' : 'too-short', min: Number(issue.minimum) }
+    case 'too_big':
+      return { kind: numeric ? 'too-large' : 'too-long', max: Number(issue.maximum) }
+    case 'invalid_format':
+      return issue.format === 'url' ? { kind: 'not-a-web-address' } : { kind: 'wrong-kind' }
+    case 'invalid_value':
+      return { kind: 'not-one-of', values: issue.values.map(String) }
+    default:
+      return { kind: 'wrong-kind' }
+  }
+}
+
 function failure(code: ErrorCode, message: StationMessage): CommandResult<CommandName> {
   return { ok: false, error: { code, message } }
 }
@@ -93,7 +111,7 @@ export async function handleCommand(
     const issue = parsed.error.issues[0]
     return failure('invalid-arguments', {
       code: 'command.invalid',
-      params: { field: issue?.path.join('.') ?? '', problem: issue?.message ?? null }
+      params: { field: issue?.path.join('.') ?? '', problem: argumentProblem(issue) }
     })
   }
   try {

@@ -225,8 +225,7 @@ export class StationService {
         ? { code: 'note.voided-after-upload', params: {} }
         : { code: 'note.bib-fixed-after-upload', params: { bib: correction.newBib ?? '' } }
     }
-    // The sync engine still writes its notes in English until it emits message codes.
-    return p.syncNote === null ? null : { code: 'untranslated', params: { text: p.syncNote } }
+    return p.note
   }
 
   #sessionView(s: SessionRecord, cloudActive: boolean | null = null): SessionView {

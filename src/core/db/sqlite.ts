@@ -26,23 +26,11 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Sqlite
   return db
 }
 
-/** libsql adds an enumerable `_metadata` key to rows; strip it so rows compare and serialise cleanly. */
-export function plainRow<T extends object>(row: unknown): T {
-  const copy = { ...(row as Record<string, unknown>) }
-  delete copy['_metadata']
-  return copy as T
-}
-
-/** Reads one pragma's value (libsql ignores better-sqlite3's `{ simple: true }`). */
-export function pragmaValue(db: SqliteDatabase, name: string): unknown {
-  const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined
-  return row?.[name]
-}
-
 /**
- * Runs `work` in one transaction. Unlike libsql's own `transaction()`, a failure is rethrown as it was even when
- * SQLite has already rolled back by itself (a full disk, an I/O error): a blind ROLLBACK would then fail with
- * "no transaction is active" and hide the real cause from the timer.
+ * Runs `work` in one transaction: committed if it returns, rolled back if it throws, and the error thrown is the
+ * one that stopped it. libsql's own `transaction()` rolls back unconditionally, and where SQLite has already
+ * rolled back by itself (a full disk, `RAISE(ROLLBACK)`), its "cannot rollback - no transaction is active"
+ * replaced the real cause.
  */
 export function inTransaction<T>(db: SqliteDatabase, work: () => T): T {
   db.exec('BEGIN')
@@ -54,4 +42,17 @@ export function inTransaction<T>(db: SqliteDatabase, work: () => T): T {
     if (db.inTransaction) db.exec('ROLLBACK')
     throw error
   }
+}
+
+/** libsql adds an enumerable `_metadata` key to rows; strip it so rows compare and serialise cleanly. */
+export function plainRow<T extends object>(row: unknown): T {
+  const copy = { ...(row as Record<string, unknown>) }
+  delete copy['_metadata']
+  return copy as T
+}
+
+/** Reads one pragma's value (libsql ignores better-sqlite3's `{ simple: true }`). */
+export function pragmaValue(db: SqliteDatabase, name: string): unknown {
+  const row = db.prepare(`PRAGMA ${name}`).get() as Record<string, unknown> | undefined
+  return row?.[name]
 }

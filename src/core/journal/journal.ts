@@ -21,6 +21,7 @@ import {
 import { NotPossible } from '../not-possible'
 
 import type { CloudSessionState, PassingState } from '../../shared/states'
+import { MESSAGE_CODES, type StationMessage } from '../../shared/messages'
 
 export type { CloudSessionState, PassingState } from '../../shared/states'
 export type PassingSource = 'reader' | 'manual'
@@ -37,7 +38,8 @@ export interface PassingRecord {
   readonly capturedAtUs: number
   readonly state: PassingState
   readonly cloudToken: string | null
-  readonly syncNote: string | null
+  /** Why the passing stands as it does: the journal's own note, or the sync engine's words (`untranslated`). */
+  readonly note: StationMessage | null
 }
 
 /** Passings touched by a person after `cutoffUs` wait (see `Journal.pendingBatch`). */
@@ -238,8 +240,32 @@ function toPassing(row: PassingRow): PassingRecord {
     capturedAtUs: row.captured_at_us,
     state: row.state,
     cloudToken: row.cloud_token,
-    syncNote: row.sync_note
+    note: storedNote(row.sync_note)
   }
+}
+
+/**
+ * A passing's stored note. The journal writes its own as a message (JSON of a code and its parameters); the sync
+ * engine still writes English words, which stay as they are (`untranslated`) until it emits codes.
+ */
+function storedNote(text: string | null): StationMessage | null {
+  if (text === null) return null
+  if (text.startsWith('{')) {
+    try {
+      const value = JSON.parse(text) as { code?: unknown; params?: unknown }
+      if (typeof value.code === 'string' && (MESSAGE_CODES as string[]).includes(value.code)) {
+        return value as StationMessage
+      }
+    } catch {
+      // Not a message after all: words, shown as they are below.
+    }
+  }
+  return { code: 'untranslated', params: { text } }
+}
+
+/** A note the journal writes itself: the message, as `storedNote` reads it back. */
+function noteToStore(message: StationMessage): string {
+  return JSON.stringify(message)
 }
 
 function toSession(row: SessionRow): SessionRecord {
@@ -275,13 +301,28 @@ export class Journal {
   readonly #db: SqliteDatabase
   readonly #statements = new Map<string, Statement>()
 
-  /** Prepared statements are reused: preparing is most of the cost of a small query. */
+  /**
+   * Prepared statements are reused: preparing is most of the cost of a small query. One whose `get` failed is
+   * dropped: libsql 0.5.29 leaves it mid-run, and its next `get` ignores the new parameters and runs the failed
+   * call's again (after a full disk, the next passing took a number already given, and kept failing on it).
+   */
   #sql(source: string): Statement {
-    let statement = this.#statements.get(source)
-    if (!statement) {
-      statement = this.#db.prepare<unknown[]>(source)
-      this.#statements.set(source, statement)
+    const cached = this.#statements.get(source)
+    if (cached) return cached
+    const prepared = this.#db.prepare<unknown[]>(source)
+    const statement: Statement = {
+      run: (...params) => prepared.run(...params),
+      all: (...params) => prepared.all(...params),
+      get: (...params) => {
+        try {
+          return prepared.get(...params)
+        } catch (error) {
+          this.#statements.delete(source)
+          throw error
+        }
+      }
     }
+    this.#statements.set(source, statement)
     return statement
   }
 
@@ -788,7 +829,7 @@ export class Journal {
     if (first.kind === 'supersede') {
       const replaced = insert()
       this.#sql(`UPDATE passings SET state = 'void', sync_note = ? WHERE id = ?`).run(
-        `replaced by an earlier read of the same chip (passing ${replaced.num})`,
+        noteToStore({ code: 'note.superseded', params: { num: replaced.num } }),
         first.replacedId
       )
       this.#sql(

@@ -1,5 +1,6 @@
 import { SerialPort } from 'serialport'
 import type { StationMessage } from '../../shared/messages'
+import { logIgnored } from '../platform/log-ignored'
 
 export type PortState = 'opening' | 'open' | 'closed' | 'error'
 
@@ -42,10 +43,21 @@ export class SerialPortSource {
     this.#port?.write(Buffer.from(bytes))
   }
 
-  /** A short DTR pulse (the RR box takes its time reference at it). A port without modem lines ignores it. */
+  /**
+   * A short DTR pulse (the RR box takes its time reference at it). A port without modem lines (a PTY, some USB
+   * adapters) refuses it: capture goes on, and the line on stderr says why the box's time base may be off.
+   */
   pulseDtr(): void {
     const port = this.#port
-    port?.set({ dtr: true }, () => port.set({ dtr: false }, () => undefined))
+    if (!port) return
+    const refused = (error: Error | null) => {
+      if (error)
+        logIgnored(`the DTR pulse (the RR box time reference) could not be given on ${port.path}`, error)
+    }
+    port.set({ dtr: true }, error => {
+      refused(error)
+      if (!error) port.set({ dtr: false }, refused)
+    })
   }
 
   async stop(): Promise<void> {
@@ -67,7 +79,16 @@ export class SerialPortSource {
 
   #openAt(path: string): void {
     if (this.#stopped) return
-    const port = new SerialPort({ path, baudRate: this.#o.baudRate, autoOpen: false })
+    let port: SerialPort
+    try {
+      port = new SerialPort({ path, baudRate: this.#o.baudRate, autoOpen: false })
+    } catch (error) {
+      // The library refuses some settings before trying the port (no path, a speed it does not know): said like
+      // any port that will not open, and tried again, rather than a crash that stops capture.
+      const detail = error instanceof Error ? error.message : String(error)
+      this.#retry({ code: 'reader.cannot-open', params: { path, detail } })
+      return
+    }
     port.on('data', (chunk: Buffer) => {
       const receivedAtUs = this.#o.nowUs()
       this.#o.onData(new Uint8Array(chunk), receivedAtUs)
@@ -92,8 +113,13 @@ export class SerialPortSource {
     if (this.#port !== null && this.#port !== port) return
     this.#port = null
     port.removeAllListeners()
-    port.on('error', () => undefined)
-    if (port.isOpen) port.close(() => undefined)
+    // The port is given up on and reopened; what it still reports while closing leaves a line, not a crash.
+    port.on('error', error => logIgnored(`the lost port ${port.path} reported an error`, error))
+    if (port.isOpen) {
+      port.close(error => {
+        if (error) logIgnored(`the lost port ${port.path} could not be closed`, error)
+      })
+    }
     this.#retry(message)
   }
 

@@ -1,7 +1,10 @@
+import { readFileSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
 import Conf from 'conf'
 import { z } from 'zod'
-import { PROTOCOLS } from '../../shared/protocols'
-import { PRODUCTION_API_URL } from '../../shared/rufus-cloud'
+import { BAUD_RANGE, PROTOCOLS } from '../../shared/protocols'
+import { API_URL, PRODUCTION_API_URL } from '../../shared/rufus-cloud'
+import { logIgnored } from '../platform/log-ignored'
 import { PRIVATE_FILE_MODE } from '../platform/private-folder'
 import { DEFAULT_UPLOAD_GRACE } from '../sync/upload-grace'
 
@@ -11,7 +14,7 @@ import { DEFAULT_UPLOAD_GRACE } from '../sync/upload-grace'
  * definition: the type comes from it and so does the JSON schema that conf validates the file with.
  */
 const settingsSchema = z.object({
-  apiUrl: z.url(),
+  apiUrl: API_URL,
   /** base64 of the key encrypted by the OS (safeStorage); empty when none is kept. */
   encryptedApiKey: z.string(),
   /** The safeStorage backend that encrypted it (a change means the key cannot be read back). */
@@ -21,7 +24,9 @@ const settingsSchema = z.object({
   /** How long manual passings (or all, with `graceAllPassings`) wait before upload. */
   uploadGraceMs: z.int().min(0).max(60_000),
   graceAllPassings: z.boolean(),
-  readers: z.array(z.object({ path: z.string(), protocol: z.enum(PROTOCOLS), baudRate: z.int().min(300) }))
+  readers: z.array(
+    z.object({ path: z.string(), protocol: z.enum(PROTOCOLS), baudRate: z.int().min(BAUD_RANGE.min) })
+  )
 })
 
 export type AppSettings = z.infer<typeof settingsSchema>
@@ -54,8 +59,50 @@ export const SETTINGS_MIGRATIONS = {
 
 export const SETTINGS_VERSION = '0.1.0'
 
+/** Why a settings file's text cannot be used (not JSON, or against the schema), or null when it can. */
+function damage(text: string): unknown {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return error
+  }
+  // What the migrations repair (a file of an older version) is not damage: checked as they leave it.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const store = value as Record<string, unknown>
+    for (const migrate of Object.values(SETTINGS_MIGRATIONS)) {
+      migrate({ get: key => store[key], set: (key, next) => (store[key] = next) })
+    }
+  }
+  const checked = settingsSchema.partial().safeParse(value)
+  return checked.success ? null : checked.error
+}
+
+/**
+ * conf (and electron-store) told to clear an invalid settings file start over from the defaults without a word:
+ * the remembered API address, readers, language and stored key were lost. A damaged file is moved aside first,
+ * kept for whoever supports the station, with a line on stderr; then the defaults are used.
+ */
+export function setAsideDamagedSettings(path: string): void {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return // no file yet (or none readable: opening it says why)
+  }
+  const problem = damage(text)
+  if (problem === null) return
+  const aside = `${path}.damaged`
+  renameSync(path, aside)
+  logIgnored(
+    `the settings file ${path} is damaged; it was moved to ${aside} and the defaults are used`,
+    problem
+  )
+}
+
 /** Opens the settings file in a folder (plain Node: tests, tools). */
 export function openSettings(cwd: string): Conf<AppSettings> {
+  setAsideDamagedSettings(join(cwd, 'settings.json'))
   return new Conf<AppSettings>({
     cwd,
     configName: 'settings',

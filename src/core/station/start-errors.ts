@@ -67,7 +67,9 @@ export function explainStartError(error: unknown, dataFolder: string): StationSt
       { cause: error }
     )
   }
-  if (code !== '') {
+  // A system call's errno name (EISDIR, ENOTDIR …) or SQLite's: a failure of the folder or its files. Node's own
+  // ERR_* codes name a program's mistake, which the folder did not cause.
+  if (/^E[A-Z0-9]+$/.test(code) || code.startsWith('SQLITE_')) {
     return new StationStartError(
       { code: 'start.folder-failed', params: { folder: dataFolder, detail: text } },
       'other',

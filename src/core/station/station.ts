@@ -340,8 +340,11 @@ export class Station {
     atUs: number = this.clock.nowUs(),
     entryKey: string | null = null
   ): Promise<PassingRecord> {
+    // A bib refused opens no session: checked before the next one would be opened for it.
+    const bibProblem = bib === null ? null : typedBibProblem(bib)
+    if (bibProblem) throw new NotPossible(bibProblem)
     const session = this.journal.openedSession() ?? this.#openNextSession('manual')
-    const problem = manualEntryProblem(session, bib, atUs, this.clock.nowUs())
+    const problem = manualEntryProblem(session, atUs, this.clock.nowUs())
     if (problem) throw new NotPossible(problem)
     return this.#capture.recordManual(session.id, bib, atUs, entryKey)
   }

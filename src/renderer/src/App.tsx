@@ -23,7 +23,7 @@ export function App(): React.JSX.Element {
   const visible = SCREENS.filter(s => s !== 'setup' || snapshot?.role === 'station')
   return (
     <div className="app">
-      <nav aria-label="Screens">
+      <nav aria-label={t('screensLabel')}>
         <strong className="brand">RUFUS Station</strong>
         {visible.map(s => (
           <button key={s} type="button" aria-pressed={screen === s} onClick={() => setScreen(s)}>
@@ -33,15 +33,19 @@ export function App(): React.JSX.Element {
         <span
           className={`connection ${connected ? 'ok' : 'bad'}`}
           role="status"
-          aria-label="Connection to the station"
+          aria-label={t('connectionLabel')}
         >
-          {connected ? (snapshot?.runtime ?? '') : t('connecting')}
+          {!connected
+            ? t('connecting')
+            : snapshot === null
+              ? ''
+              : t(snapshot.runtime === 'headless' ? 'runtimeHeadless' : 'runtimeElectron')}
         </span>
       </nav>
       {error && (
         <div className="banner error" role="alert">
           {error}{' '}
-          <button type="button" aria-label="Dismiss the message" onClick={() => setError(null)}>
+          <button type="button" aria-label={t('dismissLabel')} onClick={() => setError(null)}>
             ×
           </button>
         </div>

@@ -1,3 +1,5 @@
+import type { Language } from '../../shared/languages'
+
 /** Local time of day with tenths, as timers read it. */
 export function clockText(ms: number): string {
   const date = new Date(ms)
@@ -12,9 +14,22 @@ export function timeText(iso: string): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
 }
 
-export function ageText(ms: number | null): string {
+/** How long ago, in the screen's language. */
+const AGO: Readonly<
+  Record<Language, { now: string; seconds(n: number): string; minutes(n: number): string }>
+> = {
+  en: { now: 'now', seconds: n => `${n} s ago`, minutes: n => `${n} min ago` },
+  es: { now: 'ahora', seconds: n => `hace ${n} s`, minutes: n => `hace ${n} min` }
+}
+
+export function ageText(ms: number | null, language: Language): string {
   if (ms === null) return '—'
-  if (ms < 1000) return 'now'
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s ago`
-  return `${Math.round(ms / 60_000)} min ago`
+  if (ms < 1000) return AGO[language].now
+  if (ms < 60_000) return AGO[language].seconds(Math.round(ms / 1000))
+  return AGO[language].minutes(Math.round(ms / 60_000))
+}
+
+/** A time of day as the screen's language writes it (3:35:52 PM, 15:35:52). */
+export function timeOfDay(at: string | number, language: Language): string {
+  return new Date(at).toLocaleTimeString(language)
 }

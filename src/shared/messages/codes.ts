@@ -8,6 +8,19 @@
  * another carries it as a nested message.
  */
 
+/**
+ * What is wrong with a command's argument, as data: the validator's own words are English, so the screens say
+ * this in their language instead. Lengths count characters; `too-small`/`too-large` bound numbers.
+ */
+export type ArgumentProblem =
+  | { readonly kind: 'too-short'; readonly min: number }
+  | { readonly kind: 'too-long'; readonly max: number }
+  | { readonly kind: 'too-small'; readonly min: number }
+  | { readonly kind: 'too-large'; readonly max: number }
+  | { readonly kind: 'not-a-web-address' }
+  | { readonly kind: 'not-one-of'; readonly values: readonly string[] }
+  | { readonly kind: 'wrong-kind' }
+
 /** A message without parameters. */
 type NoParams = Readonly<Record<string, never>>
 
@@ -89,6 +102,8 @@ export interface MessageParams {
   'undo.already-uploaded': { readonly num: number; readonly bib: string | null }
   'note.voided-after-upload': NoParams
   'note.bib-fixed-after-upload': { readonly bib: string }
+  /** A passing voided because an earlier read of the same chip (passing `num`) arrived after it. */
+  'note.superseded': { readonly num: number }
 
   // ---- participants files ----
   'participants.empty-file': NoParams
@@ -121,8 +136,8 @@ export interface MessageParams {
   'command.unknown': { readonly name: string }
   'command.station-only': NoParams
   'command.read-only': NoParams
-  /** `field` is the argument's path ('' for the arguments as a whole); `problem` the validator's words. */
-  'command.invalid': { readonly field: string; readonly problem: string | null }
+  /** `field` is the argument's path ('' for the arguments as a whole); `problem` what the validator found. */
+  'command.invalid': { readonly field: string; readonly problem: ArgumentProblem }
   'command.failed': { readonly detail: string }
   'screen.too-many-commands': NoParams
   'screen.still-working': NoParams

@@ -1,7 +1,26 @@
-import type { MessageTexts } from './codes'
+import type { ArgumentProblem, MessageTexts } from './codes'
 
 const SAFE_OFFLINE = 'working offline, passings are safe here.'
 const AFTER_UPLOAD = 'here after upload (RUFUS Cloud keeps the original; the export carries the correction)'
+
+function argumentProblem(problem: ArgumentProblem): string {
+  switch (problem.kind) {
+    case 'too-short':
+      return problem.min <= 1 ? 'it cannot be empty' : `at least ${problem.min} characters`
+    case 'too-long':
+      return `at most ${problem.max} characters`
+    case 'too-small':
+      return `at least ${problem.min}`
+    case 'too-large':
+      return `at most ${problem.max}`
+    case 'not-a-web-address':
+      return 'it must be a web address (http or https)'
+    case 'not-one-of':
+      return `it must be one of ${problem.values.join(', ')}`
+    case 'wrong-kind':
+      return 'not a value of the kind it takes'
+  }
+}
 
 /** English: the screens' fallback, the command line's language, and what `--json` events carry for scripts. */
 export const ENGLISH = {
@@ -96,6 +115,7 @@ export const ENGLISH = {
     `Passing ${p.num} already went up to RUFUS Cloud with bib ${p.bib ?? '—'}; correct it again instead.`,
   'note.voided-after-upload': () => `voided ${AFTER_UPLOAD}`,
   'note.bib-fixed-after-upload': p => `bib corrected to ${p.bib} ${AFTER_UPLOAD}`,
+  'note.superseded': p => `replaced by an earlier read of the same chip (passing ${p.num})`,
 
   'participants.empty-file': () => 'The file is empty.',
   'participants.no-header': () =>
@@ -131,7 +151,7 @@ export const ENGLISH = {
   'command.unknown': p => `Unknown command ${p.name}.`,
   'command.station-only': () => 'Only the station itself can do this.',
   'command.read-only': () => 'This screen is paired read-only.',
-  'command.invalid': p => `Invalid ${p.field || 'arguments'}: ${p.problem ?? 'not accepted'}`,
+  'command.invalid': p => `Invalid ${p.field || 'arguments'}: ${argumentProblem(p.problem)}.`,
   'command.failed': p => `Something went wrong: ${p.detail}`,
   'screen.too-many-commands': () => 'Too many commands from this screen; slow down.',
   'screen.still-working': () => 'The station is still working on this screen’s earlier requests.',

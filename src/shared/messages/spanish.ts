@@ -1,4 +1,4 @@
-import type { MessageTexts } from './codes'
+import type { ArgumentProblem, MessageTexts } from './codes'
 
 const SAFE_OFFLINE = 'se trabaja sin conexión y los pasos están a salvo aquí.'
 const AFTER_UPLOAD =
@@ -7,6 +7,25 @@ const AFTER_UPLOAD =
 /** Seconds with one decimal, written the Spanish way (3,5). */
 function seconds1(ms: number): string {
   return (ms / 1000).toFixed(1).replace('.', ',')
+}
+
+function argumentProblem(problem: ArgumentProblem): string {
+  switch (problem.kind) {
+    case 'too-short':
+      return problem.min <= 1 ? 'no puede estar vacío' : `al menos ${problem.min} caracteres`
+    case 'too-long':
+      return `como máximo ${problem.max} caracteres`
+    case 'too-small':
+      return `como mínimo ${problem.min}`
+    case 'too-large':
+      return `como máximo ${problem.max}`
+    case 'not-a-web-address':
+      return 'debe ser una dirección web (http o https)'
+    case 'not-one-of':
+      return `debe ser uno de estos: ${problem.values.join(', ')}`
+    case 'wrong-kind':
+      return 'no es un valor del tipo que admite'
+  }
 }
 
 /** Spanish, as a timer at a Spanish-speaking finish line reads it (usted). */
@@ -109,6 +128,7 @@ export const SPANISH = {
     `El paso ${p.num} ya se subió a RUFUS Cloud con el dorsal ${p.bib ?? '—'}; vuelva a corregirlo en su lugar.`,
   'note.voided-after-upload': () => `anulado ${AFTER_UPLOAD}`,
   'note.bib-fixed-after-upload': p => `dorsal corregido a ${p.bib} ${AFTER_UPLOAD}`,
+  'note.superseded': p => `sustituido por una lectura anterior del mismo chip (paso ${p.num})`,
 
   'participants.empty-file': () => 'El archivo está vacío.',
   'participants.no-header': () =>
@@ -146,7 +166,7 @@ export const SPANISH = {
   'command.station-only': () => 'Solo la propia estación puede hacer esto.',
   'command.read-only': () => 'Esta pantalla está emparejada solo para consulta.',
   'command.invalid': p =>
-    `${p.field ? `Valor no válido en ${p.field}` : 'Argumentos no válidos'}: ${p.problem ?? 'no aceptado'}`,
+    `${p.field ? `Valor no válido en ${p.field}` : 'Argumentos no válidos'}: ${argumentProblem(p.problem)}.`,
   'command.failed': p => `Algo salió mal: ${p.detail}`,
   'screen.too-many-commands': () => 'Demasiadas órdenes desde esta pantalla; vaya más despacio.',
   'screen.still-working': () => 'La estación aún está atendiendo las peticiones anteriores de esta pantalla.',

@@ -1,9 +1,9 @@
 import { useState } from 'react'
-import type { PassingState } from '../../../shared/states'
+import { PASSING_STATE_NAMES, type PassingState } from '../../../shared/states'
 import type { PassingView } from '../../../shared/contract'
 import { refreshRecent, runCorrection, stationApi } from '../api'
 import { timeText } from '../format'
-import { useMessage, useText } from '../i18n'
+import { useLanguage, useMessage, useText } from '../i18n'
 import { PassingBib } from './PassingBib'
 
 /** Rows shown on the finish screen. */
@@ -35,6 +35,7 @@ export function PassingsTable({
   rowsRef: React.RefObject<HTMLTableSectionElement | null>
 }): React.JSX.Element {
   const t = useText()
+  const language = useLanguage()
   const say = useMessage()
   const [editing, setEditing] = useState<{ id: number; bib: string } | null>(null)
   const [hovering, setHovering] = useState(false)
@@ -99,7 +100,7 @@ export function PassingsTable({
   return (
     <table
       className="passings"
-      aria-label="Last passings"
+      aria-label={t('lastPassingsLabel')}
       onMouseEnter={() => {
         freeze()
         setHovering(true)
@@ -161,7 +162,7 @@ export function PassingsTable({
               <td>{timeText(p.timestamp)}</td>
               <td>{p.source === 'manual' ? 'manual' : (p.port ?? '')}</td>
               <td title={p.note ? say(p.note) : undefined}>
-                {p.state}
+                {PASSING_STATE_NAMES[language][p.state]}
                 {p.differsFromCloud && ` · ${t('differsFromCloud')}`}
               </td>
               <td>

@@ -6,7 +6,7 @@ import { timeText } from '../format'
 import { Field, NumberField } from '../components/Field'
 import { PassingBib } from '../components/PassingBib'
 import { UnfilledTimes } from '../components/UnfilledTimes'
-import { useText } from '../i18n'
+import { useText, type TextKey } from '../i18n'
 import { useStation } from '../store'
 
 const PAGE = 5000
@@ -18,6 +18,15 @@ interface Row {
   /** `corrected-here`: voided or fixed on this station after upload; the cloud keeps the old value. */
   readonly status: 'ok' | 'missing-in-cloud' | 'only-in-cloud' | 'different' | 'local-only' | 'corrected-here'
 }
+
+/** How a row that differs is named (a matching row shows ✓). */
+const ROW_STATUS_TEXT = {
+  'missing-in-cloud': 'rowMissingInCloud',
+  'only-in-cloud': 'rowOnlyInCloud',
+  different: 'rowDifferent',
+  'local-only': 'rowLocalOnly',
+  'corrected-here': 'differsFromCloud'
+} as const satisfies Record<Exclude<Row['status'], 'ok'>, TextKey>
 
 /** Lines up the cloud's passings and the journal's by number, marking what is missing or extra. */
 export function alignRows(
@@ -150,7 +159,7 @@ export function BrowserScreen(): React.JSX.Element {
       <UnfilledTimes canEdit={canEdit} />
       <form
         className="toolbar"
-        aria-label="Range"
+        aria-label={t('rangeLabel')}
         onSubmit={e => {
           e.preventDefault()
           void load(page)
@@ -198,7 +207,7 @@ export function BrowserScreen(): React.JSX.Element {
         </button>
       </form>
       <div className="legend" role="status" aria-live="polite">
-        {loading ? '…' : `${visible.length} rows`} · {t('missingInCloud')}:{' '}
+        {loading ? '…' : `${visible.length} ${t('rows')}`} · {t('missingInCloud')}:{' '}
         {visible.filter(r => r.status === 'missing-in-cloud').length} · {t('extraInCloud')}:{' '}
         {visible.filter(r => r.status === 'only-in-cloud').length}
       </div>
@@ -217,7 +226,7 @@ export function BrowserScreen(): React.JSX.Element {
         ref={scroller}
         className="grid"
         role="grid"
-        aria-label="Passings, cloud and local"
+        aria-label={t('gridLabel')}
         aria-rowcount={visible.length}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -238,13 +247,7 @@ export function BrowserScreen(): React.JSX.Element {
                   {row.cloud ? timeText(row.cloud.timestamp) : row.local ? timeText(row.local.timestamp) : ''}
                 </span>
                 <span role="gridcell">{row.local ? <PassingBib passing={row.local} /> : '—'}</span>
-                <span role="gridcell">
-                  {row.status === 'ok'
-                    ? '✓'
-                    : row.status === 'corrected-here'
-                      ? t('differsFromCloud')
-                      : row.status.replace(/-/g, ' ')}
-                </span>
+                <span role="gridcell">{row.status === 'ok' ? '✓' : t(ROW_STATUS_TEXT[row.status])}</span>
               </div>
             )
           })}

@@ -4,12 +4,13 @@ import { PassingsTable, type CorrectionDone } from '../components/PassingsTable'
 import { UndoToast } from '../components/UndoToast'
 import { UnfilledTimes } from '../components/UnfilledTimes'
 import { EntryBox } from '../entry/EntryBox'
-import { ageText, clockText } from '../format'
+import { ageText, clockText, timeOfDay } from '../format'
 import { READER_STATE_LABELS } from '../../../shared/states'
 import { useLanguage, useMessage, useText } from '../i18n'
 import { useStation } from '../store'
 
 function BigClock(): React.JSX.Element {
+  const t = useText()
   const offset = useStation(s => s.clockOffsetMs)
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
@@ -17,7 +18,7 @@ function BigClock(): React.JSX.Element {
     return () => clearInterval(timer)
   }, [])
   return (
-    <div className="big-clock" aria-label="Station time" role="timer">
+    <div className="big-clock" aria-label={t('stationTimeLabel')} role="timer">
       {clockText(now + offset)}
     </div>
   )
@@ -42,16 +43,17 @@ function useBeep(enabled: boolean, count: number): void {
 }
 
 function RateChart({ values }: { values: readonly number[] }): React.JSX.Element {
+  const t = useText()
   const max = Math.max(5, ...values)
   const points = values.map((v, i) => `${(i / 59) * 240},${60 - (v / max) * 56}`).join(' ')
   return (
-    <figure className="chart" aria-label="Reads per second">
+    <figure className="chart" aria-label={t('readsPerSecond')}>
       <svg
         viewBox="0 0 240 60"
         width="240"
         height="60"
         role="img"
-        aria-label={`Reads per second, now ${values.at(-1) ?? 0}`}
+        aria-label={`${t('readsNowLabel')} ${values.at(-1) ?? 0}`}
       >
         <polyline points={points} fill="none" stroke="currentColor" strokeWidth="2" />
       </svg>
@@ -91,7 +93,7 @@ export function LiveScreen(): React.JSX.Element {
     <div className="live">
       <section className="top">
         <BigClock />
-        <div className="status" aria-label="Sync status">
+        <div className="status" aria-label={t('syncStatusLabel')}>
           <div data-testid="station-link">
             <span className={`dot ${connected ? 'ok' : 'bad'}`} />
             {t('stationLink')}: {connected ? t('stationReachable') : t('stationUnreachable')}
@@ -121,7 +123,7 @@ export function LiveScreen(): React.JSX.Element {
             )}
           </div>
           {backlog > 0 && (
-            <progress aria-label="Upload progress" max={sync.synced + backlog} value={sync.synced} />
+            <progress aria-label={t('uploadProgressLabel')} max={sync.synced + backlog} value={sync.synced} />
           )}
           {sync.blocked && (
             <div className="blocked" role="alert">
@@ -168,18 +170,18 @@ export function LiveScreen(): React.JSX.Element {
             {clock.offsetMs === null
               ? '—'
               : `${clock.offsetMs > 0 ? '+' : ''}${clock.offsetMs} ms (±${clock.uncertaintyMs} ms)`}
-            {clock.jumpMs !== null && ` · jump ${clock.jumpMs} ms`}
+            {clock.jumpMs !== null && ` · ${t('clockJump')} ${clock.jumpMs} ms`}
           </div>
         </div>
       </section>
       {snapshot.notices.length > 0 && (
-        <ul className="notices" role="log" aria-label="Station messages">
+        <ul className="notices" role="log" aria-label={t('messagesLabel')}>
           {snapshot.notices.slice(-3).map(n => (
             <li
               key={`${n.at}-${JSON.stringify(n.message)}`}
               className={n.level === 'info' ? '' : n.level === 'error' ? 'danger' : 'warning'}
             >
-              {new Date(n.at).toLocaleTimeString()} {say(n.message)}
+              {timeOfDay(n.at, language)} {say(n.message)}
             </li>
           ))}
         </ul>
@@ -220,9 +222,9 @@ export function LiveScreen(): React.JSX.Element {
       <section aria-label={t('readers')} className="readers">
         {snapshot.readers.map(r => (
           <div key={r.id} className={`reader state-${r.state}`} data-testid="reader">
-            <b>{r.id}</b> {r.protocol} · {READER_STATE_LABELS[language][r.state]} · {ageText(r.lastReadAgeMs)}{' '}
-            · {r.readsPerSecond}/s · errors {r.decodeErrors}
-            {r.clockOffsetMs !== null && ` · clock ${r.clockOffsetMs} ms`}
+            <b>{r.id}</b> {r.protocol} · {READER_STATE_LABELS[language][r.state]} ·{' '}
+            {ageText(r.lastReadAgeMs, language)} · {r.readsPerSecond}/s · {t('errors')} {r.decodeErrors}
+            {r.clockOffsetMs !== null && ` · ${t('readerClock')} ${r.clockOffsetMs} ms`}
             {Object.entries(r.details)
               .slice(0, 3)
               .map(([k, v]) => ` · ${k} ${v}`)}

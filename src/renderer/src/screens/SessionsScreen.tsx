@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
+import { timeOfDay } from '../format'
 import { PairingCodes } from '../components/PairingCodes'
 import { CLOUD_SESSION_STATE_LABELS } from '../../../shared/states'
 import { useLanguage, useText } from '../i18n'
@@ -42,15 +43,15 @@ export function SessionsScreen(): React.JSX.Element {
           {sessions.map(s => (
             <tr key={s.id} className={s.closed ? '' : 'active'}>
               <td>{s.alias}</td>
-              <td>{s.closed ? 'closed' : 'open ●'}</td>
+              <td>{s.closed ? t('sessionClosed') : `${t('sessionOpen')} ●`}</td>
               <td>
                 {CLOUD_SESSION_STATE_LABELS[language][s.cloudState]}
                 {s.cloudActive ? ' (active)' : ''}
               </td>
               <td>{s.counts.total}</td>
               <td>{s.counts.synced}</td>
-              <td>{s.first ? new Date(s.first).toLocaleTimeString() : '—'}</td>
-              <td>{s.last ? new Date(s.last).toLocaleTimeString() : '—'}</td>
+              <td>{s.first ? timeOfDay(s.first, language) : '—'}</td>
+              <td>{s.last ? timeOfDay(s.last, language) : '—'}</td>
             </tr>
           ))}
         </tbody>
@@ -112,9 +113,9 @@ export function SessionsScreen(): React.JSX.Element {
       {isStation && snapshot.runtime === 'headless' && <PairingCodes />}
       <h2>{t('device')}</h2>
       <dl className="device-info">
-        <dt>Serial</dt>
+        <dt>{t('serialNumber')}</dt>
         <dd>{snapshot.device.serialNumber}</dd>
-        <dt>deviceid</dt>
+        <dt>{t('deviceId')}</dt>
         <dd>{snapshot.device.deviceid ?? '—'}</dd>
         {info &&
           Object.entries(info)

@@ -1,15 +1,21 @@
 import { useEffect, useState } from 'react'
-import type { KeyPermissions } from '../../../shared/contract'
+import type { KeyPermissions, StationSnapshot } from '../../../shared/contract'
 import { PROTOCOL_PRODUCTS, PROTOCOLS as ALL_PROTOCOLS, USUAL_BAUDS } from '../../../shared/protocols'
 import { PRODUCTION_API_URL } from '../../../shared/rufus-cloud'
 import { run, stationApi } from '../api'
 import { NumberField } from '../components/Field'
 import { READER_STATE_LABELS } from '../../../shared/states'
-import { useLanguage, useMessage, useText } from '../i18n'
+import { useLanguage, useMessage, useText, type TextKey } from '../i18n'
 import { useStation } from '../store'
 
-/** Each protocol with its product name and factory baud rate, as the setup list shows them. */
+/** Each protocol with its product name (null: described in the screen's language) and factory baud rate. */
 const PROTOCOLS = ALL_PROTOCOLS.map(p => [p, PROTOCOL_PRODUCTS[p], USUAL_BAUDS[p][0] ?? 9600] as const)
+
+const KEY_STORAGE_TEXT = {
+  encrypted: 'keyEncrypted',
+  memory: 'keyInMemory',
+  'command-line': 'keyCommandLine'
+} as const satisfies Record<StationSnapshot['key']['storage'], TextKey>
 
 /**
  * The setup wizard: each step shows whether it is done, so it resumes wherever the station stands. Steps that
@@ -85,11 +91,11 @@ export function SetupScreen(): React.JSX.Element {
         {permissions && (
           <p role="status" data-testid="key-permissions">
             {say(permissions.message)} (READ {permissions.canRead ? '✓' : '✗'} · WRITE{' '}
-            {permissions.canWrite ? '✓' : '✗'} · unbind {permissions.canUnbind ? '✓' : '✗'})
+            {permissions.canWrite ? '✓' : '✗'} · {t('unbindShort')} {permissions.canUnbind ? '✓' : '✗'})
           </p>
         )}
         <p>
-          {t('keyStorage')}: {snapshot.key.storage}
+          {t('keyStorage')}: {t(KEY_STORAGE_TEXT[snapshot.key.storage])}
         </p>
       </section>
       <section aria-label={`2. ${t('device')}`}>
@@ -165,9 +171,9 @@ export function SetupScreen(): React.JSX.Element {
                 }
               }}
             >
-              {PROTOCOLS.map(([value, label]) => (
+              {PROTOCOLS.map(([value, product]) => (
                 <option key={value} value={value}>
-                  {label}
+                  {product ?? t('lineProtocol')}
                 </option>
               ))}
             </select>
@@ -211,7 +217,7 @@ export function SetupScreen(): React.JSX.Element {
           </p>
         ))}
         <p>{t('passChip')}</p>
-        <ul aria-label="Live test" data-testid="live-test">
+        <ul aria-label={t('liveTestLabel')} data-testid="live-test">
           {recent.slice(0, 5).map(p => (
             <li key={p.id}>
               #{p.num} {p.bib ?? '—'} {p.chip ?? ''}
