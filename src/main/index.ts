@@ -62,10 +62,11 @@ function refuseToStart(error: unknown, language: Language = 'en'): void {
 type Adoption = { readonly adopted: AdoptionResult } | { readonly refused: unknown }
 
 /**
- * Adopts an earlier version's folder before Electron is ready: Chromium reads `Local State` (on Windows the key
- * safeStorage decrypts the stored API key with) and `Local Storage` (the entry screen's queue) from userData as it
- * starts, after this script's first run and before "ready". Copied later, the old key would be replaced by a new
- * one and the stored API key could never be read. A refusal is shown once Electron can show dialogs.
+ * Adopts an earlier version's folder in this module's top-level code, before Electron is ready: Chromium reads
+ * `Local State` (on Windows the key safeStorage decrypts the stored API key with) and `Local Storage` (the entry
+ * screen's queue) from userData as it starts, right after Electron has evaluated this module (JoinAppCode in
+ * PostEarlyInitialization) and before "ready". Copied later, the old key would be replaced by a new one and the
+ * stored API key could never be read. A refusal is shown once Electron can show dialogs.
  */
 function adoptBeforeReady(): Adoption {
   try {

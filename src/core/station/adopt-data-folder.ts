@@ -123,6 +123,9 @@ export function adoptDataFolder(options: AdoptionOptions): AdoptionResult {
   try {
     afterStep('locked')
     return adoptLocked(options, afterStep)
+  } catch (error) {
+    // A folder that cannot be read, written or flushed, said as a start failure (one naming its folder stays so).
+    throw explainStartError(error, options.target)
   } finally {
     lock.release()
   }
@@ -138,11 +141,7 @@ function adoptLocked(options: AdoptionOptions, afterStep: (step: AdoptionStep) =
     afterStep('old-folder-free')
   }
   if (options.files !== undefined && options.files.length > 0) {
-    try {
-      for (const file of options.files) copyIfMissing(file.from, file.to, afterStep)
-    } catch (error) {
-      throw explainStartError(error, target)
-    }
+    for (const file of options.files) copyIfMissing(file.from, file.to, afterStep)
     afterStep('files-copied')
   }
   switch (plan.kind) {
@@ -163,28 +162,20 @@ function move(
   notices: AdoptionNotice[],
   afterStep: (step: AdoptionStep) => void
 ): AdoptionResult {
-  try {
-    if (clearing === 'remove-empty') rmdirSync(target)
-    if (clearing === 'set-aside') notices.unshift(setAside(target))
-  } catch (error) {
-    throw explainStartError(error, target)
-  }
+  if (clearing === 'remove-empty') rmdirSync(target)
+  if (clearing === 'set-aside') notices.unshift(setAside(target))
   afterStep('target-cleared')
   try {
     renameSync(from, target)
   } catch (error) {
     const refusal = moveRefusal(codeOf(error))
-    if (refusal === null) throw explainStartError(error, target)
+    if (refusal === null) throw error
     return { dataFolder: from, notices: [inPlace(from, target, refusal), ...notices] }
   }
-  try {
-    // Made durable before the journal opens in its new place: a power cut must not undo the move after the
-    // station has written there.
-    flushParent(target)
-    flushParent(from)
-  } catch (error) {
-    throw explainStartError(error, target)
-  }
+  // Made durable before the journal opens in its new place: a power cut must not undo the move after the station
+  // has written there.
+  flushParent(target)
+  flushParent(from)
   afterStep('moved')
   return {
     dataFolder: target,
