@@ -34,7 +34,11 @@ const config: Configuration = {
     // such check yet).
     enableEmbeddedAsarIntegrityValidation: true,
     onlyLoadAppFromAsar: true,
-    grantFileProtocolExtraPrivileges: false
+    grantFileProtocolExtraPrivileges: false,
+    // Flipping the fuses edits the Electron binary and breaks the ad-hoc signature it ships with. A build without a
+    // certificate is not signed again, and Apple silicon refuses to run an arm64 binary whose signature does not
+    // match ("damaged"): sign it ad hoc once more (codesign, macOS only). A certificate's signature replaces it.
+    resetAdHocDarwinSignature: true
   },
   win: {
     target: ['nsis'],

@@ -58,14 +58,30 @@ function refuseToStart(error: unknown, language: Language = 'en'): void {
   app.exit(3)
 }
 
-async function start(): Promise<void> {
-  let adopted: AdoptionResult
+/** The adoption's outcome, decided before Electron is ready: its result, or why the app cannot start. */
+type Adoption = { readonly adopted: AdoptionResult } | { readonly refused: unknown }
+
+/**
+ * Adopts an earlier version's folder in this module's top-level code, before Electron is ready: Chromium reads
+ * `Local State` (on Windows the key safeStorage decrypts the stored API key with) and `Local Storage` (the entry
+ * screen's queue) from userData as it starts, right after Electron has evaluated this module (JoinAppCode in
+ * PostEarlyInitialization) and before "ready". Copied later, the old key would be replaced by a new one and the
+ * stored API key could never be read. A refusal is shown once Electron can show dialogs.
+ */
+function adoptBeforeReady(): Adoption {
   try {
-    adopted = adoptDesktopData(appDataRoot)
+    return { adopted: adoptDesktopData(appDataRoot) }
   } catch (error) {
-    refuseToStart(error)
+    return { refused: error }
+  }
+}
+
+async function start(adoption: Adoption): Promise<void> {
+  if ('refused' in adoption) {
+    refuseToStart(adoption.refused)
     return
   }
+  const { adopted } = adoption
   setAsideDamagedSettings(join(app.getPath('userData'), 'config.json'))
   const settings = new Store<AppSettings>({
     defaults: SETTINGS_DEFAULTS,
@@ -183,7 +199,9 @@ if (!app.requestSingleInstanceLock()) {
     }
   })
   app.on('web-contents-created', (_event, contents) => lockNavigation(contents))
-  void app.whenReady().then(start)
+  // After the single-instance lock (a second window of this app adopts nothing), before Chromium starts.
+  const adoption = adoptBeforeReady()
+  void app.whenReady().then(() => start(adoption))
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { COMMANDS } from '../../src/shared/contract'
@@ -7,13 +7,24 @@ import { ROOT } from '../helpers/process'
 import { sessionWithPassings } from '../helpers/journal-fill'
 import { tempFolder } from '../helpers/station'
 
+/** Every file under a folder, as paths relative to it ([] when it does not exist). */
+function listed(folder: string): string[] {
+  if (!existsSync(folder)) return []
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter(entry => entry.isFile())
+    .map(entry => join(entry.parentPath, entry.name).slice(folder.length + 1))
+    .sort()
+}
+
 // A minimal stand-in for the parts of Electron the composition root touches.
 const fake = vi.hoisted(() => {
   const handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>()
   const windows: Array<Record<string, unknown>> = []
   let readyResolve: () => void = () => undefined
   const ready = new Promise<void>(resolve => (readyResolve = resolve))
-  return { handlers, windows, ready, readyResolve, appData: '', paths: new Map<string, string>() }
+  /** What the app folder held when the app first waited for Electron to be ready (Chromium starts then). */
+  const atReady: { files: string[] | null } = { files: null }
+  return { handlers, windows, ready, readyResolve, atReady, appData: '', paths: new Map<string, string>() }
 })
 
 vi.mock('electron', () => {
@@ -42,6 +53,7 @@ vi.mock('electron', () => {
   const app = {
     requestSingleInstanceLock: () => true,
     whenReady: () => {
+      fake.atReady.files ??= listed(join(fake.appData, 'RUFUS Station'))
       fake.readyResolve()
       return Promise.resolve()
     },
@@ -104,11 +116,28 @@ describe('the built Electron main bundle', () => {
       sessionWithPassings(oldData, 25)
       // Its settings file is damaged: adopted with the journal, then kept aside, never replaced by the defaults.
       writeFileSync(join(fake.appData, 'rufus-station', 'config.json'), '{"apiUrl": ')
+      // Chromium's own files: Local State holds the key safeStorage decrypts the API key with (Windows), Local
+      // Storage the entry screen's queue of typed entries. Chromium reads both as it starts, before "ready".
+      const localState = '{"os_crypt":{"encrypted_key":"RFBBUEkBAAAA0Iyd3wEV0RGMegDAT8KX6wEAAAA="}}'
+      writeFileSync(join(fake.appData, 'rufus-station', 'Local State'), localState)
+      const oldStorage = join(fake.appData, 'rufus-station', 'Local Storage', 'leveldb')
+      mkdirSync(oldStorage, { recursive: true })
+      writeFileSync(join(oldStorage, '000003.log'), 'rufus-station.entry-queue.v1')
       await import(/* @vite-ignore */ bundle)
       await fake.ready
       await vi.waitFor(() => expect(fake.handlers.has(IPC_INVOKE)).toBe(true))
       const appFolder = join(fake.appData, 'RUFUS Station')
       expect(fake.paths.get('userData')).toBe(appFolder)
+      // All of it was in place before Electron was asked to get ready, the journal moved too.
+      expect(fake.atReady.files).toEqual(
+        expect.arrayContaining([
+          'Local State',
+          join('Local Storage', 'leveldb', '000003.log'),
+          'config.json',
+          join('data', 'journal.sqlite')
+        ])
+      )
+      expect(readFileSync(join(appFolder, 'Local State'), 'utf8')).toBe(localState)
       expect(existsSync(oldData)).toBe(false)
       expect(readFileSync(join(appFolder, 'config.json.damaged'), 'utf8')).toBe('{"apiUrl": ')
       const window = fake.windows[0] as {

@@ -38,6 +38,8 @@ const SAMPLES: { readonly [C in MessageCode]: MessageParams[C] } = {
   'start.folder-adopted': { from: '/old/data', to: '/new/data' },
   'start.folder-kept-in-place': { folder: '/old/data', target: '/new/data', why: 'in-use' },
   'start.older-journal-left': { folder: '/old/data', target: '/new/data' },
+  'start.folder-set-aside': { folder: '/new/data', keptAs: '/new/data-set-aside-1' },
+  'start.app-folder-unknown': { variable: 'APPDATA' },
   'capture.waiting': {
     cause: { code: 'start.disk-full', params: { folder: '/data' } },
     pieces: 12,

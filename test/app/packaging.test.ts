@@ -51,6 +51,47 @@ function strays(paths: readonly string[]): string[] {
   )
 }
 
+interface WorkflowJob {
+  readonly name: string
+  readonly 'runs-on'?: string
+  readonly uses?: string
+  readonly needs?: string | string[]
+  readonly with?: Record<string, unknown>
+  readonly secrets?: 'inherit' | Record<string, string>
+  readonly steps?: Array<Record<string, unknown>>
+}
+
+const INSTALLERS_WORKFLOW = './.github/workflows/installers.yml'
+
+function readWorkflow<T>(name: string): T {
+  return loadYaml(readFileSync(join(ROOT, '.github/workflows', name), 'utf8')) as T
+}
+
+function releaseJobs(): WorkflowJob[] {
+  const { jobs } = readWorkflow<{ jobs: Record<string, Omit<WorkflowJob, 'name'>> }>('release.yml')
+  return Object.entries(jobs).map(([name, job]) => ({ name, ...job }))
+}
+
+function installersWorkflow() {
+  return readWorkflow<{
+    on: { workflow_call: { secrets?: Record<string, unknown> } }
+    jobs: Record<string, { steps: Array<Record<string, unknown>> }>
+  }>('installers.yml')
+}
+
+/** The repository secrets a piece of workflow reads (`secrets.NAME`), sorted, each once. */
+function secretsNamedIn(part: unknown): string[] {
+  const names = JSON.stringify(part ?? null).match(/secrets\.[A-Za-z0-9_]+/g) ?? []
+  return [...new Set(names.map(name => name.slice('secrets.'.length)))].sort()
+}
+
+function manifestScripts(): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>
+  }
+  return manifest.scripts
+}
+
 describe('the packaging configuration (electron-builder.ts)', () => {
   it('passes electron-builder’s own schema validation, which refuses a misspelt option', async () => {
     await expect(
@@ -69,12 +110,13 @@ describe('the packaging configuration (electron-builder.ts)', () => {
   })
 
   it('is built by the release workflow on Windows, macOS and Linux, which uploads every installer it makes', () => {
-    const workflow = loadYaml(readFileSync(join(ROOT, '.github/workflows/release.yml'), 'utf8')) as {
-      jobs: Record<string, { strategy: { matrix: { os: string[] } }; steps: Array<Record<string, unknown>> }>
-    }
-    const [job] = Object.values(workflow.jobs)
-    expect(job?.strategy.matrix.os).toEqual(['windows-latest', 'macos-latest', 'ubuntu-latest'])
-    const steps = job?.steps ?? []
+    const installers = releaseJobs().filter(job => job.uses === INSTALLERS_WORKFLOW)
+    expect(installers.map(job => job.with?.['os'])).toEqual([
+      'windows-latest',
+      'macos-latest',
+      'ubuntu-latest'
+    ])
+    const steps = installersWorkflow().jobs['installers']?.steps ?? []
     expect(steps.some(step => String(step['run']).includes('npm run dist'))).toBe(true)
     const upload = steps.find(step => String(step['uses']).startsWith('actions/upload-artifact@'))
     const uploaded = String((upload?.['with'] as { path?: string } | undefined)?.path)
@@ -85,6 +127,55 @@ describe('the packaging configuration (electron-builder.ts)', () => {
     expect(targets).toEqual(['nsis', 'dmg', 'AppImage', 'deb'])
     expect(uploaded).toEqual(targets.map(target => `dist/*.${extensions[target]}`))
     expect(config.directories?.output).toBe('dist')
+  })
+
+  it('hands each OS’s build only that OS’s signing secrets, and the build steps no others', () => {
+    const jobs = releaseJobs()
+    const allowed: Record<string, RegExp> = {
+      'windows-latest': /^WIN_CSC_(LINK|KEY_PASSWORD)$/,
+      'macos-latest': /^(MAC_CSC_(LINK|KEY_PASSWORD)|APPLE_[A-Z_]+)$/,
+      'ubuntu-latest': /^$/
+    }
+    for (const job of jobs) {
+      const os = String(job.with?.['os'] ?? job['runs-on'])
+      const used = secretsNamedIn(job)
+      if (job.uses !== INSTALLERS_WORKFLOW) {
+        expect(used, `job ${job.name} (not a build)`).toEqual([])
+        continue
+      }
+      // "secrets: inherit" would hand every secret of the repository to every OS.
+      expect(job.secrets, os).not.toBe('inherit')
+      for (const name of used) expect(name, `${os} is handed ${name}`).toMatch(allowed[os] ?? /^$/)
+    }
+    expect(secretsNamedIn(jobs.find(job => job.with?.['os'] === 'windows-latest'))).toEqual([
+      'WIN_CSC_KEY_PASSWORD',
+      'WIN_CSC_LINK'
+    ])
+    expect(secretsNamedIn(jobs.find(job => job.with?.['os'] === 'macos-latest'))).toContain('APPLE_ID')
+    // The shared build steps read only the secrets a caller hands them.
+    const workflow = installersWorkflow()
+    const declared = Object.keys(workflow.on.workflow_call.secrets ?? {}).sort()
+    expect(secretsNamedIn(workflow.jobs)).toEqual(declared)
+  })
+
+  it('packages only after the unit tests, type check, lint and format check passed on a clean Debian', () => {
+    const jobs = releaseJobs()
+    const checks = jobs.filter(job => job.uses === undefined)
+    expect(checks).toHaveLength(1)
+    const check = checks[0]
+    // .ci/run installs socat and Chromium and runs `npm test`: typecheck, lint, format check, build, every test.
+    expect(check?.steps?.some(step => /(^|\s)\.ci\/run(\s|$)/.test(String(step['run'])))).toBe(true)
+    expect(readFileSync(join(ROOT, '.ci/run'), 'utf8')).toMatch(/^npm test$/m)
+    expect(manifestScripts()['test']).toMatch(/typecheck.*&& .*lint.*&& .*format:check.*&& .*test:unit/)
+    for (const job of jobs.filter(job => job.uses === INSTALLERS_WORKFLOW)) {
+      expect([job.needs].flat(), String(job.with?.['os'])).toContain(check?.name)
+    }
+  })
+
+  it('re-signs an unsigned macOS build ad hoc after flipping the fuses, so it still starts on Apple silicon', () => {
+    // Flipping a fuse changes the Electron binary and breaks its ad-hoc signature; without a certificate nothing
+    // signs it again, and an arm64 Mac refuses to run a binary whose signature does not match ("damaged").
+    expect(config.electronFuses?.resetAdHocDarwinSignature).toBe(true)
   })
 
   it('tells stray files from shipped ones', () => {

@@ -1,4 +1,4 @@
-import { join, win32 } from 'node:path'
+import { isAbsolute, join, win32 } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   appDataRoot,
@@ -6,6 +6,7 @@ import {
   defaultDataFolder,
   oldDataFolders
 } from '../../src/core/platform/data-folder'
+import { MessageError } from '../../src/core/message-error'
 import { moveRefusal, planAdoption, type FolderLook } from '../../src/core/station/adoption-plan'
 
 const missing = (path: string): FolderLook => ({ path, exists: false, hasJournal: false, isEmpty: false })
@@ -26,6 +27,41 @@ describe('one data folder per OS', () => {
     expect(defaultDataFolder('/Users/ana/Library/Application Support')).toBe(
       '/Users/ana/Library/Application Support/RUFUS Station/data'
     )
+  })
+
+  it('never takes an empty or relative APPDATA or XDG folder (a Windows service has no APPDATA): the home-based default', () => {
+    const home = 'C:\\Users\\ana'
+    for (const APPDATA of ['', 'AppData\\Roaming', '.']) {
+      const root = appDataRoot('win32', { APPDATA }, home)
+      expect(root, `APPDATA=${JSON.stringify(APPDATA)}`).toBe('C:\\Users\\ana\\AppData\\Roaming')
+      expect(win32.isAbsolute(defaultDataFolder(root))).toBe(true)
+    }
+    expect(appDataRoot('win32', {}, home)).toBe('C:\\Users\\ana\\AppData\\Roaming')
+    // XDG's own rule: a relative path in these variables is invalid and ignored.
+    expect(appDataRoot('linux', { XDG_CONFIG_HOME: 'cfg' }, '/home/ana')).toBe('/home/ana/.config')
+    expect(oldDataFolders('/home/ana/.config', 'linux', { XDG_DATA_HOME: 'share' }, '/home/ana')[1]).toBe(
+      '/home/ana/.local/share/rufus-station'
+    )
+    for (const platform of ['linux', 'darwin'] as const) {
+      expect(isAbsolute(defaultDataFolder(appDataRoot(platform, { XDG_CONFIG_HOME: '' }, '/home/ana')))).toBe(
+        true
+      )
+    }
+  })
+
+  it('refuses, in words, when no absolute folder can be found at all (no APPDATA and no home folder)', () => {
+    let refused: unknown = null
+    try {
+      appDataRoot('win32', { APPDATA: '' }, '')
+    } catch (error) {
+      refused = error
+    }
+    expect(refused).toBeInstanceOf(MessageError)
+    expect((refused as MessageError).reason).toEqual({
+      code: 'start.app-folder-unknown',
+      params: { variable: 'APPDATA' }
+    })
+    expect(() => appDataRoot('linux', {}, 'relative/home')).toThrow(/XDG_CONFIG_HOME/)
   })
 
   it('knows where earlier versions kept it: the desktop app’s package-named folder, then the headless default', () => {

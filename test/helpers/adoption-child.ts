@@ -1,5 +1,6 @@
 // A second process for the data-folder adoption tests: an older station that dies with its journal open, an older
-// station still running, or an adoption killed between two steps. Run with spawnTs.
+// station still running, an adoption killed between two steps, or two stations adopting at once. Run with spawnTs.
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Journal } from '../../src/core/journal/journal'
 import { lockDataFolder } from '../../src/core/journal/folder-lock'
@@ -41,6 +42,29 @@ switch (mode) {
     const options = JSON.parse(optionsJson) as AdoptionOptions
     adoptDataFolder({ ...options, afterStep: step => (step === dieAfter ? die() : undefined) })
     process.stdout.write('finished\n')
+    break
+  }
+  case 'adopt': {
+    // A plain start: the result is the last line.
+    const [optionsJson = '{}'] = args
+    const options = JSON.parse(optionsJson) as AdoptionOptions
+    process.stdout.write(`${JSON.stringify(adoptDataFolder(options))}\n`)
+    break
+  }
+  case 'adopt-paused': {
+    // Stops after one step until the file `go` exists, as a start the OS stopped scheduling for a moment.
+    const [optionsJson = '{}', pauseAfter = '', go = ''] = args
+    const options = JSON.parse(optionsJson) as AdoptionOptions
+    const result = adoptDataFolder({
+      ...options,
+      afterStep: step => {
+        if (step !== pauseAfter) return
+        process.stdout.write('paused\n')
+        const nap = new Int32Array(new SharedArrayBuffer(4))
+        while (!existsSync(go)) Atomics.wait(nap, 0, 0, 20)
+      }
+    })
+    process.stdout.write(`${JSON.stringify(result)}\n`)
     break
   }
   default:

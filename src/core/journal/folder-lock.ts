@@ -16,12 +16,19 @@ export class DataFolderBusyError extends MessageError {
 
 /** The small database whose write lock says "this folder is in use". */
 export const LOCK_DATABASE = 'station-lock.sqlite'
+/** The lock an adoption holds, in the folder that holds the data folder it fills (adopt-data-folder.ts). */
+export const ADOPTION_LOCK_DATABASE = 'adoption-lock.sqlite'
 
 /**
  * How long a start waits for the lock before refusing. The operating system frees a dead process's lock when
  * it closes its files, which can lag the kill by a few milliseconds (more on a busy Windows machine).
  */
 const DEFAULT_WAIT_MS = 1500
+/**
+ * How long a start waits for another start's adoption: that one may itself wait DEFAULT_WAIT_MS for an older
+ * station's lock, then copies a few small files and renames; a kill frees the lock at once.
+ */
+const ADOPTION_WAIT_MS = 10_000
 
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
@@ -57,9 +64,22 @@ function takeWriteLock(db: SqliteDatabase): void {
  * `station.lock` (a pid file written by older versions) is ignored.
  */
 export function lockDataFolder(folder: string, waitMs = DEFAULT_WAIT_MS): { release(): void } {
+  return lockDatabaseIn(folder, LOCK_DATABASE, waitMs)
+}
+
+/**
+ * Held by a start while it adopts an earlier version's data folder (in the folder the data folder sits in, which
+ * no adoption moves): two stations started at once would otherwise both move, and the second would set aside the
+ * folder the first had just adopted. The second waits here, then finds the folder adopted. Released at once.
+ */
+export function lockAdoption(folder: string, waitMs = ADOPTION_WAIT_MS): { release(): void } {
+  return lockDatabaseIn(folder, ADOPTION_LOCK_DATABASE, waitMs)
+}
+
+function lockDatabaseIn(folder: string, name: string, waitMs: number): { release(): void } {
   // libsql reports an unopenable file only as "Unable to open connection"; the file system says why.
   accessSync(folder, constants.W_OK)
-  const path = join(folder, LOCK_DATABASE)
+  const path = join(folder, name)
   try {
     return takeFolderLock(folder, path, waitMs)
   } catch (error) {

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { join, posix, win32 } from 'node:path'
+import { MessageError } from '../message-error'
 
 /**
  * Where RUFUS Station keeps its files on each OS: the one place that knows these paths. The desktop app and the
@@ -18,7 +19,26 @@ export const APP_FOLDER_NAME = 'RUFUS Station'
 const OLD_APP_FOLDER_NAME = 'rufus-station'
 const DATA_SUBFOLDER = 'data'
 
-/** Electron's `appData`: the per-user folder every application's own folder sits in. */
+/**
+ * A folder from the environment, or the home-based default when it is unset, empty or relative: a relative folder
+ * would be taken from wherever the station was started (a service starts in C:\Windows\System32), and XDG's own
+ * rule ignores relative paths. Without an absolute home either there is nowhere safe to put the journal.
+ */
+function absoluteFolder(
+  platform: NodeJS.Platform,
+  given: string | undefined,
+  variable: string,
+  home: string,
+  ...fromHome: string[]
+): string {
+  const paths = platform === 'win32' ? win32 : posix
+  if (given !== undefined && paths.isAbsolute(given)) return given
+  if (!paths.isAbsolute(home))
+    throw new MessageError({ code: 'start.app-folder-unknown', params: { variable } })
+  return paths.join(home, ...fromHome)
+}
+
+/** Electron's `appData`: the per-user folder every application's own folder sits in. Always absolute. */
 export function appDataRoot(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
@@ -26,11 +46,11 @@ export function appDataRoot(
 ): string {
   switch (platform) {
     case 'win32':
-      return env['APPDATA'] ?? join(home, 'AppData', 'Roaming')
+      return absoluteFolder(platform, env['APPDATA'], 'APPDATA', home, 'AppData', 'Roaming')
     case 'darwin':
-      return join(home, 'Library', 'Application Support')
+      return absoluteFolder(platform, undefined, 'HOME', home, 'Library', 'Application Support')
     default:
-      return env['XDG_CONFIG_HOME'] || join(home, '.config')
+      return absoluteFolder(platform, env['XDG_CONFIG_HOME'], 'XDG_CONFIG_HOME', home, '.config')
   }
 }
 
@@ -46,6 +66,18 @@ export function defaultDataFolder(root: string = appDataRoot()): string {
 
 /** The settings file the desktop app (electron-store) keeps in its app folder. */
 export const DESKTOP_SETTINGS_FILE = 'config.json'
+
+/**
+ * What the desktop app's folder holds that must follow the data folder from the old app folder: the settings file
+ * (API address, readers, language, the encrypted API key), Chromium's `Local State` (on Windows it holds the key
+ * that decrypts the API key: without it the stored key is unreadable) and its `Local Storage` (the entry screen's
+ * queue of typed entries not yet stored). Chromium's caches are not worth carrying.
+ */
+export const DESKTOP_CARRIED_FILES: readonly string[] = [
+  DESKTOP_SETTINGS_FILE,
+  'Local State',
+  'Local Storage'
+]
 
 /** The desktop app's folder before it had a productName; its settings file sits there too. */
 export function oldDesktopAppFolder(root: string = appDataRoot()): string {
@@ -66,6 +98,9 @@ export function oldDataFolders(
   const headless =
     platform === 'win32' || platform === 'darwin'
       ? appFolder(root)
-      : join(env['XDG_DATA_HOME'] || join(home, '.local', 'share'), OLD_APP_FOLDER_NAME)
+      : join(
+          absoluteFolder(platform, env['XDG_DATA_HOME'], 'XDG_DATA_HOME', home, '.local', 'share'),
+          OLD_APP_FOLDER_NAME
+        )
   return [desktop, headless]
 }

@@ -57,7 +57,12 @@ export interface MessageParams {
     readonly target: string
     readonly why: 'other-drive' | 'in-use' | 'overlaps'
   }
+  /** A journal an earlier version left that this version does not use, and so does not upload from. */
   'start.older-journal-left': { readonly folder: string; readonly target: string }
+  /** The new data folder held files but no journal; they were kept under another name to make room. */
+  'start.folder-set-aside': { readonly folder: string; readonly keptAs: string }
+  /** No absolute folder for the station's files: `variable` (APPDATA …) is unset or relative, and so is home. */
+  'start.app-folder-unknown': { readonly variable: string }
   /** Reader input waits in memory because the disk refused it (`cause` says why). */
   'capture.waiting': {
     readonly cause: StationMessage

@@ -62,11 +62,16 @@ export const ENGLISH = {
       {
         'other-drive': 'it is on another drive',
         'in-use': 'a file in it is open in another program; the move is tried again at the next start',
-        overlaps: 'the new folder would be inside it'
+        overlaps:
+          'the new folder would be inside it; this stays so at every start until the journal is moved by hand, as the installation guide explains'
       }[p.why]
     }).`,
   'start.older-journal-left': p =>
-    `An older journal was left untouched in ${p.folder}; RUFUS Station uses ${p.target}. The older one may hold passings not yet in RUFUS Cloud: keep that folder until they are uploaded.`,
+    `An older journal was left untouched in ${p.folder}; RUFUS Station uses ${p.target} and does not upload from the older one. It may hold passings not yet in RUFUS Cloud: keep that folder, and to upload them quit RUFUS Station, rename ${p.target} aside and start again (the installation guide explains).`,
+  'start.folder-set-aside': p =>
+    `${p.folder} held files but no journal (a start that stopped early): they were kept as ${p.keptAs} to make room for the journal of the earlier version.`,
+  'start.app-folder-unknown': p =>
+    `RUFUS Station cannot tell where to keep its files: ${p.variable} is not set to a full path and the home folder is unknown. Set ${p.variable} to a full path, or give the headless station --data.`,
   'capture.waiting': (p, say) =>
     `${say(p.cause)} ${p.pieces} pieces of reader input are waiting in memory and will be saved as soon as possible; nothing already saved is affected.${
       p.droppedBytes > 0

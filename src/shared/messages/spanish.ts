@@ -70,11 +70,16 @@ export const SPANISH = {
       {
         'other-drive': 'está en otra unidad',
         'in-use': 'otro programa tiene abierto un archivo suyo; se volverá a intentar en el próximo inicio',
-        overlaps: 'la carpeta nueva quedaría dentro de ella'
+        overlaps:
+          'la carpeta nueva quedaría dentro de ella; seguirá así en cada inicio hasta que se traslade el registro a mano, como explica la guía de instalación'
       }[p.why]
     }).`,
   'start.older-journal-left': p =>
-    `Se ha dejado intacto un registro anterior en ${p.folder}; RUFUS Station usa ${p.target}. El anterior puede contener pasos que aún no están en RUFUS Cloud: conserve esa carpeta hasta que se hayan subido.`,
+    `Se ha dejado intacto un registro anterior en ${p.folder}; RUFUS Station usa ${p.target} y no sube nada del anterior. Puede contener pasos que aún no están en RUFUS Cloud: conserve esa carpeta y, para subirlos, cierre RUFUS Station, cambie el nombre de ${p.target} y vuelva a iniciar (la guía de instalación lo explica).`,
+  'start.folder-set-aside': p =>
+    `${p.folder} tenía archivos pero ningún registro (un inicio que se detuvo antes de tiempo): se han conservado como ${p.keptAs} para dejar sitio al registro de la versión anterior.`,
+  'start.app-folder-unknown': p =>
+    `RUFUS Station no sabe dónde guardar sus archivos: ${p.variable} no contiene una ruta completa y no se conoce la carpeta personal. Ponga una ruta completa en ${p.variable} o indique --data a la estación sin pantalla.`,
   'capture.waiting': (p, say) =>
     `${say(p.cause)} ${p.pieces} fragmentos de datos del lector esperan en memoria y se guardarán en cuanto sea posible; lo ya guardado no se ve afectado.${
       p.droppedBytes > 0
