@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import { StationService } from '../../src/core/app/station-service'
 import { NotPossible } from '../../src/core/not-possible'
+import type { Station } from '../../src/core/station/station'
 import type { AdminRequests } from '../../src/emulator/server'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
 import { lines, openStation } from '../helpers/station'
+
+/** The service behind a headless station's screens, with the key given on its command line. */
+function screenService(station: Station, apiUrl: string): StationService {
+  return new StationService({
+    station,
+    runtime: 'headless',
+    apiUrl,
+    keySet: true,
+    keyStorage: 'command-line'
+  })
+}
 
 describe('cloud reads asked for by a screen', () => {
   it("read this station's own cloud sessions, and never another session of the company with the station's key", async () => {
@@ -16,13 +28,7 @@ describe('cloud reads asked for by a screen', () => {
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
     station.ingest('p', lines(11, 12))
     await log.untilSynced(2)
-    const service = new StationService({
-      station,
-      runtime: 'headless',
-      apiUrl: cloud.apiUrl,
-      keySet: true,
-      keyStorage: 'command-line'
-    })
+    const service = screenService(station, cloud.apiUrl)
     const own = station.currentSession().token ?? ''
     expect((await service.cloudSessionPassings(own)).map(p => p.bib)).toEqual(['11', '12'])
     await expect(service.cloudSessionPassings(otherToken)).rejects.toThrow(/not one of this station/)
@@ -38,13 +44,7 @@ describe('the request ceiling, with a screen flooding cloud reads while the stat
       apiKey: KEYS.readWrite.apiKey,
       batchSize: 5
     })
-    const service = new StationService({
-      station,
-      runtime: 'headless',
-      apiUrl: cloud.apiUrl,
-      keySet: true,
-      keyStorage: 'command-line'
-    })
+    const service = screenService(station, cloud.apiUrl)
     station.ingest('p', lines(...Array.from({ length: 100 }, (_, i) => 1000 + i)))
     await log.until(() => station.currentSession().token !== null, 'the cloud session')
     const token = station.currentSession().token ?? ''
