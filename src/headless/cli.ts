@@ -25,14 +25,18 @@ import { DEFAULT_DEDUP } from '../core/reader/dedup'
 const USAGE = `usage: RUFUS_API_KEY=<key> npm run --silent station -- --headless --data <dir> --api-url <url> --serial <path>
   [--api-key-file <path>] [--api-key <key> (other users of the machine can read it)]
   [--baud <n>] [--protocol ${PROTOCOLS.join('|')}] [--line-field bib|chip] [--device-serial <sn>] [--device-model <m>]
-  [--session-alias <alias>] [--json] [--batch-size <n>]
-  [--on-closed-elsewhere ask|new-session] [--on-unbound ask|rebind] [--adopt-active-session]
+  [--session-alias <alias>] [--new-session <alias>] [--json] [--batch-size <n>]
+  [--on-closed-elsewhere new-session|ask] [--on-unbound rebind|ask] [--adopt-active-session]
   [--dedup-window <ms>] [--dedup-mode first|strongest] [--bib-policy chip|participants|epc-ascii]
   [--participants <csv>] [--rrbox-open-delay <ms>] [--http-port <n>] [--http-host <address>]
   [--upload-grace <ms>] [--upload-grace-all]
 or:    npm run station -- --demo [--http-port <n>] [--data <dir>]
 or:    npm run station -- --rotate-pairing [--data <dir>]   (new screen pairing URLs; restart the station)
 --serial may be repeated (several readers, one session); --protocol and --baud then pair with each by position.
+--new-session <alias>: close the open session (its passings still upload) and open <alias>; a restart with the
+same alias keeps the session it opened. Nobody is expected at a headless station: by default a cloud session closed
+elsewhere continues in a new one (new-session) and a device unbound in the cloud binds again and uploads
+everything again (rebind), each said as an event; 'ask' stops uploading until someone decides on a screen.
 The key: RUFUS_API_KEY, or --api-key-file (a file only you can read); --api-key shows it in the process list. With --http-port and no key, the setup
 wizard in the browser asks for one (kept in memory only).`
 
@@ -90,6 +94,7 @@ function parse() {
       'device-serial': { type: 'string' },
       'device-model': { type: 'string' },
       'session-alias': { type: 'string' },
+      'new-session': { type: 'string' },
       'batch-size': { type: 'string' },
       'on-closed-elsewhere': { type: 'string' },
       'on-unbound': { type: 'string' },
@@ -196,14 +201,24 @@ function headlessOptions(values: Values) {
       values['on-closed-elsewhere'],
       '--on-closed-elsewhere',
       ['ask', 'new-session'] as const,
-      'ask'
+      'new-session'
     ),
-    onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'ask'),
+    onUnbound: oneOf(values['on-unbound'], '--on-unbound', ['ask', 'rebind'] as const, 'rebind'),
+    newSession: sessionAliasFlag(values['new-session'], '--new-session'),
     uploadGraceMs: Math.min(
       60_000,
       positiveInteger(values['upload-grace'], '--upload-grace', DEFAULT_UPLOAD_GRACE.graceMs)
     )
   }
+}
+
+/** A session alias given on the command line: as a screen takes it (trimmed, 1 to 60 characters). */
+function sessionAliasFlag(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined
+  const alias = value.trim()
+  if (alias.length === 0 || alias.length > 60)
+    throw new Error(`${name} needs a session name of 1 to 60 characters`)
+  return alias
 }
 
 async function runHeadless(values: Values): Promise<void> {
@@ -238,6 +253,7 @@ async function runHeadless(values: Values): Promise<void> {
       deviceSerial: values['device-serial'],
       deviceModel: values['device-model'],
       sessionAlias: values['session-alias'],
+      newSession: options.newSession,
       lineField: options.lineField,
       dedup: options.dedup,
       bibPolicy: options.bibPolicy,
@@ -250,6 +266,12 @@ async function runHeadless(values: Values): Promise<void> {
     },
     hub.emit
   )
+  // Nobody may be there to answer: say once what the station will do by itself.
+  hub.emit({
+    type: 'info',
+    code: 'station.unattended',
+    params: { onClosedElsewhere: options.onClosedElsewhere, onUnbound: options.onUnbound }
+  })
   try {
     if (options.apiUrl !== undefined) settings.set('apiUrl', options.apiUrl)
   } catch (error) {

@@ -29,7 +29,10 @@ describe.each([
       const { station, log } = openStation({
         apiUrl: cloud.apiUrl,
         apiKey: KEYS.readWrite.apiKey,
-        batchSize: BATCH
+        batchSize: BATCH,
+        // Over a thousand batches through faults: the ceiling of 10 a second would make this a two-minute wait;
+        // it has its own tests (test/core/request-ceiling.test.ts, the matrix).
+        requestCeiling: { perSecond: 1000 }
       })
       for (let start = 1; start <= PASSINGS; start += 100) {
         station.ingest('p', lines(...Array.from({ length: 100 }, (_, i) => `B${start + i}`)))

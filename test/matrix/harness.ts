@@ -5,8 +5,10 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { SerialPort } from 'serialport'
 import { Journal } from '../../src/core/journal/journal'
+import { unwrapEnvelope } from '../../src/core/rufus/client'
 import type { AdminRequests } from '../../src/emulator/server'
-import type { PassingEvent, SyncEvent } from '../../src/shared/events'
+import type { PassingEvent, PrintedEvent, SyncEvent } from '../../src/shared/events'
+import { inEnglish } from '../../src/shared/messages'
 import { headlessArgs } from '../helpers/headless-args'
 import { jsonEvents, killGroup, spawnBundled, untilWhileRunning, type Spawned } from '../helpers/process'
 import { openSerialWriter, ptyPair } from '../helpers/pty'
@@ -15,7 +17,9 @@ import {
   type CapturedPassing,
   type CloudRow,
   type CloudSession,
-  type MatrixReport
+  type LocalSession,
+  type MatrixReport,
+  type Notice
 } from './report'
 
 /**
@@ -129,7 +133,15 @@ function readJournal(dataFolder: string) {
   try {
     const captured: CapturedPassing[] = []
     const tokens = new Set<string>()
+    const localSessions: LocalSession[] = []
     for (const session of journal.sessions()) {
+      localSessions.push({
+        id: session.id,
+        alias: session.alias,
+        token: session.token,
+        closed: session.closedAtUs !== null,
+        blocked: session.blockKind
+      })
       if (session.token) tokens.add(session.token)
       for (const passing of journal.passingsOfSession(session.id)) {
         if (passing.cloudToken) tokens.add(passing.cloudToken)
@@ -141,14 +153,40 @@ function readJournal(dataFolder: string) {
           timestampMs: Math.floor(passing.timeUs / 1000),
           state: passing.state,
           cloudToken: passing.cloudToken ?? session.token,
-          cloudNum: passing.num + session.cloudOffset
+          cloudNum: passing.num + session.cloudOffset,
+          note: passing.note ? inEnglish(passing.note) : null
         })
       }
     }
-    return { captured, deviceid: journal.device()?.deviceid ?? null, localTokens: [...tokens] }
+    return {
+      captured,
+      localSessions,
+      deviceid: journal.device()?.deviceid ?? null,
+      localTokens: [...tokens]
+    }
   } finally {
     journal.close()
   }
+}
+
+/** Notices kept per case: enough to show what the stations said, bounded against a station that repeats itself. */
+const MAX_NOTICES = 2000
+
+/** The `info`, `warning` and `error` lines a station printed with `--json`. */
+function noticesOf(station: Spawned): Notice[] {
+  const notices: Notice[] = []
+  for (const line of station.lines) {
+    if (!/"type":"(info|warning|error)"/.test(line)) continue
+    try {
+      const event = JSON.parse(line) as PrintedEvent
+      if (event.type === 'info' || event.type === 'warning' || event.type === 'error') {
+        notices.push({ level: event.type, code: event.code, message: event.message })
+      }
+    } catch {
+      // a line cut by a kill
+    }
+  }
+  return notices
 }
 
 async function stopGracefully(spawned: Spawned, timeoutMs = 15_000): Promise<number | null> {
@@ -269,9 +307,10 @@ export async function runCase(matrixCase: MatrixCase): Promise<MatrixReport> {
     const lastExitCode = await stopGracefully(last)
     collect(last)
 
-    const { faults: faultsInjected, ...requests } = (await (
-      await fetch(`${rootUrl}/admin/requests`)
-    ).json()) as AdminRequests
+    // Under `--envelope` the admin answers come wrapped like every other.
+    const { faults: faultsInjected, ...requests } = unwrapEnvelope(
+      await (await fetch(`${rootUrl}/admin/requests`)).json()
+    ) as AdminRequests
     await stopGracefully(cloud)
     const cloudState = readCloud(cloudDir)
     const journal = readJournal(data)
@@ -288,6 +327,8 @@ export async function runCase(matrixCase: MatrixCase): Promise<MatrixReport> {
       lastSync: lastSync(),
       settled: isSettled,
       stationStarts: stations.length,
+      localSessions: journal.localSessions,
+      notices: stations.flatMap(noticesOf).slice(-MAX_NOTICES),
       lastExitCode,
       elapsedMs: performance.now() - started
     })

@@ -19,6 +19,24 @@ export interface CapturedPassing {
   readonly cloudToken: string | null
   /** The number it goes up with (its local number plus its session's offset). */
   readonly cloudNum: number
+  /** Why it stands as it does (a conflict's note carries the cloud's copy), in English. */
+  readonly note?: string | null
+}
+
+/** A local session as the journal ends: its cloud session (null: never attached) and whether it was closed. */
+export interface LocalSession {
+  readonly id: number
+  readonly alias: string
+  readonly token: string | null
+  readonly closed: boolean
+  readonly blocked: string | null
+}
+
+/** A notice a station printed (`info`, `warning`, `error`), with its code and English words. */
+export interface Notice {
+  readonly level: 'info' | 'warning' | 'error'
+  readonly code: string
+  readonly message: string
 }
 
 /** One row of the cloud's passings table. */
@@ -54,6 +72,10 @@ export interface ReportInput {
   /** The last station reported everything settled (nothing pending or in flight) before the deadline. */
   readonly settled: boolean
   readonly stationStarts: number
+  /** The journal's sessions (the matrix checks that each one uploads). */
+  readonly localSessions?: readonly LocalSession[]
+  /** Every notice the stations printed, across kills (bounded by the harness). */
+  readonly notices?: readonly Notice[]
   /** Exit code of the last, gracefully stopped station. */
   readonly lastExitCode: number | null
   readonly elapsedMs: number

@@ -290,6 +290,8 @@ interface Statement {
 }
 
 const LAST_DECODED_CHUNK = 'last_decoded_chunk'
+/** The last `--new-session` alias carried out (a restart with the same one opens nothing). */
+const NEW_SESSION_REQUEST = 'new_session_request'
 
 /**
  * The station's durable record: raw reader input, passings, sessions, the device binding and sync state, in
@@ -409,13 +411,34 @@ export class Journal {
 
   /** Opens a new local session, closing the one that was open. */
   openSession(alias: string, atUs: number): SessionRecord {
+    return inTransaction(this.#db, () => this.#replaceOpenSession(alias, atUs))
+  }
+
+  /**
+   * The headless `--new-session <alias>`: closes the open session and opens `alias`, once per alias asked in a row.
+   * Null when the last request carried out was this same alias (a restart with the same command line), so a
+   * supervisor's restarts never split a wave. The close, the open and the record of the request are one
+   * transaction: a kill leaves either the old session open or the new one, never none.
+   */
+  openRequestedSession(
+    alias: string,
+    atUs: number
+  ): { readonly session: SessionRecord; readonly closed: SessionRecord | null } | null {
     return inTransaction(this.#db, () => {
-      this.#sql('UPDATE sessions SET closed_at_us = ? WHERE closed_at_us IS NULL').run(atUs)
-      const id = Number(
-        this.#sql('INSERT INTO sessions (alias, opened_at_us) VALUES (?, ?)').run(alias, atUs).lastInsertRowid
-      )
-      return this.session(id) as SessionRecord
+      if (this.getMeta(NEW_SESSION_REQUEST) === alias) return null
+      const open = this.openedSession()
+      const session = this.#replaceOpenSession(alias, atUs)
+      this.setMeta(NEW_SESSION_REQUEST, alias)
+      return { session, closed: open ? this.session(open.id) : null }
     })
+  }
+
+  #replaceOpenSession(alias: string, atUs: number): SessionRecord {
+    this.#sql('UPDATE sessions SET closed_at_us = ? WHERE closed_at_us IS NULL').run(atUs)
+    const id = Number(
+      this.#sql('INSERT INTO sessions (alias, opened_at_us) VALUES (?, ?)').run(alias, atUs).lastInsertRowid
+    )
+    return this.session(id) as SessionRecord
   }
 
   closeSession(id: number, atUs: number): void {

@@ -22,6 +22,8 @@ import { BadFrameSampler, type BadFrameReport } from '../reader/bad-frame-sample
 import type { ReaderHealthSnapshot, ReaderState } from '../reader/reader-health'
 import { ReaderConnection, type ByteSourceFactory, type ReaderConfig } from '../serial/reader-connection'
 import { RufusClient } from '../rufus/client'
+import { CeilingCloud, screenCloud, type ScreenCloud } from '../rufus/limited-cloud'
+import { RequestCeiling, type CeilingOptions } from '../rufus/request-ceiling'
 import type { BackoffOptions } from '../sync/backoff'
 import { outgoingTimestamp } from '../sync/reconcile'
 import { DEFAULT_UPLOAD_GRACE, type UploadGraceSetting } from '../sync/upload-grace'
@@ -46,6 +48,13 @@ export interface StationConfig {
   readonly deviceModel?: string
   readonly deviceAlias?: string
   readonly sessionAlias?: string
+  /**
+   * Headless `--new-session`: at start, close the open session (its passings still upload) and open one with this
+   * alias; a later start with the same alias opens nothing.
+   */
+  readonly newSession?: string
+  /** The request ceiling for the whole station (default 10 a second; sync first, screens refused after 3 s). */
+  readonly requestCeiling?: Omit<CeilingOptions, 'timer'>
   /** What a line of the line protocol carries. */
   readonly lineField?: LineField
   readonly decoderFor?: (port: string) => Decoder
@@ -91,8 +100,11 @@ const MIRROR_RETRY_MS = 1000
 export class Station {
   readonly journal: Journal
   readonly clock: AnchoredClock
-  client: RufusClient
+  /** RUFUS Cloud for screens and a person's actions: behind the request ceiling, after the uploads. */
+  client: ScreenCloud
   sync: SyncEngine
+  /** Every cloud request of this station, sync's and screens', goes through it. */
+  readonly ceiling: RequestCeiling
   readonly dataFolder: string
   readonly #capture: CaptureQueue
   readonly #mirror: CsvMirror
@@ -138,8 +150,10 @@ export class Station {
     this.dataFolder = config.dataFolder
     this.clock = new AnchoredClock(config.clockSources)
     this.#mirror = new CsvMirror(config.dataFolder)
-    this.client = this.#makeClient(config.apiUrl, config.apiKey)
-    this.sync = this.#makeSync(this.client)
+    this.ceiling = new RequestCeiling({ ...config.requestCeiling, timer: realTimer })
+    const client = this.#makeClient(config.apiUrl, config.apiKey)
+    this.client = screenCloud(client, this.ceiling)
+    this.sync = this.#makeSync(client)
     this.#capture = new CaptureQueue({
       journal,
       decoderFor: port => this.#decoderFor(port),
@@ -165,7 +179,7 @@ export class Station {
     const config = this.#config
     return new SyncEngine({
       journal: this.journal,
-      client,
+      client: new CeilingCloud(client, this.ceiling),
       stationTag: `rs-${this.installationId.slice(0, 8)}`,
       batchSize: config.batchSize,
       backoff: config.backoff,
@@ -186,8 +200,9 @@ export class Station {
   /** Switches to another API address or key (the wizard, a new key); sync restarts with it. */
   async setCloud(apiUrl: string, apiKey: string): Promise<void> {
     await this.sync.stop()
-    this.client = this.#makeClient(apiUrl, apiKey)
-    this.sync = this.#makeSync(this.client)
+    const client = this.#makeClient(apiUrl, apiKey)
+    this.client = screenCloud(client, this.ceiling)
+    this.sync = this.#makeSync(client)
     this.sync.start()
     this.#emitSyncNow()
   }
@@ -247,7 +262,10 @@ export class Station {
     if (device) this.#emit({ type: 'device', serialNumber: device.serialNumber, deviceid: device.deviceid })
 
     const undecoded = this.journal.undecodedChunks()
-    let session = this.journal.openedSession()
+    let session =
+      this.#config.newSession === undefined
+        ? this.journal.openedSession()
+        : this.#openRequestedSession(this.#config.newSession)
     if (!session) {
       session = this.journal.openSession(this.#config.sessionAlias ?? 'FINISH', this.clock.nowUs())
     }
@@ -267,6 +285,37 @@ export class Station {
     this.#clockTimer.unref()
     this.#emitSyncNow()
     if (this.#config.sync !== false) this.sync.start()
+  }
+
+  /**
+   * `--new-session`: a box without a screen starts its next wave from the command line. The session it closes keeps
+   * its passings and uploads them (sessions go up in order); a restart with the same alias keeps the open session.
+   */
+  #openRequestedSession(alias: string): SessionRecord | null {
+    const earlier = this.journal.sessions().find(s => s.alias === alias) ?? null
+    const opened = this.journal.openRequestedSession(alias, this.clock.nowUs())
+    if (!opened) {
+      const open = this.journal.openedSession()
+      if (open)
+        this.#emit({ type: 'info', code: 'station.new-session-kept', params: { alias, open: open.alias } })
+      return open
+    }
+    const { closed } = opened
+    if (closed) this.#emitSession(closed)
+    const waiting = closed ? this.journal.counts(closed.id).pending + this.journal.counts(closed.id).held : 0
+    this.#emit({
+      type: 'info',
+      code: 'station.new-session',
+      params: { alias, closed: closed?.alias ?? null, waiting }
+    })
+    if (earlier) {
+      this.#emit({
+        type: 'warning',
+        code: 'station.session-alias-reused',
+        params: { alias, earlier: earlier.id }
+      })
+    }
+    return opened.session
   }
 
   /**

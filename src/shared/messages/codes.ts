@@ -39,6 +39,8 @@ export interface MessageParams {
   'cloud.connection-failed': NoParams
   'cloud.timeout': NoParams
   'cloud.unexpected-answer': NoParams
+  /** A screen's cloud read refused by the station's request ceiling after waiting `seconds` behind uploads. */
+  'cloud.station-busy': { readonly seconds: number }
 
   // ---- starting, and saving to the data folder ----
   'start.folder-busy': { readonly folder: string; readonly pid: number | null }
@@ -76,6 +78,16 @@ export interface MessageParams {
   'station.session-opened': { readonly cause: 'reads' | 'manual'; readonly alias: string }
   'station.reads-without-session': { readonly count: number }
   'station.no-session': NoParams
+  /** `--new-session`: `closed` is the session closed for it (null: none was open), `waiting` its passings not yet up. */
+  'station.new-session': { readonly alias: string; readonly closed: string | null; readonly waiting: number }
+  /** `--new-session` with the alias an earlier start already carried out: nothing is closed. */
+  'station.new-session-kept': { readonly alias: string; readonly open: string }
+  'station.session-alias-reused': { readonly alias: string; readonly earlier: number }
+  /** What the headless station does, unattended, when the cloud closes its session or unbinds its device. */
+  'station.unattended': {
+    readonly onClosedElsewhere: 'ask' | 'new-session'
+    readonly onUnbound: 'ask' | 'rebind'
+  }
   'unbind.times-without-bib': { readonly count: number }
   'unbind.not-in-cloud': { readonly count: number }
 

@@ -42,6 +42,8 @@ export const ENGLISH = {
   'cloud.timeout': () => 'RUFUS Cloud did not answer in time; passings are safe here and will be retried.',
   'cloud.unexpected-answer': () =>
     'RUFUS Cloud answered something unexpected (not the API); check the API address. Passings are safe here.',
+  'cloud.station-busy': p =>
+    `The station is busy uploading to RUFUS Cloud and did not make this cloud read (waited ${p.seconds} s). Uploads go first; try again in a moment.`,
 
   'start.folder-busy': p =>
     `Another RUFUS Station${p.pid === null ? '' : ` (process ${p.pid})`} is already using the data folder ${p.folder}. Close it first.`,
@@ -87,6 +89,16 @@ export const ENGLISH = {
   'station.reads-without-session': p =>
     `${p.count} reads arrived with no session open; they are kept in the raw journal.`,
   'station.no-session': () => 'No session is open',
+  'station.new-session': p =>
+    p.closed === null
+      ? `Session "${p.alias}" opened, as asked (--new-session).`
+      : `Session "${p.closed}" closed and session "${p.alias}" opened, as asked (--new-session); ${p.waiting === 0 ? `every passing of "${p.closed}" is in the cloud or on its way` : `the ${p.waiting} passings of "${p.closed}" not yet in the cloud still upload`}.`,
+  'station.new-session-kept': p =>
+    `--new-session "${p.alias}" was already carried out at an earlier start, so no session was closed: capture continues in session "${p.open}". Give another name to start another session.`,
+  'station.session-alias-reused': p =>
+    `An earlier session (number ${p.earlier}) is also named "${p.alias}"; the station and RUFUS Cloud tell them apart by number.`,
+  'station.unattended': p =>
+    `Unattended: if RUFUS Cloud closes this station's session elsewhere it ${p.onClosedElsewhere === 'new-session' ? 'continues in a new cloud session by itself' : 'stops uploading until someone decides'}; if the device is unbound in RUFUS Cloud it ${p.onUnbound === 'rebind' ? 'binds again and uploads everything again by itself' : 'stops uploading until someone decides'}.`,
   'unbind.times-without-bib': p =>
     `Unbinding waits for ${p.count} times without a bib (entered with Enter alone). They are pinned at the top of the finish screen: give each its bib, or void it, then unbind.`,
   'unbind.not-in-cloud': p =>

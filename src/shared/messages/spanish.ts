@@ -50,6 +50,8 @@ export const SPANISH = {
     'RUFUS Cloud no respondió a tiempo; los pasos están a salvo aquí y se volverá a intentar.',
   'cloud.unexpected-answer': () =>
     'RUFUS Cloud respondió algo inesperado (no es la API); revise la dirección de la API. Los pasos están a salvo aquí.',
+  'cloud.station-busy': p =>
+    `La estación está ocupada subiendo pasos a RUFUS Cloud y no hizo esta lectura de la nube (esperó ${p.seconds} s). Las subidas van primero; vuelva a intentarlo en un momento.`,
 
   'start.folder-busy': p =>
     `Otra RUFUS Station${p.pid === null ? '' : ` (proceso ${p.pid})`} ya está usando la carpeta de datos ${p.folder}. Ciérrela primero.`,
@@ -98,6 +100,16 @@ export const SPANISH = {
   'station.reads-without-session': p =>
     `Llegaron ${p.count} lecturas sin ninguna sesión abierta; se conservan en el registro en bruto.`,
   'station.no-session': () => 'No hay ninguna sesión abierta',
+  'station.new-session': p =>
+    p.closed === null
+      ? `Se abrió la sesión "${p.alias}", como se pidió (--new-session).`
+      : `Se cerró la sesión "${p.closed}" y se abrió la sesión "${p.alias}", como se pidió (--new-session); ${p.waiting === 0 ? `todos los pasos de "${p.closed}" están en la nube o en camino` : `los ${p.waiting} pasos de "${p.closed}" que aún no están en la nube se siguen subiendo`}.`,
+  'station.new-session-kept': p =>
+    `--new-session "${p.alias}" ya se aplicó en un arranque anterior, así que no se cerró ninguna sesión: la captura sigue en la sesión "${p.open}". Dé otro nombre para empezar otra sesión.`,
+  'station.session-alias-reused': p =>
+    `Una sesión anterior (número ${p.earlier}) también se llama "${p.alias}"; la estación y RUFUS Cloud las distinguen por su número.`,
+  'station.unattended': p =>
+    `Sin supervisión: si RUFUS Cloud cierra la sesión de esta estación desde otro lugar, ${p.onClosedElsewhere === 'new-session' ? 'sigue sola en una nueva sesión de la nube' : 'deja de subir hasta que alguien decida'}; si el dispositivo se desvincula en RUFUS Cloud, ${p.onUnbound === 'rebind' ? 'se vuelve a vincular sola y sube todo de nuevo' : 'deja de subir hasta que alguien decida'}.`,
   'unbind.times-without-bib': p =>
     `Para desvincular faltan ${p.count} horas sin dorsal (introducidas solo con Intro). Están fijadas arriba en la pantalla de meta: dé a cada una su dorsal o anúlela, y después desvincule.`,
   'unbind.not-in-cloud': p =>
