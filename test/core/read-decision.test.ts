@@ -278,12 +278,22 @@ const TABLE: ReadonlyArray<[string, Row]> = [
     }
   ],
   [
-    'strongest: a read exactly at the end of the hold window starts a hold of its own',
+    'strongest: a read exactly at the end of the hold window releases the hold and starts its own',
     {
       read: read({ rssi: -70 }),
       dedup: STRONGEST,
       held: held(-60, 100 * S),
-      expected: { kind: 'hold', windowEndUs: 102 * S },
+      expected: { kind: 'release-and-hold', released: held(-60, 100 * S), windowEndUs: 102 * S },
+      asked: ALL_HELD
+    }
+  ],
+  [
+    'strongest: a read long after the hold window (decoded in the same run) releases the hold first',
+    {
+      read: read({ rssi: -90 }),
+      dedup: STRONGEST,
+      held: held(-60, 95 * S),
+      expected: { kind: 'release-and-hold', released: held(-60, 95 * S), windowEndUs: 102 * S },
       asked: ALL_HELD
     }
   ]
@@ -314,7 +324,8 @@ describe('the read decision', () => {
       'insert',
       'supersede',
       'hold',
-      'replace-hold'
+      'replace-hold',
+      'release-and-hold'
     ]
     expect([...kinds].sort()).toEqual([...all].sort())
   })

@@ -48,6 +48,11 @@ export type ReadDecision<H extends HeldRead> =
       readonly displaced: H
       readonly windowEndUs: number
     }
+  /**
+   * The chip's hold is over (the read comes after its window, before the hold was released: reads decoded
+   * together): `released` becomes a passing now, and the read starts a hold of its own.
+   */
+  | { readonly kind: 'release-and-hold'; readonly released: H; readonly windowEndUs: number }
 
 const SKIP_KNOWN = { kind: 'skip-known' } as const
 const INSERT = { kind: 'insert' } as const
@@ -79,5 +84,9 @@ function decideHold<H extends HeldRead>(read: ReadFacts, held: H | null, windowM
   if (strongest.kind === 'replace-hold' && held !== null) {
     return { kind: 'replace-hold', reason: strongest.reason, displaced: held, windowEndUs: held.windowEndUs }
   }
-  return { kind: 'hold', windowEndUs: read.timeUs + windowMs * 1000 }
+  const windowEndUs = read.timeUs + windowMs * 1000
+  // A hold still there is one whose window this read is past: a crossing of its own, not to be overwritten.
+  return held === null
+    ? { kind: 'hold', windowEndUs }
+    : { kind: 'release-and-hold', released: held, windowEndUs }
 }

@@ -87,6 +87,10 @@ export class ReadsToPassings {
         this.#hold(sessionId, port, read, decision.windowEndUs)
         return
       }
+      case 'release-and-hold':
+        this.#release(decision.released, policy, outcome)
+        this.#hold(sessionId, port, read, decision.windowEndUs)
+        return
       case 'hold':
         this.#hold(sessionId, port, read, decision.windowEndUs)
         return
@@ -100,23 +104,26 @@ export class ReadsToPassings {
       'SELECT * FROM dedup_holds WHERE window_end_us <= ? ORDER BY time_us',
       nowUs
     )
-    for (const hold of due) {
-      this.db.run('DELETE FROM dedup_holds WHERE session_id = ? AND chip = ?', hold.sessionId, hold.chip)
-      const stored = this.stores.passings.insert(hold.sessionId, {
-        bib: this.#bibFor(holdToRead(hold), policy),
-        chip: hold.chip,
-        timeUs: hold.timeUs,
-        source: 'reader',
-        port: hold.port,
-        rawChunkId: hold.rawChunkId,
-        rawOffset: hold.rawOffset,
-        readerKey: hold.readerKey,
-        antenna: hold.antenna,
-        rssi: hold.rssi,
-        capturedAtUs: nowUs
-      })
-      outcome.passings.push(stored)
-    }
+    for (const hold of due) this.#release(hold, policy, outcome)
+  }
+
+  /** A hold becomes a passing, captured at the decode's time. */
+  #release(hold: HoldRecord, policy: CapturePolicy, outcome: OutcomeBuilder): void {
+    this.db.run('DELETE FROM dedup_holds WHERE session_id = ? AND chip = ?', hold.sessionId, hold.chip)
+    const stored = this.stores.passings.insert(hold.sessionId, {
+      bib: this.#bibFor(holdToRead(hold), policy),
+      chip: hold.chip,
+      timeUs: hold.timeUs,
+      source: 'reader',
+      port: hold.port,
+      rawChunkId: hold.rawChunkId,
+      rawOffset: hold.rawOffset,
+      readerKey: hold.readerKey,
+      antenna: hold.antenna,
+      rssi: hold.rssi,
+      capturedAtUs: outcome.nowUs
+    })
+    outcome.passings.push(stored)
   }
 
   /** When the earliest held strongest read is due, or null. */
