@@ -1,3 +1,4 @@
+import { applyMigrations } from '../core/db/migrations'
 import { inTransaction, openDatabase, type SqliteDatabase } from '../core/db/sqlite'
 import { newCloudId, serverNow } from './ids'
 import type { DedupeKey } from './quirks'
@@ -71,7 +72,13 @@ export interface InsertOutcome {
   readonly duplicates: number
 }
 
-const SCHEMA = `
+/**
+ * The emulator database's versions, applied in order (`user_version` counts them). Never edit a shipped one: add
+ * the next. v1 is the schema from before versioning, written with IF NOT EXISTS so that a database made then is
+ * taken as v1 as it stands.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
 CREATE TABLE IF NOT EXISTS api_keys (
   api_key TEXT PRIMARY KEY, company TEXT NOT NULL, access TEXT NOT NULL, can_unbind INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
@@ -91,6 +98,9 @@ CREATE INDEX IF NOT EXISTS passings_session ON passings (token_session, num_pass
 CREATE INDEX IF NOT EXISTS passings_device ON passings (deviceid, ts_ms, num_passing, id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `
+]
+
+export const EMULATOR_SCHEMA_VERSION = MIGRATIONS.length
 
 /** How a stored duplicate is looked up in the session, per de-duplication key (parameters after the token). */
 const DUPLICATE_LOOKUP: Record<
@@ -125,7 +135,20 @@ export class EmulatorStore {
 
   constructor(path: string, options: { readonly now: () => number }) {
     this.#db = openDatabase(path, { synchronous: 'NORMAL' })
-    this.#db.exec(SCHEMA)
+    try {
+      applyMigrations(
+        this.#db,
+        MIGRATIONS,
+        found =>
+          new Error(
+            `The emulator database ${path} was written by a newer emulator (schema ${found}, this one knows ` +
+              `${EMULATOR_SCHEMA_VERSION}); it was left unchanged. Use another --db file.`
+          )
+      )
+    } catch (error) {
+      this.#db.close()
+      throw error
+    }
     this.#now = options.now
   }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { inTransaction, openDatabase } from '../../src/core/db/sqlite'
 import { Journal } from '../../src/core/journal/journal'
 import { JOURNAL_SCHEMA_VERSION, JournalTooNewError } from '../../src/core/journal/schema'
+import { JournalRowError } from '../../src/core/journal/rows'
 import { createLineDecoder } from '../../src/core/reader/line-decoder'
 import { lines, tempFolder } from '../helpers/station'
 
@@ -250,5 +251,48 @@ describe('journal', () => {
     const before = readFileSync(path)
     expect(() => new Journal(path)).toThrow()
     expect(readFileSync(path).equals(before)).toBe(true)
+  })
+
+  it('strongest read: two crossings of a chip decoded together (a backlog after a restart) are two passings', () => {
+    const { journal, folder } = journalIn()
+    journal.openSession('A', 1)
+    const S = 1_000_000
+    // Stored before a crash, decoded together at the next start: a hold is still open when the later crossing
+    // comes, its window long closed. The earlier crossing was overwritten by the later one: no passing, no
+    // suppression, no trace.
+    journal.appendRawChunks([
+      { port: 'p', connection: 1, bytes: lines('CHIP1'), receivedAtUs: 100 * S },
+      { port: 'p', connection: 1, bytes: lines('CHIP1'), receivedAtUs: 100.5 * S },
+      { port: 'p', connection: 1, bytes: lines('CHIP1'), receivedAtUs: 105 * S }
+    ])
+    journal.close()
+    const reopened = new Journal(join(folder, 'journal.sqlite'))
+    const chips = createLineDecoder({ field: 'chip' })
+    const policy = { dedup: { windowMs: 2000, mode: 'strongest' }, bibPolicy: 'chip' } as const
+    const outcome = reopened.decodePending(() => chips, policy, 110 * S)
+    expect(outcome.passings.map(p => [p.num, p.timeUs])).toEqual([
+      [1, 100 * S],
+      [2, 105 * S]
+    ])
+    // The read half a second later is the crossing's duplicate: suppressed, with its reason kept.
+    expect(reopened.suppressions(1).map(s => [s.timeUs, s.reason])).toEqual([
+      [100.5 * S, 'weaker (?) than the held read (?)']
+    ])
+    expect(reopened.nextHoldReleaseUs()).toBeNull()
+    reopened.close()
+  })
+
+  it('refuses a row the schema does not allow, naming its table and column, instead of passing it on', () => {
+    const { journal, path } = journalIn()
+    const session = journal.openSession('A', 1)
+    journal.insertManual(session.id, '12', 5, 5)
+    const raw = new Database(path)
+    raw.exec(`UPDATE passings SET state = 'lost' WHERE num_passing = 1`)
+    raw.close()
+    expect(() => journal.passingsOfSession(session.id)).toThrow(JournalRowError)
+    expect(() => journal.passingsOfSession(session.id)).toThrow(
+      'journal row passings.state holds string lost'
+    )
+    journal.close()
   })
 })

@@ -32,7 +32,7 @@ async function messagesOf(folder: string, code: string): Promise<string[]> {
 
 const CORE = 'Layer rule "core ↛ renderer, headless shell, Electron main"'
 const RENDERER = 'Layer rule "renderer ↛ core or Node"'
-const EMULATOR = 'Layer rule "emulator ↛ client or core (except core/db/sqlite)"'
+const EMULATOR = 'Layer rule "emulator ↛ client or core (except the SQLite helpers in core/db)"'
 const SIMULATOR = `Layer rule "simulator ↛ core's station"`
 const SHARED = 'Layer rule "shared ↛ anything with I/O"'
 /** An import() whose module no rule can read: whichever rule it would break, it is refused as such. */

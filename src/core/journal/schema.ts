@@ -1,4 +1,5 @@
-import { inTransaction, pragmaValue, type SqliteDatabase } from '../db/sqlite'
+import { applyMigrations } from '../db/migrations'
+import type { SqliteDatabase } from '../db/sqlite'
 import { MessageError } from '../message-error'
 
 /**
@@ -180,13 +181,5 @@ export class JournalTooNewError extends MessageError {
 
 /** Brings the journal to the current version, or refuses a newer one without writing anything. */
 export function migrate(db: SqliteDatabase): void {
-  const current = Number(pragmaValue(db, 'user_version') ?? 0)
-  if (current > JOURNAL_SCHEMA_VERSION) throw new JournalTooNewError(current)
-  for (let version = current; version < JOURNAL_SCHEMA_VERSION; version += 1) {
-    const sql = MIGRATIONS[version] ?? ''
-    inTransaction(db, () => {
-      db.exec(sql)
-      db.exec(`PRAGMA user_version = ${version + 1}`)
-    })
-  }
+  applyMigrations(db, MIGRATIONS, found => new JournalTooNewError(found))
 }
