@@ -1,3 +1,4 @@
+import { cloudCopyMatches } from '../../shared/cloud-copy'
 import type { PassingRecord } from '../journal/journal'
 
 /** What the cloud holds under one number, as read back. */
@@ -22,15 +23,10 @@ export function outgoingTimestamp(timeUs: number): string {
   return new Date(Math.floor(timeUs / 1000)).toISOString()
 }
 
-function sameInstant(a: string, b: string): boolean {
-  return Date.parse(a) === Date.parse(b)
-}
-
 function matches(local: PassingRecord, cloud: CloudCopy): boolean {
-  return (
-    cloud.bib === local.bib &&
-    (cloud.chip ?? null) === (local.chip ?? null) &&
-    sameInstant(cloud.timestamp, outgoingTimestamp(local.timeUs))
+  return cloudCopyMatches(
+    { bib: local.bib, chip: local.chip, timestamp: outgoingTimestamp(local.timeUs) },
+    cloud
   )
 }
 
