@@ -4,6 +4,7 @@ import { StationService } from '../../src/core/app/station-service'
 import { COMMANDS, type CommandName } from '../../src/shared/contract'
 import { API_COMMANDS, createStationApi } from '../../src/shared/station-api'
 import { inEnglish, renderMessage } from '../../src/shared/messages'
+import { emulator, KEYS } from '../helpers/emulator'
 import { inWords } from '../helpers/english'
 import { lines, openStation } from '../helpers/station'
 
@@ -89,13 +90,13 @@ describe('the command contract', () => {
   it('a refused bib typed while no session is open opens none', async () => {
     const { service: s, station } = service()
     station.closeSession()
-    const sessions = station.journal.sessions().length
+    const sessions = station.records.sessions().length
     expect(await handleCommand(s, 'entry', 'passings.manual', { bib: 'X'.repeat(40) })).toMatchObject({
       ok: false,
       error: { code: 'not-possible', message: { code: 'bib.too-long' } }
     })
-    expect(station.journal.sessions()).toHaveLength(sessions)
-    expect(station.journal.openedSession()).toBeNull()
+    expect(station.records.sessions()).toHaveLength(sessions)
+    expect(station.records.openedSession()).toBeNull()
   })
 
   it('enforces roles: viewers watch, entry screens record, only the station changes key, device and sessions', async () => {
@@ -209,11 +210,18 @@ describe('what screens learn', () => {
   })
 
   it('a correction made after upload is shown next to the passing', async () => {
-    const { service: s, station, log } = service()
+    const cloud = await emulator()
+    const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
+    const s = new StationService({
+      station,
+      runtime: 'headless',
+      apiUrl: cloud.apiUrl,
+      keySet: true,
+      keyStorage: 'command-line'
+    })
     station.ingest('p', lines(1))
-    await log.until(() => log.of('passing').length === 1, 'a passing')
-    const passing = station.journal.passingsOfSession(station.currentSession().id)[0]
-    station.journal.markSynced([passing?.id ?? 0], 'T', 1)
+    await log.untilSynced(1)
+    const passing = station.records.passingsOfSession(station.currentSession().id)[0]
     expect(await handleCommand(s, 'entry', 'passings.void', { id: passing?.id ?? 0 })).toEqual({
       ok: true,
       value: { outcome: 'kept-locally-after-sync' }
