@@ -1,4 +1,5 @@
 import type {
+  CloudPassingView,
   CommandResults,
   KeyPermissions,
   KeyView,
@@ -8,8 +9,7 @@ import type {
   ScreenSettings,
   SessionView,
   StationSnapshot,
-  StationUpdate,
-  CloudPassingView
+  StationUpdate
 } from '../../shared/contract'
 import { compareWithCloud } from '../../shared/cloud-copy'
 import { messageOf, type StationEvent } from '../../shared/events'
@@ -117,7 +117,7 @@ export class StationService {
   readonly onStationEvent = (event: StationEvent): void => {
     switch (event.type) {
       case 'passing': {
-        const passing = this.station.records.passing(event.id)
+        const passing = this.#records.passing(event.id)
         if (passing) this.#screens.passing(this.#views.passing(passing))
         break
       }
@@ -156,9 +156,8 @@ export class StationService {
   // ---- views ----
 
   snapshot(role: Role): StationSnapshot {
-    const journal = this.#records
-    const device = journal.device()
-    const session = journal.openedSession()
+    const device = this.#records.device()
+    const session = this.#records.openedSession()
     const status = this.station.syncStatus()
     return {
       runtime: this.#o.runtime,
@@ -215,14 +214,14 @@ export class StationService {
   /** What the station knows of a bib being typed: the runner, whether it already passed, whether it looks wrong. */
   checkBib(bib: string): BibCheck {
     const value = bib.trim()
-    const journal = this.#records
-    const list = journal.participantBibs()
-    const session = journal.openedSession()
-    const inParticipants = list.count === 0 ? null : journal.isParticipantBib(value)
+    const records = this.#records
+    const list = records.participantBibs()
+    const session = records.openedSession()
+    const inParticipants = list.count === 0 ? null : records.isParticipantBib(value)
     return {
-      name: value === '' ? null : journal.participantName(value),
+      name: value === '' ? null : records.participantName(value),
       inParticipants,
-      alreadyInSession: session !== null && value !== '' && journal.hasBib(session.id, value),
+      alreadyInSession: session !== null && value !== '' && records.hasBib(session.id, value),
       unusual: value !== '' && inParticipants === false && list.allNumeric && !/^\d+$/.test(value)
     }
   }
