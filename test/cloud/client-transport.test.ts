@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { RufusClient } from '../../src/core/rufus/client'
-import { explainRufusError, RufusError } from '../../src/core/rufus/errors'
+import { RufusError, rufusErrorMessage } from '../../src/core/rufus/errors'
+import { inEnglish } from '../../src/shared/messages'
 import { clientFor, emulator, KEYS, numberedPassings } from '../helpers/emulator'
 
 const servers: Server[] = []
@@ -37,16 +38,17 @@ describe('client transport failures', () => {
     const error = await failure(client.insertPassings('T', numberedPassings(1, 1)))
     expect(error.kind).toBe('timeout')
     expect(error.ambiguous).toBe(true)
-    expect(explainRufusError(error)).toMatch(/did not answer in time/)
+    expect(inEnglish(rufusErrorMessage(error))).toMatch(/did not answer in time/)
   })
 
-  it('reports an HTML answer as an invalid response, not as data', async () => {
+  it('reports an HTML answer as an answer that is not RUFUS Cloud, not as data', async () => {
     const url = await rawServer((_, response) => {
       response.writeHead(200, { 'Content-Type': 'text/html' })
       response.end('<!doctype html><html><body>Captive portal</body></html>')
     })
     const error = await failure(new RufusClient({ baseUrl: url, apiKey: 'k' }).listDevices())
-    expect(error.kind).toBe('invalid-response')
+    expect(error.kind).toBe('not-rufus')
+    expect(error.ambiguous).toBe(false)
     expect(error.message).toMatch(/HTML/)
   })
 
@@ -68,7 +70,7 @@ describe('client transport failures', () => {
     expect(error.kind).toBe('network')
     expect(error.code).toBe('ECONNREFUSED')
     expect(error.ambiguous).toBe(false)
-    expect(explainRufusError(error)).toMatch(/refused the connection/)
+    expect(inEnglish(rufusErrorMessage(error))).toMatch(/refused the connection/)
   })
 
   it('reports an unresolvable host as a DNS failure', async () => {

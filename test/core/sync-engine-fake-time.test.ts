@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Journal } from '../../src/core/journal/journal'
-import { explainRufusError, RufusError } from '../../src/core/rufus/errors'
+import { RufusError, rufusErrorMessage } from '../../src/core/rufus/errors'
 import {
   BACKOFF_MS,
   BLOCKED_POLL_MS,
@@ -109,7 +109,7 @@ describe('sync engine on fake time: backoff and Retry-After', () => {
     expect(await time.untilPaused()).toBe(BACKOFF_MS[0])
     expect(engine.status()).toMatchObject({
       online: false,
-      lastError: explainRufusError(new RufusError('network', '', { code: 'ECONNREFUSED' }))
+      lastError: rufusErrorMessage(new RufusError('network', '', { code: 'ECONNREFUSED' }))
     })
     capture(journal, session, time, '102')
     engine.wake()
@@ -157,8 +157,8 @@ describe('sync engine on fake time: backoff and Retry-After', () => {
     const { engine } = startEngine(journal, cloud, time)
 
     expect(await time.untilPaused()).toBe(30_000)
-    expect(engine.status().lastError).toBe(
-      explainRufusError(new RufusError('rate-limited', '', { retryAfterMs: 30_000 }))
+    expect(engine.status().lastError).toEqual(
+      rufusErrorMessage(new RufusError('rate-limited', '', { retryAfterMs: 30_000 }))
     )
     await time.advance(29_999)
     expect(cloud.callsOf('insertPassings')).toHaveLength(1)
@@ -221,7 +221,7 @@ describe('sync engine on fake time: recovery by read-back', () => {
     expect(journal.inflight(session.id)).toBeNull()
   })
 
-  it('with a WRITE-only key, resends after a lost answer and marks the duplicate-reported passing synced as unverified', async () => {
+  it('with a WRITE-only key, resends once after a lost answer, relying on de-duplication, and says so on the passing', async () => {
     const { time, cloud, journal, session } = rig({ passings: 1 })
     cloud.writeOnly = true
     cloud.failNext('insertPassings', { kind: 'answer-lost' })
@@ -233,7 +233,8 @@ describe('sync engine on fake time: recovery by read-back', () => {
     expect(cloud.passingsOf(tokenOf(journal, session))).toHaveLength(1)
     const [passing] = journal.passingsOfSession(session.id)
     expect(passing?.state).toBe('synced')
-    expect(noteOf(passing?.note)).toContain('not verified')
+    expect(passing?.note).toEqual({ code: 'sync.note.resent-accepted', params: {} })
+    expect(noteOf(passing?.note)).toContain('the key cannot read')
     expect(engine.status().canRead).toBe(false)
     expect(notices.filter(n => n.level === 'warning')).toHaveLength(1)
   })
@@ -241,7 +242,7 @@ describe('sync engine on fake time: recovery by read-back', () => {
 
 describe('sync engine on fake time: what the cloud refuses', () => {
   it.each([401, 403])(
-    'a %i blocks at once with the key-refused block, asks nothing while blocked, and resumes',
+    'a %i blocks at once with the key-refused block; a person’s resume ends the pause before the re-check',
     async status => {
       const { time, cloud, journal } = rig({ passings: 2 })
       cloud.failNext('bindDevice', { kind: 'status', status })
@@ -249,9 +250,17 @@ describe('sync engine on fake time: what the cloud refuses', () => {
 
       expect(await time.untilPaused()).toBe(BLOCKED_POLL_MS)
       expect(engine.status().blocked).toMatchObject({ kind: 'key-refused', sessionId: null })
-      await time.advance(10 * 60_000)
+      await time.advance(BLOCKED_POLL_MS - 1)
       expect(cloud.calls).toHaveLength(1)
-      expect(notices.filter(n => n.level === 'error')).toHaveLength(1)
+      expect(notices.filter(n => n.level === 'error').map(n => n.message)).toEqual([
+        {
+          code: 'sync.blocked',
+          params: {
+            problem: { code: 'sync.key-refused', params: {} },
+            action: { code: 'sync.action.key-refused', params: {} }
+          }
+        }
+      ])
       expect(journal.counts()).toMatchObject({ pending: 2 })
 
       engine.resume()
@@ -315,7 +324,7 @@ describe('sync engine on fake time: what the cloud refuses', () => {
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 3, quarantined: 1 })
     expect(journal.passingsOfSession(session.id)[2]).toMatchObject({
       state: 'quarantined',
-      note: { code: 'untranslated', params: { text: 'Invalid bib BAD' } }
+      note: { code: 'sync.note.refused', params: { reason: 'Invalid bib BAD' } }
     })
     expect(notices.filter(n => n.level === 'warning')).toHaveLength(1)
   })

@@ -24,7 +24,10 @@ const LEGACY: FakeReading = { dedupeOn: 'none', counts: 'inserted' }
 
 describe('case 1: an upload answered 2xx with a body that surprises', () => {
   it('counts left out on a cloud without de-duplication: settled by reading back, never resent', async () => {
-    const { time, cloud, journal, session } = rig({ passings: 3, reading: { dedupeOn: 'none', counts: 'none' } })
+    const { time, cloud, journal, session } = rig({
+      passings: 3,
+      reading: { dedupeOn: 'none', counts: 'none' }
+    })
     const { engine } = startEngine(journal, wiredClient(cloud), time)
     await time.untilPaused()
     await time.advance(60_000)
@@ -121,7 +124,8 @@ describe('case 2: a duplicate the read-back does not show, and read-backs by num
     ['exclusive bounds', { exclusiveBounds: true }],
     ['0-based pages', { firstPage: 0 }],
     ['pages of 2', { pageSize: 2 }],
-    ['page ignored, pages of 2', { ignoresPage: true, pageSize: 2 }]
+    ['page ignored, pages of 2', { ignoresPage: true, pageSize: 2 }],
+    ['pages of 1', { pageSize: 1 }]
   ])('%s: a lost answer is settled by reading back by number, nothing resent', async (_name, reading) => {
     const { time, cloud, journal, session } = rig({ passings: 5, reading: { ...LEGACY, ...reading } })
     cloud.failNext('insertPassings', { kind: 'answer-lost' })
@@ -133,6 +137,22 @@ describe('case 2: a duplicate the read-back does not show, and read-backs by num
     expect(cloud.countOf('insertPassings')).toBe(1)
     expect(cloud.countOf('sessionPassings')).toBeLessThanOrEqual(12)
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 5 })
+  })
+
+  it('a read-back that reaches its request cap settles what it walked and keeps the rest in flight, never resent', async () => {
+    const { time, cloud, journal, session } = rig({ passings: 30, reading: { ...LEGACY, pageSize: 1 } })
+    cloud.failNext('insertPassings', { kind: 'answer-lost' })
+    startEngine(journal, cloud, time)
+    await time.untilPaused()
+    expect(journal.counts()).toMatchObject({ pending: 30 })
+    await time.advance(BACKOFF_MS[0])
+
+    expect(cloud.countOf('insertPassings')).toBe(1)
+    expect(cloud.passingsOf(tokenOf(journal, session))).toHaveLength(30)
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 30 })
+    // Each read-back asked at most 12 times: three of them for thirty numbers one a page.
+    expect(cloud.countOf('sessionPassings')).toBeGreaterThan(24)
+    expect(cloud.countOf('sessionPassings')).toBeLessThanOrEqual(36)
   })
 })
 
@@ -162,7 +182,11 @@ describe('case 3: closing that is not idempotent', () => {
 
   it('a close refused while the session stays active does not hold back the next session', async () => {
     const { time, cloud, journal, session, engine, token } = await uploadedRig()
-    cloud.failNext('closeSession', { kind: 'status', status: 400, description: 'Missing required parameters' }, 50)
+    cloud.failNext(
+      'closeSession',
+      { kind: 'status', status: 400, description: 'Missing required parameters' },
+      50
+    )
     const second = journal.openSession('WAVE 2', time.nowUs())
     capture(journal, second, time, '201')
     engine.wake()
@@ -464,7 +488,10 @@ describe('case 7: a captive portal', () => {
     expect(pauses).toEqual([375, 750, 1500, 3000, 6000, 12_000])
     expect(cloud.passingsOf(token)).toHaveLength(2)
     expect(cloud.countOf('insertPassings')).toBe(2)
-    expect(engine.status()).toMatchObject({ online: false, lastError: { code: 'cloud.not-rufus', params: {} } })
+    expect(engine.status()).toMatchObject({
+      online: false,
+      lastError: { code: 'cloud.not-rufus', params: {} }
+    })
     expect(journal.counts()).toMatchObject({ synced: 1, pending: 1 })
 
     wire.portal = null

@@ -228,7 +228,11 @@ export class FakeCloud implements RufusCloud {
     return this.#call('insertPassings', () => {
       const session = this.#sessions.get(token)
       if (!session?.active) {
-        throw this.#error('insertPassings', this.#reading.closedInsertStatus, DESCRIPTIONS.sessionNotFoundOrClosed)
+        throw this.#error(
+          'insertPassings',
+          this.#reading.closedInsertStatus,
+          DESCRIPTIONS.sessionNotFoundOrClosed
+        )
       }
       if (this.refuseEvery !== null) throw this.#error('insertPassings', 400, this.refuseEvery)
       const refused = passings.find(p => this.refuseBib?.test(p.bib))

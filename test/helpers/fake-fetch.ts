@@ -22,7 +22,8 @@ export interface WireReading {
   portal?: 'before' | 'after' | null
 }
 
-const PORTAL_PAGE = '<!DOCTYPE html><html><head><title>Welcome to Venue Wi-Fi</title></head><body>Log in</body></html>'
+const PORTAL_PAGE =
+  '<!DOCTYPE html><html><head><title>Welcome to Venue Wi-Fi</title></head><body>Log in</body></html>'
 
 interface Routed {
   readonly status: number
@@ -55,7 +56,8 @@ export function fakeFetch(cloud: FakeCloud, apiKey: string, wire: WireReading = 
       } catch (error) {
         if (!(error instanceof RufusError)) throw error
         if (error.kind === 'timeout') throw Object.assign(new Error('timed out'), { name: 'TimeoutError' })
-        if (error.kind === 'network') throw Object.assign(new TypeError('fetch failed'), { cause: { code: error.code } })
+        if (error.kind === 'network')
+          throw Object.assign(new TypeError('fetch failed'), { cause: { code: error.code } })
         routed = json(error.status ?? 500, { description: error.description ?? null })
       }
     }
@@ -129,6 +131,14 @@ async function route(
 }
 
 /** The real client over the in-memory cloud, with the given wire reading. */
-export function wiredClient(cloud: FakeCloud, wire: WireReading = {}, apiKey = 'ror-fake0000000000000001'): RufusClient {
-  return new RufusClient({ baseUrl: 'http://rufus.invalid/v0', apiKey, fetch: fakeFetch(cloud, apiKey, wire) })
+export function wiredClient(
+  cloud: FakeCloud,
+  wire: WireReading = {},
+  apiKey = 'ror-fake0000000000000001'
+): RufusClient {
+  return new RufusClient({
+    baseUrl: 'http://rufus.invalid/v0',
+    apiKey,
+    fetch: fakeFetch(cloud, apiKey, wire)
+  })
 }

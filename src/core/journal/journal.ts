@@ -38,8 +38,10 @@ export interface PassingRecord {
   readonly capturedAtUs: number
   readonly state: PassingState
   readonly cloudToken: string | null
-  /** Why the passing stands as it does: the journal's own note, or the sync engine's words (`untranslated`). */
+  /** Why the passing stands as it does (a note written before notes were messages reads as `untranslated`). */
   readonly note: StationMessage | null
+  /** Times the cloud answered for this passing and a read-back then did not show it. */
+  readonly syncAttempts: number
 }
 
 /** Passings touched by a person after `cutoffUs` wait (see `Journal.pendingBatch`). */
@@ -60,7 +62,7 @@ export interface SessionRecord {
   readonly cloudOffset: number
   readonly cloudState: CloudSessionState
   readonly blockKind: string | null
-  readonly blockMessage: string | null
+  readonly blockMessage: StationMessage | null
 }
 
 export interface DeviceRecord {
@@ -83,6 +85,8 @@ export interface InflightBatch {
   readonly token: string
   readonly firstNum: number
   readonly lastNum: number
+  /** The batch was already sent once more after a lost answer (a WRITE-only key, which cannot read back). */
+  readonly resent?: boolean
 }
 
 export interface Counts {
@@ -212,6 +216,7 @@ interface PassingRow {
   state: PassingState
   cloud_token: string | null
   sync_note: string | null
+  sync_attempts: number
 }
 
 interface SessionRow {
@@ -240,15 +245,16 @@ function toPassing(row: PassingRow): PassingRecord {
     capturedAtUs: row.captured_at_us,
     state: row.state,
     cloudToken: row.cloud_token,
-    note: storedNote(row.sync_note)
+    note: storedNote(row.sync_note),
+    syncAttempts: row.sync_attempts
   }
 }
 
 /**
- * A passing's stored note. The journal writes its own as a message (JSON of a code and its parameters); the sync
- * engine still writes English words, which stay as they are (`untranslated`) until it emits codes.
+ * A stored message (a passing's note, a session's block): JSON of a code and its parameters. Words an earlier
+ * version stored stay as they are (`untranslated`).
  */
-function storedNote(text: string | null): StationMessage | null {
+export function storedNote(text: string | null): StationMessage | null {
   if (text === null) return null
   if (text.startsWith('{')) {
     try {
@@ -263,8 +269,8 @@ function storedNote(text: string | null): StationMessage | null {
   return { code: 'untranslated', params: { text } }
 }
 
-/** A note the journal writes itself: the message, as `storedNote` reads it back. */
-function noteToStore(message: StationMessage): string {
+/** A message as the journal stores it, as `storedNote` reads it back. */
+export function noteToStore(message: StationMessage): string {
   return JSON.stringify(message)
 }
 
@@ -279,7 +285,7 @@ function toSession(row: SessionRow): SessionRecord {
     cloudOffset: row.cloud_num_offset,
     cloudState: row.cloud_state,
     blockKind: row.block_kind,
-    blockMessage: row.block_message
+    blockMessage: storedNote(row.block_message)
   }
 }
 
@@ -465,8 +471,12 @@ export class Journal {
     )
   }
 
-  setSessionBlock(id: number, kind: string | null, message: string | null): void {
-    this.#sql('UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?').run(kind, message, id)
+  setSessionBlock(id: number, kind: string | null, message: StationMessage | null): void {
+    this.#sql('UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?').run(
+      kind,
+      message === null ? null : noteToStore(message),
+      id
+    )
   }
 
   // ---- capture ----
@@ -1149,56 +1159,68 @@ export class Journal {
 
   // ---- sync bookkeeping ----
 
-  markSynced(ids: readonly number[], token: string, atMs: number, note: string | null = null): void {
+  markSynced(ids: readonly number[], token: string, atMs: number, note: StationMessage | null = null): void {
     const update = this.#sql(
-      `UPDATE passings SET state = 'synced', cloud_token = ?, synced_at_ms = ?, sync_note = ? WHERE id = ? AND state = 'pending'`
+      `UPDATE passings SET state = 'synced', cloud_token = ?, synced_at_ms = ?, sync_note = ?, sync_attempts = 0 WHERE id = ? AND state = 'pending'`
     )
+    const stored = note === null ? null : noteToStore(note)
     inTransaction(this.#db, () => {
-      for (const id of ids) update.run(token, atMs, note, id)
+      for (const id of ids) update.run(token, atMs, stored, id)
     })
   }
 
   markState(
     ids: readonly number[],
     state: 'quarantined' | 'conflict' | 'pending',
-    note: string | null
+    note: StationMessage | null
   ): void {
     const update = this.#sql('UPDATE passings SET state = ?, sync_note = ? WHERE id = ?')
+    const stored = note === null ? null : noteToStore(note)
     inTransaction(this.#db, () => {
-      for (const id of ids) update.run(state, note, id)
+      for (const id of ids) update.run(state, stored, id)
+    })
+  }
+
+  /** The cloud answered for these passings, yet a read-back did not show them: one more attempt, kept. */
+  countUnseen(ids: readonly number[]): void {
+    const update = this.#sql('UPDATE passings SET sync_attempts = sync_attempts + 1 WHERE id = ?')
+    inTransaction(this.#db, () => {
+      for (const id of ids) update.run(id)
     })
   }
 
   /** Puts every passing of every session back to "not in the cloud" (after the cloud deleted the device). */
-  resetAllToPending(note: string): number {
+  resetAllToPending(note: StationMessage): number {
     return inTransaction(this.#db, () => {
       this.#sql('DELETE FROM sync_inflight').run()
       this.#sql(
         `UPDATE sessions SET token_session = NULL, cloud_state = 'none', cloud_num_offset = 0, block_kind = NULL, block_message = NULL`
       ).run()
       return this.#sql(
-        `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ? WHERE state IN ('synced', 'conflict')`
-      ).run(note).changes
+        `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ?, sync_attempts = 0 WHERE state IN ('synced', 'conflict')`
+      ).run(noteToStore(note)).changes
     })
   }
 
   setInflight(batch: InflightBatch, atMs: number): void {
     this.#sql(
-      `INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms, resent) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (session_id) DO UPDATE SET token_session = excluded.token_session, first_num = excluded.first_num,
-         last_num = excluded.last_num, started_at_ms = excluded.started_at_ms`
-    ).run(batch.sessionId, batch.token, batch.firstNum, batch.lastNum, atMs)
+         last_num = excluded.last_num, started_at_ms = excluded.started_at_ms, resent = excluded.resent`
+    ).run(batch.sessionId, batch.token, batch.firstNum, batch.lastNum, atMs, batch.resent ? 1 : 0)
   }
 
   inflight(sessionId: number): InflightBatch | null {
     const row = this.#sql('SELECT * FROM sync_inflight WHERE session_id = ?').get(sessionId) as
-      { session_id: number; token_session: string; first_num: number; last_num: number } | undefined
+      | { session_id: number; token_session: string; first_num: number; last_num: number; resent: number }
+      | undefined
     return row
       ? {
           sessionId: row.session_id,
           token: row.token_session,
           firstNum: row.first_num,
-          lastNum: row.last_num
+          lastNum: row.last_num,
+          resent: row.resent === 1
         }
       : null
   }
@@ -1234,10 +1256,9 @@ export class Journal {
       if (kind === 'void') {
         this.#sql(`UPDATE passings SET state = 'void' WHERE id = ?`).run(id)
       } else {
-        this.#sql(`UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL WHERE id = ?`).run(
-          newBib,
-          id
-        )
+        this.#sql(
+          `UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL, sync_attempts = 0 WHERE id = ?`
+        ).run(newBib, id)
       }
       return 'applied' as const
     })
@@ -1273,11 +1294,9 @@ export class Journal {
         'INSERT INTO corrections (passing_id, kind, old_bib, new_bib, at_us, after_sync) VALUES (?, ?, ?, ?, ?, ?)'
       ).run(id, 'undo', passing.bib, standing.oldBib, atUs, uploaded ? 1 : 0)
       if (uploaded) return 'kept-locally-after-sync' as const
-      this.#sql('UPDATE passings SET bib = ?, state = ?, sync_note = NULL WHERE id = ?').run(
-        standing.oldBib,
-        standing.oldBib === null ? 'held' : 'pending',
-        id
-      )
+      this.#sql(
+        'UPDATE passings SET bib = ?, state = ?, sync_note = NULL, sync_attempts = 0 WHERE id = ?'
+      ).run(standing.oldBib, standing.oldBib === null ? 'held' : 'pending', id)
       return 'applied' as const
     })
   }
