@@ -109,6 +109,17 @@ describe('the client and the bytes of each reading', () => {
     })
   })
 
+  it.each([
+    [400, 'bad-request'],
+    [403, 'forbidden']
+  ])('reads a %i with an empty body (U5) by its status, with no reason', async (status, kind) => {
+    const url = await answering(status, '')
+    expect(await failure(client(url).insertPassings('T', ONE))).toMatchObject({
+      kind,
+      description: undefined
+    })
+  })
+
   it('keeps a proxy’s 502 page a server problem, retried later', async () => {
     const url = await answering(502, '<html><body>Bad Gateway</body></html>')
     expect(await failure(client(url).insertPassings('T', ONE))).toMatchObject({

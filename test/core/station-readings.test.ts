@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readWholeSession } from '../../src/core/sync/range-read'
-import type { RunningEmulator } from '../../src/emulator/server'
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/server'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
 import { lines, openStation } from '../helpers/station'
 
@@ -78,6 +78,62 @@ describe('the station against each reading the emulator plays', () => {
     expect(log.lastSync()).toMatchObject({ conflict: 0, quarantined: 0, blocked: null })
   })
 
+  it.each<[string, Partial<EmulatorOptions>]>([
+    ['`--envelope`', { envelope: true }],
+    ['`--quirk created-200`', { quirks: ['created-200'] }],
+    ['`--quirk pretty-json`', { quirks: ['pretty-json'] }],
+    ['`--quirk zoneless-timestamps`', { quirks: ['zoneless-timestamps'] }],
+    ['`--quirk strict-fields` (the station sends only documented fields)', { quirks: ['strict-fields'] }]
+  ])('%s: every passing once, nothing refused', async (_name, reading) => {
+    const cloud = await emulator(reading)
+    const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
+    station.ingest('p', lines(1, 2, 3))
+    await log.untilSynced(3)
+    expect(bibsOf(await cloudRows(cloud, station.currentSession().token ?? ''))).toEqual(['1', '2', '3'])
+    expect(log.lastSync()).toMatchObject({ quarantined: 0, conflict: 0, blocked: null })
+  })
+
+  it('every batch read back (no counts, `--legacy`) over 0-based pages of 1000 with exclusive bounds: once each', async () => {
+    const quirks = ['no-insert-counts', 'pages-from-0', 'pages-of-1000', 'exclusive-bounds']
+    const cloud = await emulator({ legacy: true, quirks })
+    const { station, log } = openStation({
+      apiUrl: cloud.apiUrl,
+      apiKey: KEYS.readWrite.apiKey,
+      batchSize: 2500,
+      sync: false
+    })
+    const bibs = Array.from({ length: 2400 }, (_, i) => 1001 + i)
+    station.ingest('p', lines(...bibs))
+    await log.until(() => log.of('passing').length === 2400, '2400 captured')
+    station.sync.start()
+    await log.untilSynced(2400)
+    const rows = await cloudRows(cloud, station.currentSession().token ?? '')
+    expect(rows).toHaveLength(2400)
+    expect(new Set(rows.map(row => row.num_passing)).size).toBe(2400)
+    expect(cloud.stats.insertPassingsRequests).toBe(1)
+  })
+
+  it('`--quirk session-expires`: the cloud closing the session by itself is closed elsewhere, and the policy goes on', async () => {
+    let nowMs = Date.now()
+    const cloud = await emulator({ quirks: ['session-expires=600'], now: () => nowMs })
+    const { station, log } = openStation({
+      apiUrl: cloud.apiUrl,
+      apiKey: KEYS.readWrite.apiKey,
+      onClosedElsewhere: 'new-session'
+    })
+    station.ingest('p', lines(1))
+    await log.untilSynced(1)
+    const first = station.currentSession().token ?? ''
+    nowMs += 601_000
+    station.ingest('p', lines(2))
+    await log.untilSynced(2)
+    const second = station.currentSession().token ?? ''
+    expect(second).not.toBe(first)
+    expect(bibsOf(await cloudRows(cloud, first))).toEqual(['1'])
+    expect(bibsOf(await cloudRows(cloud, second))).toEqual(['2'])
+    expect(log.of('warning').map(e => e.code)).toContain('sync.closed-elsewhere-continuing')
+  })
+
   it('`--quirk dedupe-bib`: the second passing of a bib is tried once more, then a conflict with the evidence', async () => {
     const cloud = await emulator({ quirks: ['dedupe-bib'] })
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
@@ -96,6 +152,21 @@ describe('the station against each reading the emulator plays', () => {
     ])
     expect(bibsOf(await cloudRows(cloud, station.currentSession().token ?? ''))).toEqual(['7', '8', '9'])
     expect(cloud.stats.insertPassingsRequests).toBeLessThanOrEqual(5)
+  })
+
+  it('`--quirk dedupe-chip-time`: two typed passings in the same millisecond, the second taken for a duplicate', async () => {
+    const cloud = await emulator({ quirks: ['dedupe-chip-time'] })
+    const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
+    const atUs = station.clock.nowUs()
+    await station.recordManual('41', atUs)
+    await station.recordManual('42', atUs)
+    await log.until(
+      () => log.lastSync()?.synced === 1 && log.lastSync()?.conflict === 1,
+      '1 synced, 1 conflict'
+    )
+    const second = station.journal.passingsOfSession(station.currentSession().id).find(p => p.bib === '42')
+    expect(second).toMatchObject({ state: 'conflict', note: { code: 'sync.note.duplicate-unseen' } })
+    expect(bibsOf(await cloudRows(cloud, station.currentSession().token ?? ''))).toEqual(['41'])
   })
 
   it.each(['close-closed-404', 'close-closed-400'])(
@@ -172,14 +243,6 @@ describe('the station against each reading the emulator plays', () => {
     expect(log.lastSync()).toMatchObject({ quarantined: 0, pending: 12, synced: 1 })
   })
 
-  it('`--quirk strict-fields`: the station sends only documented fields, and every passing is taken', async () => {
-    const cloud = await emulator({ quirks: ['strict-fields'] })
-    const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
-    station.ingest('p', lines(1, 2, 3))
-    await log.untilSynced(3)
-    expect(log.lastSync()).toMatchObject({ quarantined: 0, blocked: null })
-  })
-
   it('`--quirk empty-list-wording`: after a create that failed with a 5xx, "No sessions" is read as none', async () => {
     const cloud = await emulator({ quirks: ['empty-list-wording'] })
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
@@ -192,8 +255,10 @@ describe('the station against each reading the emulator plays', () => {
     cloud.setFaults({ serverErrorShare: 1 })
     const second = station.openSession('WAVE 2')
     station.ingest('p', lines(2))
-    await log.until(() => station.journal.session(second.id)?.cloudState === 'creating', 'a create in doubt')
+    // The fault is in the emulator, not in an event: look every few ms until the create has met it.
+    while (cloud.stats.faults['server-error'] === 0) await new Promise(resolve => setTimeout(resolve, 5))
     cloud.setFaults({ serverErrorShare: 0 })
+    expect(station.journal.session(second.id)?.cloudState).toBe('creating')
     await log.untilSynced(2)
     expect(log.lastSync()?.blocked).toBeNull()
     expect(bibsOf(await cloudRows(cloud, station.currentSession().token ?? ''))).toEqual(['2'])
@@ -214,7 +279,7 @@ describe('the station against each reading the emulator plays', () => {
     station.ingest('p', lines(2, 3))
     await log.until(() => /not as RUFUS Cloud/.test(log.lastSync()?.lastError ?? ''), 'the portal named')
     // Nothing changes in the station's state while it tries again, so no event marks it: look every few ms.
-    while (portal.htmlAnswers < 4) await new Promise(resolve => setTimeout(resolve, 10))
+    while (portal.htmlAnswers < 4) await new Promise(resolve => setTimeout(resolve, 5))
     expect(log.lastSync()).toMatchObject({ online: false, synced: 1, pending: 2 })
 
     portal.mode = 'pass'
