@@ -1,21 +1,13 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import type { IncomingHttpHeaders } from 'node:http'
+import { describe, expect, it } from 'vitest'
 import { RufusClient } from '../../src/core/rufus/client'
 import { RufusError } from '../../src/core/rufus/errors'
 import { readRange, readWholeSession } from '../../src/core/sync/range-read'
 import { clientFor, emulator, insertAll, KEYS, numberedPassings } from '../helpers/emulator'
+import { loopbackServer } from '../helpers/loopback'
 
 // The client against the readings of the docs that live in the bytes: a real HTTP server on loopback answering as
 // the test says, and the real emulator with a quirk. No mocking library: real sockets, real parsing.
-
-const servers: Server[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise(done => server.close(done))
-  }
-})
 
 interface Seen {
   readonly method: string
@@ -25,7 +17,7 @@ interface Seen {
 
 /** A loopback server answering every request with `status` and `body`; it records what it was asked. */
 async function answering(status: number, body: string, seen: Seen[] = []): Promise<string> {
-  const server = createServer((request, response) => {
+  const { apiUrl } = await loopbackServer((request, response) => {
     seen.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers })
     request.resume()
     request.on('end', () => {
@@ -33,9 +25,7 @@ async function answering(status: number, body: string, seen: Seen[] = []): Promi
       response.end(body)
     })
   })
-  servers.push(server)
-  await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v0`
+  return apiUrl
 }
 
 async function failure(promise: Promise<unknown>): Promise<RufusError> {

@@ -1,25 +1,13 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RufusClient } from '../../src/core/rufus/client'
 import { RufusError, rufusErrorMessage } from '../../src/core/rufus/errors'
 import { inEnglish } from '../../src/shared/messages'
 import { clientFor, emulator, KEYS, numberedPassings } from '../helpers/emulator'
-
-const servers: Server[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise(done => server.close(done))
-  }
-})
+import { loopbackServer } from '../helpers/loopback'
 
 /** A real HTTP server on loopback that answers however the test says (or never). */
-async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler)
-  servers.push(server)
-  await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v0`
+async function rawServer(handler: Parameters<typeof loopbackServer>[0]): Promise<string> {
+  return (await loopbackServer(handler)).apiUrl
 }
 
 async function failure(promise: Promise<unknown>): Promise<RufusError> {
@@ -63,9 +51,8 @@ describe('client transport failures', () => {
   })
 
   it('reports a refused connection as a network failure that was certainly not applied', async () => {
-    const url = await rawServer(() => undefined)
-    const server = servers.pop()
-    await new Promise(done => server?.close(done))
+    const { server, apiUrl: url } = await loopbackServer(() => undefined)
+    await new Promise(done => server.close(done))
     const error = await failure(new RufusClient({ baseUrl: url, apiKey: 'k' }).insertSession('D'))
     expect(error.kind).toBe('network')
     expect(error.code).toBe('ECONNREFUSED')

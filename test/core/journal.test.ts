@@ -21,24 +21,20 @@ function journalIn(folder = tempFolder()) {
   }
 }
 
-/** Takes a journal back to format 4: the sync attempts (format 5) removed, then `sql`, then the version. */
-function rewindTo4(path: string, sql = ''): void {
+/**
+ * Takes a journal back to an older format: the sync attempts (format 5) removed, below 4 the passing counts too,
+ * then `sql`, then the version.
+ */
+function rewind(path: string, format: number, sql = ''): void {
   const raw = new Database(path)
   raw.exec(`
     ALTER TABLE passings DROP COLUMN sync_attempts; ALTER TABLE sync_inflight DROP COLUMN resent;
-    ${sql}
-    PRAGMA user_version = 4;
-  `)
-  raw.close()
-}
-
-/** Takes a journal back to an older format: the passing counts (format 4) removed, then `sql`, then the version. */
-function rewind(path: string, format: number, sql: string): void {
-  rewindTo4(path)
-  const raw = new Database(path)
-  raw.exec(`
-    DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
-    DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
+    ${
+      format < 4
+        ? `DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
+           DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;`
+        : ''
+    }
     ${sql}
     PRAGMA user_version = ${format};
   `)
@@ -242,8 +238,9 @@ describe('journal', () => {
     const { journal, path } = journalIn()
     const session = journal.openSession('A', 1)
     journal.close()
-    rewindTo4(
+    rewind(
       path,
+      4,
       `INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)
         VALUES (${session.id}, 1, '1', 1, 'reader', 1, 'pending');
       INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms)

@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readWholeSession } from '../../src/core/sync/range-read'
 import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/server'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
+import { loopbackServer } from '../helpers/loopback'
 import { lines, openStation } from '../helpers/station'
 
 // Issue 14 against real parts: the station (real journal file, real sync engine, real client) uploading to the real
@@ -18,21 +17,13 @@ function bibsOf(rows: ReadonlyArray<{ bib: string }>): string[] {
   return rows.map(row => row.bib).sort((a, b) => Number(a) - Number(b))
 }
 
-const servers: Server[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise(done => server.close(done))
-  }
-})
-
 /**
  * Venue Wi-Fi in front of the cloud: a loopback server that passes requests on, or (`after`) passes them on and
  * answers its own HTML login page instead of the cloud's answer. It counts what it answered with HTML.
  */
 async function portalBefore(cloud: RunningEmulator) {
   const portal = { mode: 'pass' as 'pass' | 'after', htmlAnswers: 0, url: '' }
-  const server = createServer((request, response) => {
+  const { apiUrl } = await loopbackServer((request, response) => {
     const chunks: Buffer[] = []
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
@@ -58,9 +49,7 @@ async function portalBefore(cloud: RunningEmulator) {
       )
     })
   })
-  servers.push(server)
-  await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
-  portal.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v0`
+  portal.url = apiUrl
   return portal
 }
 

@@ -2,7 +2,7 @@ import type { RufusCloud } from '../rufus/cloud'
 import { RufusError, rufusErrorMessage } from '../rufus/errors'
 import type { InflightBatch, Journal, PassingRecord, SessionRecord } from '../journal/journal'
 import { inEnglish, type StationMessage } from '../../shared/messages'
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
+import type { BackoffOptions } from './backoff'
 import {
   actionFor,
   allRefusedBlock,
@@ -18,14 +18,17 @@ import {
   type UnboundPolicy
 } from './blocks'
 import { nextBatch, reportsDuplicates, uploadBatch, type Answered } from './batch-upload'
+import { CloseRetries } from './close-retries'
 import { CloudLink } from './cloud-link'
 import { settleByReadBack } from './read-back'
 import { ALL_REFUSED_AFTER, RefusalStreak } from './refusals'
+import { newRun, putBack, setAside, splitRefused, type RefusalRun, type SplitParts } from './refused-batch'
 import { RetrySchedule, type StepResult, type Wait } from './schedule'
 import { findWhetherDeviceGone, findWhySessionGone } from './session-gone'
 import { liveHolder, sessionStep } from './session-plan'
 import { SyncLoop } from './sync-loop'
 import { realTimer, systemClock, type SyncClock, type WaitTimer } from './sync-time'
+import { WaitingSessions, type WaitingSession } from './waiting-sessions'
 
 export interface SyncStatus {
   readonly online: boolean | null
@@ -70,17 +73,8 @@ export interface SyncEngineOptions {
 }
 
 const MAX_BATCH = 5000
-/** Sessions whose close is retried later, at most (each entry goes when its close goes through). */
-const MAX_CLOSE_RETRIES = 1000
 /** Failures that mean RUFUS Cloud cannot be reached (as opposed to answering with a problem). */
 const OFFLINE_KINDS: ReadonlySet<RufusError['kind']> = new Set(['network', 'timeout', 'not-rufus'])
-
-/** Passings refused alone while splitting one refused batch, set aside once the split is over. */
-interface RefusalRun {
-  readonly aside: Array<{ readonly passing: PassingRecord; readonly reason: string | null }>
-  /** Every passing turned out to be refused: nothing is set aside, sync stops. */
-  stopped: boolean
-}
 
 interface SessionLook {
   readonly session: SessionRecord
@@ -100,8 +94,9 @@ interface SessionLook {
  * Its parts: `sync-loop` runs the steps on the injected timer and `schedule` decides the pauses (pure);
  * `session-plan` is the per-session state machine (pure); `cloud-link` binds the device and opens, finds and
  * closes cloud sessions; `batch-upload` sends a batch and settles its answer; `read-back` (over `range-read`)
- * recovers a batch in flight, `write-only` deciding when the key cannot read; `refusals` tells one bad passing from
- * a cloud that refuses them all; `session-gone` finds out, and `blocks` decides (pure), what to do when the cloud
+ * recovers a batch in flight, `write-only` deciding when the key cannot read; `refused-batch` splits a refused batch
+ * and `refusals` tells one bad passing from a cloud that refuses them all; `close-retries` and `waiting-sessions`
+ * keep a stuck close and a late fix from holding others back; `session-gone` finds out, and `blocks` decides (pure), what to do when the cloud
  * drops a session. This class picks each step, carries it out through those parts and keeps the status.
  */
 export class SyncEngine {
@@ -111,14 +106,11 @@ export class SyncEngine {
   readonly #loop: SyncLoop
   readonly #link: CloudLink
   readonly #refusals = new RefusalStreak()
-  /** Sessions whose close did not go through, and when to try again. */
-  readonly #closeRetry = new Map<number, { readonly attempts: number; readonly atMs: number }>()
-  /** Waiting sessions the timer chose to send now, closing the live cloud session. */
+  readonly #closeRetries: CloseRetries
+  readonly #waiting = new WaitingSessions()
+  /** Waiting sessions the timer chose to send now (at most those waiting; each goes once done). */
   readonly #sendNow = new Set<number>()
-  /** Sessions found waiting for the live session, and whether each was already said. */
-  #waitingIds: readonly number[] = []
-  #waiting: StationMessage | null = null
-  /** WRITE-only key: a range whose answer was lost and that is sent once more (per session). */
+  /** WRITE-only key: a range whose answer was lost and that is sent once more (one per session, used once). */
   readonly #resend = new Map<number, { readonly first: number; readonly last: number }>()
   #batchSize: number
   #online: boolean | null = null
@@ -142,6 +134,7 @@ export class SyncEngine {
       log: message => this.#log(message),
       onNotice: options.onNotice
     })
+    this.#closeRetries = new CloseRetries(options)
     this.#batchSize = Math.min(MAX_BATCH, Math.max(1, options.batchSize ?? 1000))
   }
 
@@ -158,7 +151,7 @@ export class SyncEngine {
       blocked: this.#engineBlock ?? this.#sessionBlock(),
       canRead: this.#link.canRead,
       graceEndsUs: this.#graceEndsUs,
-      waiting: this.#waiting
+      waiting: this.#waiting.message
     }
   }
 
@@ -190,7 +183,7 @@ export class SyncEngine {
    * their own, which closes the live one's; the live session then continues in a new cloud session.
    */
   sendWaitingNow(): void {
-    for (const id of this.#waitingIds) this.#sendNow.add(id)
+    for (const id of this.#waiting.ids) this.#sendNow.add(id)
     this.#loop.interrupt()
   }
 
@@ -303,12 +296,15 @@ export class SyncEngine {
       this.#online = true
       return { kind: 'worked' }
     }
-    const waiting: Array<{ session: SessionRecord; pending: number; live: SessionRecord }> = []
+    const waiting: WaitingSession[] = []
     const pass = { complete: false }
     try {
       return await this.#sessionsStep(device.deviceid, waiting, pass)
     } finally {
-      this.#noteWaiting(waiting, pass.complete)
+      for (const message of this.#waiting.found(waiting, pass.complete)) {
+        this.#log(inEnglish(message))
+        this.#o.onNotice('info', message)
+      }
     }
   }
 
@@ -319,7 +315,7 @@ export class SyncEngine {
    */
   async #sessionsStep(
     deviceid: string,
-    waiting: Array<{ session: SessionRecord; pending: number; live: SessionRecord }>,
+    waiting: WaitingSession[],
     pass: { complete: boolean }
   ): Promise<StepResult> {
     const { journal } = this.#o
@@ -365,13 +361,9 @@ export class SyncEngine {
           // Everything pending here may wait out its grace period; later sessions wait too, to keep them in order.
           return this.#sendNext(session, deviceid)
         case 'close': {
-          const retry = this.#closeRetry.get(session.id)
           const nowMs = this.#clock.nowMs()
-          if (retry && retry.atMs > nowMs) {
-            lookAgainMs = Math.min(lookAgainMs ?? Infinity, retry.atMs - nowMs)
-            continue
-          }
-          const retryAtMs = await this.#close(session, deviceid)
+          const waitMs = this.#closeRetries.waitMs(session.id, nowMs)
+          const retryAtMs = waitMs > 0 ? nowMs + waitMs : await this.#close(session, deviceid)
           if (retryAtMs === null) return { kind: 'worked' }
           lookAgainMs = Math.min(lookAgainMs ?? Infinity, Math.max(1, retryAtMs - nowMs))
           continue
@@ -380,27 +372,6 @@ export class SyncEngine {
     }
     pass.complete = true
     return blocked && lookAgainMs === undefined ? { kind: 'blocked' } : { kind: 'idle', lookAgainMs }
-  }
-
-  /** Says once per session that it waits for the live session, and keeps the first wait in the status. */
-  #noteWaiting(
-    waiting: ReadonlyArray<{ session: SessionRecord; pending: number; live: SessionRecord }>,
-    complete: boolean
-  ): void {
-    // A pass cut short before the waiting sessions were looked at says nothing new about them.
-    if (waiting.length === 0 && !complete) return
-    const said = new Set(this.#waitingIds)
-    this.#waitingIds = waiting.map(w => w.session.id)
-    const messages = waiting.map((w): StationMessage => ({
-      code: 'sync.waiting-for-live-session',
-      params: { session: w.session.alias, pending: w.pending, live: w.live.alias }
-    }))
-    for (const [index, message] of messages.entries()) {
-      if (said.has(this.#waitingIds[index] as number)) continue
-      this.#log(inEnglish(message))
-      this.#o.onNotice('info', message)
-    }
-    this.#waiting = messages[0] ?? null
   }
 
   /** Sent now by the timer's word: the live session's cloud session is closed by this create; it moves on. */
@@ -442,7 +413,7 @@ export class SyncEngine {
   async #close(session: SessionRecord, deviceid: string): Promise<number | null> {
     try {
       if ((await this.#link.close(session, session.token as string, deviceid)) === 'closed') {
-        this.#closeRetry.delete(session.id)
+        this.#closeRetries.closed(session.id)
         this.#online = true
         return null
       }
@@ -450,19 +421,7 @@ export class SyncEngine {
       if (!(error instanceof RufusError) || error.kind === 'forbidden') throw error
       this.#trouble(error)
     }
-    const attempts = (this.#closeRetry.get(session.id)?.attempts ?? 0) + 1
-    const delay = backoffDelay(
-      attempts - 1,
-      this.#o.backoff ?? DEFAULT_BACKOFF,
-      (this.#o.random ?? Math.random)()
-    )
-    const atMs = this.#clock.nowMs() + delay
-    this.#closeRetry.delete(session.id)
-    this.#closeRetry.set(session.id, { attempts, atMs })
-    if (this.#closeRetry.size > MAX_CLOSE_RETRIES) {
-      this.#closeRetry.delete(this.#closeRetry.keys().next().value as number)
-    }
-    return atMs
+    return this.#closeRetries.failed(session.id, this.#clock.nowMs())
   }
 
   /** Sends the next batch; idle (looking again when the grace period ends) when every pending passing waits. */
@@ -546,61 +505,24 @@ export class SyncEngine {
     error: RufusError,
     run: RefusalRun | null
   ): Promise<void> {
-    if (run) return this.#split(session, deviceid, batch, error, run)
-    const own: RefusalRun = { aside: [], stopped: false }
-    await this.#split(session, deviceid, batch, error, own)
-    this.#setAside(own)
-  }
-
-  async #split(
-    session: SessionRecord,
-    deviceid: string,
-    batch: readonly PassingRecord[],
-    error: RufusError,
-    run: RefusalRun
-  ): Promise<void> {
-    const { journal } = this.#o
-    if (batch.length === 1) {
-      const passing = batch[0] as PassingRecord
-      const reason = error.description ?? null
-      if (this.#refusals.refusedAlone(passing.id, reason) === 'all-refused') {
-        run.stopped = true
-        this.#allRefused(reason)
-      } else {
-        run.aside.push({ passing, reason })
-      }
-      return
+    const parts: SplitParts = {
+      journal: this.#o.journal,
+      streak: this.#refusals,
+      send: (part, partRun) => this.#send(session, deviceid, part, partRun),
+      allRefused: reason => this.#allRefused(reason)
     }
-    const half = Math.ceil(batch.length / 2)
-    await this.#send(session, deviceid, batch.slice(0, half), run)
-    const latest = journal.session(session.id) as SessionRecord
-    if (run.stopped || latest.blockKind || latest.token !== session.token) return
-    const rest = batch
-      .slice(half)
-      .map(p => journal.passing(p.id) as PassingRecord)
-      .filter(p => p.state === 'pending')
-    if (rest.length > 0) await this.#send(session, deviceid, rest, run)
-  }
-
-  /** The passings refused alone in one split are quarantined with the cloud's reason; the rest went on. */
-  #setAside(run: RefusalRun): void {
-    if (run.stopped) return
-    for (const { passing, reason } of run.aside) {
-      this.#o.journal.markState([passing.id], 'quarantined', {
-        code: 'sync.note.refused',
-        params: { reason }
-      })
-      this.#o.onNotice('warning', { code: 'sync.passing-refused', params: { num: passing.num, reason } })
-    }
+    if (run) return splitRefused(parts, session, batch, error, run)
+    const own = newRun()
+    await splitRefused(parts, session, batch, error, own)
     // Refused for another reason than all the others: the cloud no longer refuses everything alike.
-    if (run.aside.length > 0 && this.#engineBlock?.kind === 'all-refused') this.#engineBlock = null
+    if (setAside(this.#o.journal, own, this.#o.onNotice) > 0 && this.#engineBlock?.kind === 'all-refused') {
+      this.#engineBlock = null
+    }
   }
 
   /** Every passing tried alone refused for one reason: stop and say so once; nothing stays set aside. */
   #allRefused(reason: string | null): void {
-    const { journal } = this.#o
-    const putBack = this.#refusals.ids.filter(id => journal.passing(id)?.state === 'quarantined')
-    if (putBack.length > 0) journal.markState(putBack, 'pending', null)
+    putBack(this.#o.journal, this.#refusals.ids)
     if (this.#engineBlock?.kind === 'all-refused') return
     this.#engineBlock = allRefusedBlock(reason, ALL_REFUSED_AFTER)
     this.#lastError = this.#engineBlock.message
