@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { RufusClient } from '../../src/core/rufus/client'
-import { RufusError } from '../../src/core/rufus/errors'
 import { readRange, readWholeSession } from '../../src/core/sync/range-read'
 import { clientFor, emulator, insertAll, KEYS, numberedPassings } from '../helpers/emulator'
-import { loopbackServer } from '../helpers/loopback'
+import { failure, loopbackServer } from '../helpers/loopback'
 
 // The client against the readings of the docs that live in the bytes: a real HTTP server on loopback answering as
 // the test says, and the real emulator with a quirk. No mocking library: real sockets, real parsing.
@@ -26,15 +25,6 @@ async function answering(status: number, body: string, seen: Seen[] = []): Promi
     })
   })
   return apiUrl
-}
-
-async function failure(promise: Promise<unknown>): Promise<RufusError> {
-  const error = await promise.then(
-    () => new Error('expected a failure'),
-    (e: unknown) => e
-  )
-  if (!(error instanceof RufusError)) throw error
-  return error
 }
 
 const client = (url: string) => new RufusClient({ baseUrl: url, apiKey: 'ror-key', timeoutMs: 2000 })

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { RufusClient } from '../../src/core/rufus/client'
-import { RufusError, rufusErrorMessage } from '../../src/core/rufus/errors'
+import { rufusErrorMessage } from '../../src/core/rufus/errors'
 import { inEnglish } from '../../src/shared/messages'
 import { clientFor, emulator, KEYS, numberedPassings } from '../helpers/emulator'
-import { loopbackServer } from '../helpers/loopback'
+import { failure, loopbackServer } from '../helpers/loopback'
 
 /** A real HTTP server on loopback that answers however the test says (or never). */
 async function rawServer(handler: Parameters<typeof loopbackServer>[0]): Promise<string> {
   return (await loopbackServer(handler)).apiUrl
-}
-
-async function failure(promise: Promise<unknown>): Promise<RufusError> {
-  const error = await promise.then(
-    () => new Error('expected a failure'),
-    (e: unknown) => e
-  )
-  if (!(error instanceof RufusError)) throw error
-  return error
 }
 
 describe('client transport failures', () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach } from 'vitest'
+import { RufusError } from '../../src/core/rufus/errors'
 
 const servers: Server[] = []
 
@@ -19,4 +20,14 @@ export async function loopbackServer(
   servers.push(server)
   await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
   return { server, apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v0` }
+}
+
+/** The `RufusError` a call fails with (anything else fails the test). */
+export async function failure(promise: Promise<unknown>): Promise<RufusError> {
+  const error = await promise.then(
+    () => new Error('expected a failure'),
+    (e: unknown) => e
+  )
+  if (!(error instanceof RufusError)) throw error
+  return error
 }

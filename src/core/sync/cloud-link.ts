@@ -130,6 +130,8 @@ export class CloudLink {
     }
     if (!active || !adoptActiveSession || !this.#deviceWasAlreadyBound) return false
     const existing = await readWholeSession(cloud, active.token_session)
+    // A highest number read short of the end would let our numbers land on passings already there.
+    if (!existing.complete) throw new Error(`the active cloud session could not be read to its end`)
     const highest = existing.passings.reduce((max, p) => Math.max(max, p.num_passing), 0)
     journal.setSessionCloud(session.id, {
       token: active.token_session,
