@@ -20,7 +20,7 @@ import { describePort, type PortInfo } from '../reader/port-identity'
 import { detectReader } from '../serial/detect'
 import { RufusClient } from '../rufus/client'
 import { rufusErrorMessage, RufusError } from '../rufus/errors'
-import { collectPages, sessionPassingPages } from '../rufus/paging'
+import { readWholeSession } from '../sync/range-read'
 import type { CloudPassing } from '../rufus/schemas'
 import { listSerialPorts } from '../serial/reader-connection'
 import { outgoingTimestamp } from '../sync/reconcile'
@@ -399,7 +399,7 @@ export class StationService {
   async compareSession(sessionId: number): Promise<CommandResults['compare.session']> {
     const session = this.station.journal.session(sessionId)
     if (!session?.token) throw new NotPossible({ code: 'session.no-cloud-session', params: {} })
-    const cloud = await collectPages(sessionPassingPages(this.station.client, session.token))
+    const cloud = (await readWholeSession(this.station.client, session.token)).passings
     const byNum = new Map(cloud.map(p => [p.num_passing, p]))
     const local = this.station.journal
       .passingsOfSession(sessionId)

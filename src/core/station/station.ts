@@ -192,8 +192,7 @@ export class Station {
       clock: { nowMs: () => Date.now(), nowUs: () => this.clock.nowUs() },
       timer: realTimer,
       onChange: () => this.#scheduleSyncEvent(),
-      // The sync engine still words its notices itself (English) until it emits message codes.
-      onNotice: (level, text) => this.#emit({ type: level, code: 'untranslated', params: { text } })
+      onNotice: (level, message) => this.#emit({ type: level, ...message })
     })
   }
 
@@ -806,12 +805,18 @@ export class Station {
       conflict: counts.conflict,
       inFlight: status.inFlight,
       online: status.online,
-      lastError: status.lastError,
+      lastError: status.lastError === null ? null : inEnglish(status.lastError),
       lastSyncAt: status.lastSyncAtMs === null ? null : new Date(status.lastSyncAtMs).toISOString(),
       blocked: status.blocked
-        ? { kind: status.blocked.kind, message: status.blocked.message, action: status.blocked.action }
+        ? {
+            kind: status.blocked.kind,
+            message: inEnglish(status.blocked.message),
+            action: inEnglish(status.blocked.action)
+          }
         : null,
-      canRead: status.canRead
+      canRead: status.canRead,
+      // Only when something waits: a line that scripts (and the golden run) read is otherwise as before.
+      ...(status.waiting === null ? {} : { waiting: inEnglish(status.waiting) })
     }
   }
 
