@@ -36,7 +36,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** A phone held upright (390×844 CSS pixels, touch, the page's own viewport meta honoured). */
 export const PHONE: BrowserContextOptions = {
   viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 3,
+  deviceScaleFactor: 2,
   isMobile: true,
   hasTouch: true
 }
