@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
 import { timeOfDay } from '../format'
+import { Field } from '../components/Field'
 import { PairingCodes } from '../components/PairingCodes'
 import { CLOUD_SESSION_STATE_LABELS } from '../../../shared/states'
 import { useLanguage, useText } from '../i18n'
@@ -120,15 +121,7 @@ export function SessionsScreen(): React.JSX.Element {
           <p>
             <b>{snapshot.session.alias}</b>: {t('closeConfirm')}
           </p>
-          <label>
-            {t('nextAlias')}
-            <input
-              aria-label={t('nextAlias')}
-              value={closing}
-              onChange={e => setClosing(e.target.value)}
-              maxLength={60}
-            />
-          </label>
+          <Field label={t('nextAlias')} value={closing} onChange={setClosing} />
           <button
             type="button"
             autoFocus
