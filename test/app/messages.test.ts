@@ -58,6 +58,7 @@ const SAMPLES: { readonly [C in MessageCode]: MessageParams[C] } = {
   'station.unattended': { onClosedElsewhere: 'new-session', onUnbound: 'rebind' },
   'unbind.times-without-bib': { count: 2 },
   'unbind.not-in-cloud': { count: 3 },
+  'unbind.key-may-not': {},
   'clock.reader-off': { port: 'COM3', offsetMs: -3500 },
   'clock.laptop-off': { seconds: 60, laptop: 'behind' },
   'clock.wall-jump': { jumpMs: 3_600_000 },

@@ -330,8 +330,11 @@ export class StationService {
     return this.#sessionView(this.station.openSession(alias))
   }
 
-  /** Closes the open session; with `openNext`, opens the next one at once (reads never fall between the two). */
-  closeSession(openNext: boolean, sessionId?: number): SessionView | null {
+  /**
+   * Closes the open session; with `openNext`, opens the next one at once (reads never fall between the two), named
+   * `alias` when the timer gave a name.
+   */
+  closeSession(openNext: boolean, sessionId?: number, alias?: string): SessionView | null {
     // Two screens confirming the same close: the second would otherwise close the session the first just opened
     // (splitting the finishers over one more session than anyone meant).
     const open = this.station.journal.openedSession()
@@ -342,7 +345,9 @@ export class StationService {
         params: { alias: seen?.alias ?? String(sessionId), open: open?.alias ?? null }
       })
     }
-    if (openNext) return this.#sessionView(this.station.openSession(this.station.nextSessionAlias()))
+    if (openNext) {
+      return this.#sessionView(this.station.openSession(alias ?? this.station.nextSessionAlias()))
+    }
     this.station.closeSession()
     return null
   }
@@ -426,13 +431,26 @@ export class StationService {
         ? `${c.kind}${c.newBib ? ` to ${c.newBib}` : ''}${c.afterSync ? ' (after sync: local only)' : ''}`
         : ''
       const view = this.#view(p)
-      return [...passingCells(p), p.state, correction, view.correctedBib ?? '', view.voided ? 'yes' : '']
+      return [
+        ...passingCells(p),
+        p.state,
+        correction,
+        view.correctedBib ?? '',
+        view.voided ? 'yes' : '',
+        localTimeText(p.timeUs),
+        view.name ?? ''
+      ]
     })
     return {
       fileName: `session-${session.id}-${session.alias.replace(/[^A-Za-z0-9_-]+/g, '-')}.csv`,
       // `bib` is what RUFUS Cloud has (or will get); `corrected_bib` and `voided` are the station's word after upload.
+      // `local_time` is the station's time of day (its time zone), `name` the runner's from the participants list.
       csv:
-        UTF8_BOM + csvRows([[...PASSING_COLUMNS, 'state', 'correction', 'corrected_bib', 'voided'], ...rows])
+        UTF8_BOM +
+        csvRows([
+          [...PASSING_COLUMNS, 'state', 'correction', 'corrected_bib', 'voided', 'local_time', 'name'],
+          ...rows
+        ])
     }
   }
 
@@ -534,7 +552,15 @@ export class StationService {
     if (confirmAlias !== expected) {
       throw new NotPossible({ code: 'device.confirm-name', params: { expected } })
     }
-    await this.station.unbindDevice()
+    try {
+      await this.station.unbindDevice()
+    } catch (error) {
+      // The generic "key refused" would send the timer to check a key that works for everything but this.
+      if (error instanceof RufusError && error.kind === 'forbidden') {
+        throw new NotPossible({ code: 'unbind.key-may-not', params: {} })
+      }
+      throw error
+    }
     return null
   }
 
@@ -598,6 +624,14 @@ export class StationService {
     if (!deviceid) throw new NotPossible({ code: 'device.not-bound', params: {} })
     return deviceid
   }
+}
+
+/** A passing's time in the station's time zone, as a spreadsheet reads it: `2026-11-28 10:00:01.234`. */
+function localTimeText(us: number): string {
+  const at = new Date(Math.floor(us / 1000))
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+  const day = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`
+  return `${day} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.${pad(at.getMilliseconds(), 3)}`
 }
 
 function cloudView(p: CloudPassing): CloudPassingView {

@@ -100,6 +100,8 @@ export interface MessageParams {
   }
   'unbind.times-without-bib': { readonly count: number }
   'unbind.not-in-cloud': { readonly count: number }
+  /** RUFUS Cloud refused the unbind with this key (403): most often a key without "Allow Unbind Device". */
+  'unbind.key-may-not': NoParams
 
   // ---- clocks ----
   /** A reader's clock against the laptop's (signed, ms). */

@@ -105,6 +105,8 @@ export const ENGLISH = {
     `Unbinding waits for ${p.count} times without a bib (entered with Enter alone). They are pinned at the top of the finish screen: give each its bib, or void it, then unbind.`,
   'unbind.not-in-cloud': p =>
     `Unbinding is refused: ${p.count} passings are not in the cloud yet, and unbinding deletes the device's data there.`,
+  'unbind.key-may-not': () =>
+    'RUFUS Cloud refused to unbind the device with this API key: unbinding needs a key with "Allow Unbind Device" (or the key was revoked). Nothing was deleted.',
 
   'clock.reader-off': p =>
     `The clock of reader ${p.port} is ${(p.offsetMs / 1000).toFixed(1)} s off the laptop's; check the reader's time before the race.`,

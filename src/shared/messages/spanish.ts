@@ -116,6 +116,8 @@ export const SPANISH = {
     `Para desvincular faltan ${p.count} horas sin dorsal (introducidas solo con Intro). Están fijadas arriba en la pantalla de meta: dé a cada una su dorsal o anúlela, y después desvincule.`,
   'unbind.not-in-cloud': p =>
     `No se puede desvincular: ${p.count} pasos aún no están en la nube, y desvincular borra allí los datos del dispositivo.`,
+  'unbind.key-may-not': () =>
+    'RUFUS Cloud no permitió desvincular el dispositivo con esta clave de la API: desvincular necesita una clave con "Allow Unbind Device" (o la clave fue revocada). No se borró nada.',
 
   'clock.reader-off': p =>
     `El reloj del lector ${p.port} va ${seconds1(p.offsetMs)} s desfasado respecto al del portátil; revise la hora del lector antes de la carrera.`,
