@@ -44,8 +44,15 @@ export const COMMANDS = {
   'session.open': { role: 'station', args: z.object({ alias: z.string().trim().min(1).max(60) }) },
   'session.close': {
     role: 'station',
-    /** `sessionId`: the session the screen showed; a close aimed at one already closed (by another screen) is refused. */
-    args: z.object({ openNext: z.boolean().optional(), sessionId: id.optional() })
+    /**
+     * `sessionId`: the session the screen showed; a close aimed at one already closed (by another screen) is refused.
+     * `alias`: the name the timer gave the next session (with `openNext`; the station's next name without it).
+     */
+    args: z.object({
+      openNext: z.boolean().optional(),
+      sessionId: id.optional(),
+      alias: z.string().trim().min(1).max(60).optional()
+    })
   },
   'sessions.list': { role: 'viewer', args: z.object({}) },
   'cloud.sessionPassings': {
@@ -74,7 +81,8 @@ export const COMMANDS = {
     })
   },
   'compare.session': { role: 'viewer', args: z.object({ sessionId: id }) },
-  'export.csv': { role: 'viewer', args: z.object({ sessionId: id }) },
+  /** The entry and station screens export; the announcer's (viewer) screen only watches. */
+  'export.csv': { role: 'entry', args: z.object({ sessionId: id }) },
   'clock.ping': { role: 'viewer', args: z.object({ clientMs: z.number().finite() }) },
   'setup.checkKey': {
     role: 'station',

@@ -30,12 +30,14 @@ export interface SyncEvent {
   readonly conflict: number
   readonly inFlight: number
   readonly online: boolean | null
-  /** English: the sync engine's own words until it emits message codes (docs/architecture.md, Messages). */
+  /** In English: the engine's message (a code) said for scripts and the sync line (docs/architecture.md). */
   readonly lastError: string | null
   readonly lastSyncAt: string | null
-  /** English too, for the same reason. */
+  /** In English too, for the same reason. */
   readonly blocked: { readonly kind: string; readonly message: string; readonly action: string } | null
   readonly canRead: boolean | null
+  /** Passings of a closed session waiting for the live session to end, said in English; absent when none wait. */
+  readonly waiting?: string
 }
 
 export interface ClockEvent {

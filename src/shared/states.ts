@@ -1,4 +1,4 @@
-import type { Language } from './languages'
+import { LANGUAGES, type Language } from './languages'
 
 /**
  * The states a passing, a session's cloud copy and a reader go through, and their labels in each language: one
@@ -15,25 +15,42 @@ export type ReaderState = (typeof READER_STATES)[number]
 
 type Labels<S extends string> = Readonly<Record<Language, Readonly<Record<S, string>>>>
 
-/** What follows a count of passings in a state: "6 in the cloud", "2 waiting to upload". */
-export const PASSING_STATE_LABELS: Labels<PassingState> = {
+/**
+ * The one word for each passing state, in each language: a counter ("2 refused") and a passing's row ("refused")
+ * use the same word, so a timer never reads one state under two names. `many` is the form after a count (Spanish
+ * agrees in number: "2 rechazados"); English has one form.
+ */
+export const PASSING_STATE_WORDS: Readonly<
+  Record<Language, Readonly<Record<PassingState, { readonly one: string; readonly many: string }>>>
+> = {
   en: {
-    pending: 'waiting to upload',
-    held: 'without bib',
-    void: 'voided',
-    synced: 'in the cloud',
-    quarantined: 'refused',
-    conflict: 'conflicts'
+    pending: { one: 'waiting to upload', many: 'waiting to upload' },
+    held: { one: 'without bib', many: 'without bib' },
+    void: { one: 'voided', many: 'voided' },
+    synced: { one: 'in the cloud', many: 'in the cloud' },
+    quarantined: { one: 'refused', many: 'refused' },
+    conflict: { one: 'in conflict', many: 'in conflict' }
   },
   es: {
-    pending: 'por subir',
-    held: 'sin dorsal',
-    void: 'anulados',
-    synced: 'en la nube',
-    quarantined: 'rechazados',
-    conflict: 'conflictos'
+    pending: { one: 'por subir', many: 'por subir' },
+    held: { one: 'sin dorsal', many: 'sin dorsal' },
+    void: { one: 'anulado', many: 'anulados' },
+    synced: { one: 'en la nube', many: 'en la nube' },
+    quarantined: { one: 'rechazado', many: 'rechazados' },
+    conflict: { one: 'en conflicto', many: 'en conflicto' }
   }
 }
+
+function wordForms(form: 'one' | 'many'): Labels<PassingState> {
+  const pick = (language: Language) =>
+    Object.fromEntries(
+      PASSING_STATES.map(state => [state, PASSING_STATE_WORDS[language][state][form]])
+    ) as Record<PassingState, string>
+  return Object.fromEntries(LANGUAGES.map(language => [language, pick(language)])) as Labels<PassingState>
+}
+
+/** What follows a count of passings in a state: "6 in the cloud", "2 waiting to upload". */
+export const PASSING_STATE_LABELS: Labels<PassingState> = wordForms('many')
 
 export const CLOUD_SESSION_STATE_LABELS: Labels<CloudSessionState> = {
   en: {
@@ -55,25 +72,5 @@ export const READER_STATE_LABELS: Labels<ReaderState> = {
   es: { opening: 'abriendo', open: 'abierto', silent: 'en silencio', error: 'con error', closed: 'cerrado' }
 }
 
-/**
- * One passing's state, as a row of the passings table shows it. English shows the state's own name, as the CSV
- * copy and the export write it; Spanish puts it into words.
- */
-export const PASSING_STATE_NAMES: Labels<PassingState> = {
-  en: {
-    pending: 'pending',
-    held: 'held',
-    void: 'void',
-    synced: 'synced',
-    quarantined: 'quarantined',
-    conflict: 'conflict'
-  },
-  es: {
-    pending: 'por subir',
-    held: 'sin dorsal',
-    void: 'anulado',
-    synced: 'en la nube',
-    quarantined: 'rechazado',
-    conflict: 'conflicto'
-  }
-}
+/** One passing's state, as its row shows it: the same word as the counters. */
+export const PASSING_STATE_NAMES: Labels<PassingState> = wordForms('one')

@@ -119,6 +119,13 @@ describe('the command contract', () => {
       ok: true,
       value: { role: 'viewer' }
     })
+    // The export is the entry and station screens': the announcer's (viewer) only watches.
+    const sessionId = s.station.records.openedSession()?.id ?? 0
+    expect(await handleCommand(s, 'viewer', 'export.csv', { sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' }
+    })
+    expect(await handleCommand(s, 'entry', 'export.csv', { sessionId })).toMatchObject({ ok: true })
   })
 
   it('stamps a manual entry at the given keypress time and refuses what the core refuses, in words', async () => {

@@ -29,6 +29,7 @@ const SAMPLES: { readonly [C in MessageCode]: MessageParams[C] } = {
   'cloud.timeout': {},
   'cloud.unexpected-answer': {},
   'cloud.station-busy': { seconds: 3 },
+  'cloud.not-rufus': {},
   'start.folder-busy': { folder: '/data', pid: 4242 },
   'start.journal-too-new': { found: 9, known: 4 },
   'start.folder-read-only': { folder: '/data' },
@@ -57,6 +58,7 @@ const SAMPLES: { readonly [C in MessageCode]: MessageParams[C] } = {
   'station.unattended': { onClosedElsewhere: 'new-session', onUnbound: 'rebind' },
   'unbind.times-without-bib': { count: 2 },
   'unbind.not-in-cloud': { count: 3 },
+  'unbind.key-may-not': {},
   'clock.reader-off': { port: 'COM3', offsetMs: -3500 },
   'clock.laptop-off': { seconds: 60, laptop: 'behind' },
   'clock.wall-jump': { jumpMs: 3_600_000 },
@@ -145,6 +147,17 @@ const SAMPLES: { readonly [C in MessageCode]: MessageParams[C] } = {
   'sync.note.stored-copies': { copies: 2 },
   'sync.note.conflict': { num: 9, bib: '12', chip: 'E2001', timestamp: '2026-11-28T10:00:00.000Z' },
   'sync.note.refused': { reason: null },
+  'sync.key-works-again': {},
+  'sync.waiting-for-live-session': { session: 'FINISH', pending: 2, live: 'WAVE 2' },
+  'sync.sending-waiting-now': { session: 'FINISH', live: 'WAVE 2' },
+  'sync.all-refused': { reason: null, tried: 3 },
+  'sync.action.all-refused': {},
+  'sync.write-only-hold': { count: 4, why: 'no-counts' },
+  'sync.action.write-only-hold': {},
+  'sync.write-only-resend': { count: 4 },
+  'sync.note.duplicate-unseen': { num: 3, sent: 3, inserted: 2, duplicates: 1, description: null },
+  'sync.note.resent-accepted': {},
+  'sync.note.may-be-twice': {},
   untranslated: { text: 'Words from elsewhere.' }
 }
 

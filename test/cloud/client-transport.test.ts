@@ -1,33 +1,13 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RufusClient } from '../../src/core/rufus/client'
-import { explainRufusError, RufusError } from '../../src/core/rufus/errors'
+import { rufusErrorMessage } from '../../src/core/rufus/errors'
+import { inEnglish } from '../../src/shared/messages'
 import { clientFor, emulator, KEYS, numberedPassings } from '../helpers/emulator'
-
-const servers: Server[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise(done => server.close(done))
-  }
-})
+import { failure, loopbackServer } from '../helpers/loopback'
 
 /** A real HTTP server on loopback that answers however the test says (or never). */
-async function rawServer(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler)
-  servers.push(server)
-  await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v0`
-}
-
-async function failure(promise: Promise<unknown>): Promise<RufusError> {
-  const error = await promise.then(
-    () => new Error('expected a failure'),
-    (e: unknown) => e
-  )
-  if (!(error instanceof RufusError)) throw error
-  return error
+async function rawServer(handler: Parameters<typeof loopbackServer>[0]): Promise<string> {
+  return (await loopbackServer(handler)).apiUrl
 }
 
 describe('client transport failures', () => {
@@ -37,16 +17,17 @@ describe('client transport failures', () => {
     const error = await failure(client.insertPassings('T', numberedPassings(1, 1)))
     expect(error.kind).toBe('timeout')
     expect(error.ambiguous).toBe(true)
-    expect(explainRufusError(error)).toMatch(/did not answer in time/)
+    expect(inEnglish(rufusErrorMessage(error))).toMatch(/did not answer in time/)
   })
 
-  it('reports an HTML answer as an invalid response, not as data', async () => {
+  it('reports an HTML answer as an answer that is not RUFUS Cloud, not as data', async () => {
     const url = await rawServer((_, response) => {
       response.writeHead(200, { 'Content-Type': 'text/html' })
       response.end('<!doctype html><html><body>Captive portal</body></html>')
     })
     const error = await failure(new RufusClient({ baseUrl: url, apiKey: 'k' }).listDevices())
-    expect(error.kind).toBe('invalid-response')
+    expect(error.kind).toBe('not-rufus')
+    expect(error.ambiguous).toBe(false)
     expect(error.message).toMatch(/HTML/)
   })
 
@@ -61,14 +42,13 @@ describe('client transport failures', () => {
   })
 
   it('reports a refused connection as a network failure that was certainly not applied', async () => {
-    const url = await rawServer(() => undefined)
-    const server = servers.pop()
-    await new Promise(done => server?.close(done))
+    const { server, apiUrl: url } = await loopbackServer(() => undefined)
+    await new Promise(done => server.close(done))
     const error = await failure(new RufusClient({ baseUrl: url, apiKey: 'k' }).insertSession('D'))
     expect(error.kind).toBe('network')
     expect(error.code).toBe('ECONNREFUSED')
     expect(error.ambiguous).toBe(false)
-    expect(explainRufusError(error)).toMatch(/refused the connection/)
+    expect(inEnglish(rufusErrorMessage(error))).toMatch(/refused the connection/)
   })
 
   it('reports an unresolvable host as a DNS failure', async () => {

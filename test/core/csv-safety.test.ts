@@ -84,10 +84,10 @@ describe('CSV written for spreadsheets', () => {
     expect(csv.startsWith(BOM)).toBe(true)
     const exported = cellsOf(csv)
     expect(exported[0]?.join(',')).toBe(
-      'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided'
+      'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided,local_time,name'
     )
     expect(exported.slice(1).map(row => row[1])).toEqual(hostile.map(neutralised))
-    expect(exported.slice(1).every(row => row.length === 11)).toBe(true)
+    expect(exported.slice(1).every(row => row.length === 13)).toBe(true)
     for (const cell of exported.flat()) expect(FORMULA_START.test(cell)).toBe(false)
 
     const sessions = join(folder, 'sessions')

@@ -9,7 +9,9 @@ import {
   StationEvents,
   syncEvent
 } from '../../src/core/station/event-projection'
+import { keyRefusedBlock } from '../../src/core/sync/blocks'
 import type { SyncStatus } from '../../src/core/sync/sync-engine'
+import { inEnglish, type StationMessage } from '../../src/shared/messages'
 import type { WaitTimer } from '../../src/core/sync/sync-time'
 
 const SESSION: SessionRecord = {
@@ -42,7 +44,8 @@ const STATUS: SyncStatus = {
   inFlight: 2,
   blocked: null,
   canRead: true,
-  graceEndsUs: null
+  graceEndsUs: null,
+  waiting: null
 }
 
 const base = syncEvent(COUNTS, STATUS)
@@ -61,7 +64,8 @@ describe('the projection: records and status as events', () => {
       capturedAtUs: 0,
       state: 'pending',
       cloudToken: null,
-      note: null
+      note: null,
+      syncAttempts: 0
     }
     expect(passingEvent(passing)).toEqual({
       type: 'passing',
@@ -93,9 +97,13 @@ describe('the projection: records and status as events', () => {
     expect(deviceEvent(DEVICE)).toEqual({ type: 'device', serialNumber: 'RS-1', deviceid: 'D1' })
   })
 
-  it('a sync summary: the counts of the whole folder and where the engine stands', () => {
-    const block = { kind: 'key-refused' as const, message: 'm', action: 'a', sessionId: null }
-    expect(syncEvent(COUNTS, { ...STATUS, blocked: block })).toEqual({
+  it('a sync summary: the counts of the whole folder and where the engine stands, its words in English', () => {
+    const blocked = syncEvent(COUNTS, {
+      ...STATUS,
+      lastError: { code: 'sync.key-refused', params: {} },
+      blocked: keyRefusedBlock()
+    })
+    expect(blocked).toEqual({
       type: 'sync',
       pending: 4,
       held: 1,
@@ -104,12 +112,23 @@ describe('the projection: records and status as events', () => {
       conflict: 2,
       inFlight: 2,
       online: true,
-      lastError: null,
+      lastError: inEnglish({ code: 'sync.key-refused', params: {} }),
       lastSyncAt: '2026-11-28T10:00:00.000Z',
-      blocked: { kind: 'key-refused', message: 'm', action: 'a' },
+      blocked: {
+        kind: 'key-refused',
+        message: inEnglish(keyRefusedBlock().message),
+        action: inEnglish(keyRefusedBlock().action)
+      },
       canRead: true
     })
     expect(syncEvent(COUNTS, { ...STATUS, lastSyncAtMs: null }).lastSyncAt).toBeNull()
+    // `waiting` is there only when something waits, so the line scripts read is otherwise as before.
+    expect('waiting' in syncEvent(COUNTS, STATUS)).toBe(false)
+    const waiting: StationMessage = {
+      code: 'sync.waiting-for-live-session',
+      params: { session: 'FINISH', pending: 2, live: 'FINISH 2' }
+    }
+    expect(syncEvent(COUNTS, { ...STATUS, waiting }).waiting).toBe(inEnglish(waiting))
   })
 
   const rows: Array<[what: string, other: SyncEvent, same: boolean]> = [

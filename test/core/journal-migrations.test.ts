@@ -63,7 +63,9 @@ describe('a journal written by the first released version (v1), opened by todayâ
         token: 'tok-finish-2',
         cloudOffset: 10,
         cloudState: 'attached',
-        blockKind: 'key-refused'
+        blockKind: 'key-refused',
+        // A block stored as words, before blocks were messages, is shown as those words.
+        blockMessage: { code: 'untranslated', params: { text: 'RUFUS Cloud refused the API key' } }
       })
       expect(journal.openedSession()?.id).toBe(2)
 
@@ -76,6 +78,8 @@ describe('a journal written by the first released version (v1), opened by todayâ
         [3, '103', 'E200003', 1767000300000000, 'reader', '/dev/ttyUSB0', 'quarantined', null]
       ])
       // A note from before notes were messages is shown as the words it was written in.
+      // Columns added later (sync attempts, v5) take their defaults on old rows.
+      expect(firstSession.map(p => p.syncAttempts)).toEqual([0, 0, 0])
       expect(firstSession[2]?.note).toEqual({
         code: 'untranslated',
         params: { text: 'RUFUS Cloud refused this passing: bib too long' }
@@ -111,7 +115,13 @@ describe('a journal written by the first released version (v1), opened by todayâ
           afterSync: false
         }
       ])
-      expect(journal.inflight(2)).toEqual({ sessionId: 2, token: 'tok-finish-2', firstNum: 1, lastNum: 2 })
+      expect(journal.inflight(2)).toEqual({
+        sessionId: 2,
+        token: 'tok-finish-2',
+        firstNum: 1,
+        lastNum: 2,
+        resent: false
+      })
       expect(journal.logEntries()).toEqual([
         { atUs: 1767000400000000, kind: 'clock', message: 'The wall clock jumped forward by 3600 s' }
       ])

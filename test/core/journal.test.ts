@@ -22,12 +22,20 @@ function journalIn(folder = tempFolder()) {
   }
 }
 
-/** Takes a journal back to an older format: the passing counts (format 4) removed, then `sql`, then the version. */
-function rewind(path: string, format: number, sql: string): void {
+/**
+ * Takes a journal back to an older format: the sync attempts (format 5) removed, below 4 the passing counts too,
+ * then `sql`, then the version.
+ */
+function rewind(path: string, format: number, sql = ''): void {
   const raw = new Database(path)
   raw.exec(`
-    DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
-    DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;
+    ALTER TABLE passings DROP COLUMN sync_attempts; ALTER TABLE sync_inflight DROP COLUMN resent;
+    ${
+      format < 4
+        ? `DROP TRIGGER passing_counts_on_insert; DROP TRIGGER passing_counts_on_delete;
+           DROP TRIGGER passing_counts_on_update; DROP TABLE passing_counts;`
+        : ''
+    }
     ${sql}
     PRAGMA user_version = ${format};
   `)
@@ -224,6 +232,31 @@ describe('journal', () => {
     )
     const upgraded = new Journal(path)
     expect(upgraded.counts(session.id)).toMatchObject({ synced: 1 })
+    upgraded.close()
+  })
+
+  it('upgrades a journal of format 4: no passing has a sync attempt yet, and a batch in flight is kept', () => {
+    const { journal, path } = journalIn()
+    const session = journal.openSession('A', 1)
+    journal.close()
+    rewind(
+      path,
+      4,
+      `INSERT INTO passings (session_id, num_passing, bib, time_us, source, captured_at_us, state)
+        VALUES (${session.id}, 1, '1', 1, 'reader', 1, 'pending');
+      INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms)
+        VALUES (${session.id}, 'T', 1, 1, 5);
+      UPDATE sessions SET next_num = 2 WHERE id = ${session.id};`
+    )
+    const upgraded = new Journal(path)
+    expect(upgraded.passingsOfSession(session.id)).toMatchObject([{ num: 1, syncAttempts: 0 }])
+    expect(upgraded.inflight(session.id)).toEqual({
+      sessionId: session.id,
+      token: 'T',
+      firstNum: 1,
+      lastNum: 1,
+      resent: false
+    })
     upgraded.close()
   })
 

@@ -240,16 +240,17 @@ describe('the export', () => {
     const csv = s.exportCsv(station.currentSession().id).csv.trimEnd().split('\n')
     // The file starts with a UTF-8 byte order mark (for spreadsheets).
     expect(csv[0]?.replace(/^\uFEFF/, '')).toBe(
-      'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided'
+      'num_passing,bib,chip,timestamp_utc,source,port,captured_at_utc,state,correction,corrected_bib,voided,local_time,name'
     )
-    const tail = (line: string | undefined) => (line ?? '').split(',').slice(-2).join(',')
+    // corrected_bib and voided (local_time and name follow).
+    const tail = (line: string | undefined) => (line ?? '').split(',').slice(-4, -2).join(',')
     expect(csv[1]).toMatch(/^1,11,/)
     expect(tail(csv[1])).toBe('111,')
     expect(csv[2]).toMatch(/^2,12,/)
     expect(tail(csv[2])).toBe(',yes')
     expect(tail(csv[3])).toBe(',')
     expect(csv[4]).toMatch(/^4,"A,B",/)
-    expect(csv[4]).toMatch(/,"C,D",$/)
+    expect(csv[4]).toMatch(/,"C,D",,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3},$/)
     const views = s.recentPassings(10)
     expect(views.find(v => v.num === 1)).toMatchObject({
       bib: '11',

@@ -61,10 +61,9 @@ describe('station sync', () => {
     )
     const conflict = station.records.passingsOfSession(station.currentSession().id).find(p => p.num === 4)
     expect(conflict).toMatchObject({ state: 'conflict', bib: '4' })
-    // The sync engine's note, in its English words until it emits codes.
     expect(conflict?.note).toMatchObject({
-      code: 'untranslated',
-      params: { text: expect.stringMatching(/different passing under number 4: bib 999/) }
+      code: 'sync.note.conflict',
+      params: { num: 4, bib: '999', chip: null, timestamp: '2026-01-01T00:00:00.000Z' }
     })
     expect(log.of('error').some(e => /Conflict/.test(e.message))).toBe(true)
   })
@@ -83,7 +82,7 @@ describe('station sync', () => {
     expect(bad).toMatchObject({
       num: 27,
       state: 'quarantined',
-      note: { code: 'untranslated', params: { text: 'Invalid parameter: passings_list[0].bib' } }
+      note: { code: 'sync.note.refused', params: { reason: 'Invalid parameter: passings_list[0].bib' } }
     })
     expect((await cloudPassings(cloud, station.currentSession().token ?? '')).length).toBe(39)
   })

@@ -1,96 +1,19 @@
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { Journal, type SessionRecord } from '../../src/core/journal/journal'
-import { explainRufusError, RufusError } from '../../src/core/rufus/errors'
-import { SyncEngine, type SyncEngineOptions } from '../../src/core/sync/sync-engine'
-import { FakeCloud } from '../helpers/fake-cloud'
-import { FakeTime } from '../helpers/fake-time'
-import { tempFolder } from '../helpers/station'
-import { inEnglish, type StationMessage } from '../../src/shared/messages'
-
-function noteOf(note: StationMessage | null | undefined): string {
-  return note ? inEnglish(note) : ''
-}
-
-// The real engine and a real journal (a SQLite file), with the cloud in memory and time that moves only when the
-// test moves it: every pause below is exact, and minutes of sync take milliseconds.
-
-const IDLE_MS = 5000
-/** The default backoff (500 ms base, doubling) with the jitter fixed at its middle (random 0.5). */
-const BACKOFF_MS = [375, 750, 1500]
-const BLOCKED_POLL_MS = 60_000
-
-interface Notice {
-  readonly level: 'info' | 'warning' | 'error'
-  readonly message: string
-}
-
-const running: Array<{ engine: SyncEngine; journal: Journal }> = []
-
-afterEach(async () => {
-  for (const { engine, journal } of running.splice(0)) {
-    await engine.stop()
-    journal.close()
-  }
-})
-
-/** An engine on `journal`, driven by `time`, uploading to `cloud`; stopped after the test. */
-function startEngine(
-  journal: Journal,
-  cloud: FakeCloud,
-  time: FakeTime,
-  options: Partial<SyncEngineOptions> = {}
-) {
-  const notices: Notice[] = []
-  const engine = new SyncEngine({
-    journal,
-    client: cloud,
-    stationTag: 'rs-test',
-    clock: time,
-    timer: time.timer,
-    random: () => 0.5,
-    idlePollMs: IDLE_MS,
-    onChange: () => undefined,
-    onNotice: (level, message) => notices.push({ level, message }),
-    ...options
-  })
-  running.push({ engine, journal })
-  engine.start()
-  return { engine, notices }
-}
-
-/** A journal with an open session holding `passings` manual passings (bibs 101, 102 …), and a cloud. */
-function rig(options: { passings?: number; dedupe?: boolean } = {}) {
-  const time = new FakeTime()
-  const cloud = new FakeCloud(time, { dedupe: options.dedupe ?? true })
-  const path = join(tempFolder(), 'journal.sqlite')
-  const journal = new Journal(path)
-  journal.setDeviceIdentity({ serialNumber: 'RS-FAKETIME', model: 'RUFUS Station', alias: null })
-  const session = journal.openSession('FINISH', time.nowUs())
-  for (let i = 1; i <= (options.passings ?? 0); i += 1) capture(journal, session, time, String(100 + i))
-  return { time, cloud, journal, path, session }
-}
-
-function capture(journal: Journal, session: SessionRecord, time: FakeTime, bib: string) {
-  return journal.insertManual(session.id, bib, time.nowUs(), time.nowUs())
-}
-
-function tokenOf(journal: Journal, session: SessionRecord): string {
-  const token = journal.session(session.id)?.token
-  if (!token) throw new Error(`session ${session.id} has no cloud session`)
-  return token
-}
-
-/** A rig whose engine has sent its first passing and is idle: the device is bound and the cloud session open. */
-async function uploadedRig(options: Partial<SyncEngineOptions> = {}) {
-  const parts = rig({ passings: 1 })
-  const started = startEngine(parts.journal, parts.cloud, parts.time, options)
-  await parts.time.untilPaused()
-  return { ...parts, ...started, token: tokenOf(parts.journal, parts.session) }
-}
-
-/** One more turn of the event loop: enough for anything a wake could have started to show. */
-const turn = () => new Promise(resolve => setImmediate(resolve))
+import { describe, expect, it } from 'vitest'
+import { Journal } from '../../src/core/journal/journal'
+import { RufusError, rufusErrorMessage } from '../../src/core/rufus/errors'
+import {
+  BACKOFF_MS,
+  BLOCKED_POLL_MS,
+  capture,
+  IDLE_MS,
+  rig,
+  startEngine,
+  stopEngine,
+  tokenOf,
+  turn,
+  uploadedRig,
+  wordsOf as noteOf
+} from '../helpers/sync-rig'
 
 describe('sync engine on fake time: normal upload', () => {
   it('binds, opens a cloud session, sends the backlog in one request, then pauses for the idle poll', async () => {
@@ -186,7 +109,7 @@ describe('sync engine on fake time: backoff and Retry-After', () => {
     expect(await time.untilPaused()).toBe(BACKOFF_MS[0])
     expect(engine.status()).toMatchObject({
       online: false,
-      lastError: explainRufusError(new RufusError('network', '', { code: 'ECONNREFUSED' }))
+      lastError: rufusErrorMessage(new RufusError('network', '', { code: 'ECONNREFUSED' }))
     })
     capture(journal, session, time, '102')
     engine.wake()
@@ -204,7 +127,7 @@ describe('sync engine on fake time: backoff and Retry-After', () => {
     expect(time.pending).toBe(BACKOFF_MS[2])
 
     await time.advance(BACKOFF_MS[2] as number)
-    expect(time.pauses).toEqual([...BACKOFF_MS, IDLE_MS])
+    expect(time.pauses).toEqual([...BACKOFF_MS.slice(0, 3), IDLE_MS])
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 2 })
     expect(engine.status()).toMatchObject({ online: true, lastError: null })
   })
@@ -234,8 +157,8 @@ describe('sync engine on fake time: backoff and Retry-After', () => {
     const { engine } = startEngine(journal, cloud, time)
 
     expect(await time.untilPaused()).toBe(30_000)
-    expect(engine.status().lastError).toBe(
-      explainRufusError(new RufusError('rate-limited', '', { retryAfterMs: 30_000 }))
+    expect(engine.status().lastError).toEqual(
+      rufusErrorMessage(new RufusError('rate-limited', '', { retryAfterMs: 30_000 }))
     )
     await time.advance(29_999)
     expect(cloud.callsOf('insertPassings')).toHaveLength(1)
@@ -271,8 +194,7 @@ describe('sync engine on fake time: recovery by read-back', () => {
     cloud.failNext('insertPassings', { kind: 'answer-lost' })
     const first = startEngine(journal, cloud, time)
     await time.untilPaused()
-    await first.engine.stop()
-    running.splice(0)
+    await stopEngine(first.engine)
     journal.close()
 
     const reopened = new Journal(path)
@@ -292,14 +214,14 @@ describe('sync engine on fake time: recovery by read-back', () => {
     await time.advance(IDLE_MS)
     expect(journal.passing(local.id)).toMatchObject({ state: 'conflict' })
     expect(noteOf(journal.passing(local.id)?.note)).toContain('bib 999')
-    expect(notices.filter(n => n.level === 'error').map(n => n.message)).toEqual([
+    expect(notices.filter(n => n.level === 'error').map(n => noteOf(n.message))).toEqual([
       expect.stringContaining('Conflict')
     ])
     expect(cloud.callsOf('insertPassings')).toHaveLength(2)
     expect(journal.inflight(session.id)).toBeNull()
   })
 
-  it('with a WRITE-only key, resends after a lost answer and marks the duplicate-reported passing synced as unverified', async () => {
+  it('with a WRITE-only key, resends once after a lost answer, relying on de-duplication, and says so on the passing', async () => {
     const { time, cloud, journal, session } = rig({ passings: 1 })
     cloud.writeOnly = true
     cloud.failNext('insertPassings', { kind: 'answer-lost' })
@@ -311,7 +233,8 @@ describe('sync engine on fake time: recovery by read-back', () => {
     expect(cloud.passingsOf(tokenOf(journal, session))).toHaveLength(1)
     const [passing] = journal.passingsOfSession(session.id)
     expect(passing?.state).toBe('synced')
-    expect(noteOf(passing?.note)).toContain('not verified')
+    expect(passing?.note).toEqual({ code: 'sync.note.resent-accepted', params: {} })
+    expect(noteOf(passing?.note)).toContain('the key cannot read')
     expect(engine.status().canRead).toBe(false)
     expect(notices.filter(n => n.level === 'warning')).toHaveLength(1)
   })
@@ -319,7 +242,7 @@ describe('sync engine on fake time: recovery by read-back', () => {
 
 describe('sync engine on fake time: what the cloud refuses', () => {
   it.each([401, 403])(
-    'a %i blocks at once with the key-refused block, asks nothing while blocked, and resumes',
+    'a %i blocks at once with the key-refused block; a person’s resume ends the pause before the re-check',
     async status => {
       const { time, cloud, journal } = rig({ passings: 2 })
       cloud.failNext('bindDevice', { kind: 'status', status })
@@ -327,9 +250,17 @@ describe('sync engine on fake time: what the cloud refuses', () => {
 
       expect(await time.untilPaused()).toBe(BLOCKED_POLL_MS)
       expect(engine.status().blocked).toMatchObject({ kind: 'key-refused', sessionId: null })
-      await time.advance(10 * 60_000)
+      await time.advance(BLOCKED_POLL_MS - 1)
       expect(cloud.calls).toHaveLength(1)
-      expect(notices.filter(n => n.level === 'error')).toHaveLength(1)
+      expect(notices.filter(n => n.level === 'error').map(n => n.message)).toEqual([
+        {
+          code: 'sync.blocked',
+          params: {
+            problem: { code: 'sync.key-refused', params: {} },
+            action: { code: 'sync.action.key-refused', params: {} }
+          }
+        }
+      ])
       expect(journal.counts()).toMatchObject({ pending: 2 })
 
       engine.resume()
@@ -393,7 +324,7 @@ describe('sync engine on fake time: what the cloud refuses', () => {
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 3, quarantined: 1 })
     expect(journal.passingsOfSession(session.id)[2]).toMatchObject({
       state: 'quarantined',
-      note: { code: 'untranslated', params: { text: 'Invalid bib BAD' } }
+      note: { code: 'sync.note.refused', params: { reason: 'Invalid bib BAD' } }
     })
     expect(notices.filter(n => n.level === 'warning')).toHaveLength(1)
   })

@@ -54,7 +54,7 @@ describe('passings browser in a real browser', () => {
       // Waits, not timing assertions: a loaded machine may take seconds to answer the first page.
       const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000 })
       await poll(() => page.getByRole('combobox', { name: 'Session' }).inputValue()).not.toBe('')
-      await page.getByRole('button', { name: 'End' }).click()
+      await page.getByRole('button', { name: 'Last page' }).click()
       await page.locator('[role=row][data-num="95001"]').waitFor({ timeout: 20_000 })
       await poll(() => page.getByRole('status').filter({ hasText: 'rows' }).textContent()).toMatch(
         /^5000 rows/
@@ -88,7 +88,8 @@ describe('paired screens', () => {
     const { server } = await serve(station, cloud.apiUrl)
     const page = await newPage()
     await page.goto(server.urls.viewer)
-    await page.locator('td.bib', { hasText: /^5$/ }).waitFor()
+    // The viewer is the announcer's screen: the last finisher, large.
+    await page.getByTestId('last-finisher').getByTestId('finisher-bib').filter({ hasText: /^5$/ }).waitFor()
     expect(await page.getByText('This screen is paired read-only.').count()).toBe(1)
     expect(await page.getByRole('textbox', { name: /^Bib \(Enter records/ }).count()).toBe(0)
     expect(await page.getByRole('button', { name: 'Setup' }).count()).toBe(0)

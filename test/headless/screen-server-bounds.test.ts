@@ -68,7 +68,7 @@ function freePort(): Promise<number> {
 
 describe('screen server bounds', () => {
   it(
-    'a viewer that never reads while sending 12,000 exports keeps memory bounded, and a real screen still connects',
+    'an entry screen that never reads while sending 12,000 exports keeps memory bounded, and a real screen still connects',
     { timeout: 120_000 },
     async () => {
       const station = await startHeadlessWithScreens(tempFolder('rufus-flood-'), cleanups)
@@ -78,7 +78,8 @@ describe('screen server bounds', () => {
       const sessions = (await honest.command('sessions.list', {})) as { value: Array<{ id: number }> }
       const sessionId = sessions.value[0]?.id ?? 1
       const before = station.rssBytes()
-      const flood = await nonReadingScreen(station.urls.viewer)
+      // An entry screen: exports are not the viewer's (the announcer's screen only watches).
+      const flood = await nonReadingScreen(station.urls.entry)
       let floodClosed = false
       flood.once('close', () => {
         floodClosed = true

@@ -26,6 +26,27 @@ export type Fault =
   /** The cloud applies the call, then the answer is lost (the client times out). */
   | { readonly kind: 'answer-lost' }
 
+/**
+ * How the in-memory cloud reads the docs' open questions (U8, U10, U11), as the emulator's quirks do. Absent fields
+ * keep the default reading.
+ */
+export interface FakeReading {
+  /** What makes a passing a duplicate within a session (`none`: every copy is stored). */
+  readonly dedupeOn?: 'number' | 'bib' | 'none'
+  /** Which counts an insert answers: both, `inserted_count` only (legacy), or none (the newer spec's minimum). */
+  readonly counts?: 'both' | 'inserted' | 'none'
+  readonly firstPage?: 0 | 1
+  readonly pageSize?: number
+  /** `first`/`last` leave out the bounds themselves. */
+  readonly exclusiveBounds?: boolean
+  /** `page` is ignored: every page is the first. */
+  readonly ignoresPage?: boolean
+  /** Closing a closed session answers this (200: idempotent). */
+  readonly closeClosedStatus?: 200 | 400 | 404
+  /** Passings into a closed or unknown session answer this. */
+  readonly closedInsertStatus?: 400 | 404
+}
+
 export interface FakeCloudCall {
   readonly method: Method
   readonly atMs: number
@@ -57,22 +78,44 @@ function hex(n: number, prefix: string): string {
  */
 export class FakeCloud implements RufusCloud {
   readonly calls: FakeCloudCall[] = []
-  /** Every call answers 403 (a revoked key). */
+  /** Every call answers `refusedStatus` (a revoked key, or a firewall in the way). */
   keyRefused = false
+  refusedStatus: 401 | 403 = 403
   /** A WRITE-only key: reads answer 403. */
   writeOnly = false
   /** A batch holding a bib that matches is refused whole with a 400, as the emulator's `rejectBib`. */
   refuseBib: RegExp | null = null
+  /** Every batch is refused whole with a 400 and this description (a strict cloud refusing a field all carry). */
+  refuseEvery: string | null = null
   readonly #clock: { nowMs(): number }
-  readonly #dedupe: boolean
+  readonly #reading: Required<FakeReading>
   readonly #devices = new Map<string, { deviceid: string; serial: string; model: string }>()
   readonly #sessions = new Map<string, FakeSession>()
   readonly #faults = new Map<Method, Fault[]>()
   #ids = 0
 
-  constructor(clock: { nowMs(): number }, options: { readonly dedupe?: boolean } = {}) {
+  constructor(
+    clock: { nowMs(): number },
+    options: { readonly dedupe?: boolean; readonly reading?: FakeReading } = {}
+  ) {
     this.#clock = clock
-    this.#dedupe = options.dedupe ?? true
+    const legacy = options.dedupe === false
+    this.#reading = {
+      dedupeOn: legacy ? 'none' : 'number',
+      counts: legacy ? 'inserted' : 'both',
+      firstPage: 1,
+      pageSize: PASSINGS_PAGE_SIZE,
+      exclusiveBounds: false,
+      ignoresPage: false,
+      closeClosedStatus: 200,
+      closedInsertStatus: 404,
+      ...options.reading
+    }
+  }
+
+  /** Every call of `method` so far, as the wire saw it (for counting requests). */
+  countOf(method: Method): number {
+    return this.callsOf(method).length
   }
 
   /** The next `times` calls of `method` fail this way. */
@@ -157,7 +200,16 @@ export class FakeCloud implements RufusCloud {
 
   closeSession(token: string): Promise<void> {
     return this.#call('closeSession', () => {
-      this.#session('closeSession', token).active = false
+      const session = this.#session('closeSession', token)
+      const status = this.#reading.closeClosedStatus
+      if (!session.active && status !== 200) {
+        throw this.#error(
+          'closeSession',
+          status,
+          status === 404 ? DESCRIPTIONS.sessionNotFound : DESCRIPTIONS.sessionNotFoundOrClosed
+        )
+      }
+      session.active = false
     })
   }
 
@@ -175,32 +227,51 @@ export class FakeCloud implements RufusCloud {
   insertPassings(token: string, passings: readonly OutgoingPassing[]): Promise<InsertPassingsResult> {
     return this.#call('insertPassings', () => {
       const session = this.#sessions.get(token)
-      if (!session?.active) throw this.#error('insertPassings', 404, DESCRIPTIONS.sessionNotFoundOrClosed)
+      if (!session?.active) {
+        throw this.#error(
+          'insertPassings',
+          this.#reading.closedInsertStatus,
+          DESCRIPTIONS.sessionNotFoundOrClosed
+        )
+      }
+      if (this.refuseEvery !== null) throw this.#error('insertPassings', 400, this.refuseEvery)
       const refused = passings.find(p => this.refuseBib?.test(p.bib))
       if (refused) throw this.#error('insertPassings', 400, `Invalid bib ${refused.bib}`)
       let inserted = 0
       for (const passing of passings) {
-        if (this.#dedupe && session.passings.some(p => p.num_passing === passing.num_passing)) continue
+        if (session.passings.some(p => this.#isDuplicate(p, passing))) continue
         session.passings.push(this.#stored(session, passing))
         inserted += 1
       }
-      const answer = {
-        description: DESCRIPTIONS.passingsInserted,
-        token_session: token,
-        inserted_count: inserted
+      const answer = { description: DESCRIPTIONS.passingsInserted, token_session: token }
+      switch (this.#reading.counts) {
+        case 'both':
+          return { ...answer, inserted_count: inserted, duplicate_count: passings.length - inserted }
+        case 'inserted':
+          return { ...answer, inserted_count: inserted }
+        case 'none':
+          // The newer spec requires only these two fields (the client's type has the counts optional).
+          return answer as InsertPassingsResult
       }
-      return this.#dedupe ? { ...answer, duplicate_count: passings.length - inserted } : answer
     })
   }
 
   sessionPassings(token: string, query: RangeQuery = {}): Promise<readonly CloudPassing[]> {
     return this.#call('sessionPassings', () => {
       const session = this.#session('sessionPassings', token)
-      const page = query.page ?? 1
+      const { firstPage, pageSize, exclusiveBounds, ignoresPage } = this.#reading
+      const index = ignoresPage ? 0 : (query.page ?? firstPage) - firstPage
+      if (index < 0) throw this.#error('sessionPassings', 400, 'Invalid parameter: page')
+      const first = query.first ?? -Infinity
+      const last = query.last ?? Infinity
       return session.passings
-        .filter(p => p.num_passing >= (query.first ?? -Infinity) && p.num_passing <= (query.last ?? Infinity))
+        .filter(p =>
+          exclusiveBounds
+            ? p.num_passing > first && p.num_passing < last
+            : p.num_passing >= first && p.num_passing <= last
+        )
         .sort((a, b) => a.num_passing - b.num_passing)
-        .slice((page - 1) * PASSINGS_PAGE_SIZE, page * PASSINGS_PAGE_SIZE)
+        .slice(index * pageSize, (index + 1) * pageSize)
     })
   }
 
@@ -215,7 +286,8 @@ export class FakeCloud implements RufusCloud {
     // Answers arrive on a later turn, as over a network.
     await Promise.resolve()
     const write = WRITES.has(method)
-    if (this.keyRefused || (this.writeOnly && !write)) throw this.#error(method, 403, DESCRIPTIONS.forbidden)
+    if (this.keyRefused) throw this.#error(method, this.refusedStatus, DESCRIPTIONS.forbidden)
+    if (this.writeOnly && !write) throw this.#error(method, 403, DESCRIPTIONS.forbidden)
     const fault = this.#faults.get(method)?.shift()
     if (fault?.kind === 'status') {
       throw this.#error(method, fault.status, fault.description, fault.retryAfterMs)
@@ -231,6 +303,17 @@ export class FakeCloud implements RufusCloud {
       throw new RufusError('timeout', `${method} timed out`, { ambiguous: write })
     }
     return result
+  }
+
+  #isDuplicate(stored: CloudPassing, incoming: OutgoingPassing): boolean {
+    switch (this.#reading.dedupeOn) {
+      case 'number':
+        return stored.num_passing === incoming.num_passing
+      case 'bib':
+        return stored.bib === incoming.bib
+      case 'none':
+        return false
+    }
   }
 
   #error(method: Method, status: number, description?: string, retryAfterMs?: number): RufusError {

@@ -54,20 +54,23 @@ export async function pairingUrls(process: Spawned): Promise<ScreenUrls> {
 
 /**
  * The headless station with its screen server, reading a real PTY: the process the screen tests attack. The
- * serial line and the process are cleaned up after the test.
+ * serial line and the process are cleaned up after the test. Without `cloud` it works offline.
  */
 export async function startHeadlessWithScreens(
   folder: string,
   cleanups: Cleanups,
   extra: readonly string[] = [],
-  pty?: { a: string; b: string }
+  pty?: { a: string; b: string },
+  cloud?: { readonly apiUrl: string; readonly apiKey: string }
 ): Promise<HeadlessWithScreens> {
   const line = pty ?? (await ptyPair(folder))
   if (!pty && 'stop' in line) cleanups.push(() => (line as { stop(): Promise<void> }).stop())
   const flags = extra.includes('--http-port') ? extra : ['--http-port', '0', ...extra]
-  const process = spawnTs('src/headless/cli.ts', headlessArgs(join(folder, 'data'), line.a, flags), {
-    RUFUS_API_KEY: 'k'
-  })
+  const process = spawnTs(
+    'src/headless/cli.ts',
+    headlessArgs(join(folder, 'data'), line.a, flags, cloud?.apiUrl),
+    { RUFUS_API_KEY: cloud?.apiKey ?? 'k' }
+  )
   cleanups.push(async () => {
     if (process.child.exitCode === null) process.child.kill('SIGKILL')
     await process.exited()

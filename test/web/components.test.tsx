@@ -63,7 +63,7 @@ describe('finish-line screen', () => {
   it('shows counts, offline, conflicts, an upload progress bar and a large clock offset warning', () => {
     const html = render({ snapshot })
     expect(html).toContain('<b>6</b> in the cloud · <b>4</b> waiting to upload · 1 without bib')
-    expect(html).toContain('2 conflicts')
+    expect(html).toContain('2 in conflict')
     expect(html).toContain('offline')
     expect(html).toMatch(/<progress aria-label="Upload progress" max="10" value="6">/)
     expect(html).toMatch(/class="warning">Laptop clock vs RUFUS Cloud: \+4200 ms/)
@@ -92,7 +92,7 @@ describe('finish-line screen', () => {
     expect(viewer).not.toContain('Enter records the time')
     expect(viewer).not.toContain('Void')
     expect(viewer).toMatch(
-      /<tr class="state-held" data-num="1" tabindex="-1"><td>1<\/td><td class="bib">—<\/td>/
+      /<tr class="state-held" data-num="1" tabindex="-1"><td class="num">1<\/td><td class="bib">—<\/td>/
     )
   })
 

@@ -13,19 +13,19 @@ import type {
 } from '../../shared/contract'
 import { compareWithCloud } from '../../shared/cloud-copy'
 import { messageOf, type StationEvent } from '../../shared/events'
-import { csvRows, UTF8_BOM } from '../csv/spreadsheet-csv'
-import { PASSING_COLUMNS, passingCells } from '../journal/csv-mirror'
 import { describePort, type PortInfo } from '../reader/port-identity'
 import { detectReader } from '../serial/detect'
-import { collectPages, sessionPassingPages } from '../rufus/paging'
+import { readWholeSession } from '../sync/range-read'
 import { listSerialPorts } from '../serial/reader-connection'
 import { outgoingTimestamp } from '../sync/reconcile'
 import type { Station } from '../station/station'
 import type { StationRecords } from '../station/station-reads'
 import { NotPossible } from '../not-possible'
+import { RufusError } from '../rufus/errors'
 import { logIgnored } from '../platform/log-ignored'
 import type { Protocol } from '../../shared/protocols'
 import { checkKey } from './key-check'
+import { exportSession } from './session-export'
 import { ScreenBroadcaster } from './screen-broadcaster'
 import { cloudPassingView, ScreenViews } from './screen-views'
 
@@ -238,8 +238,11 @@ export class StationService {
     return this.#views.session(this.station.openSession(alias))
   }
 
-  /** Closes the open session; with `openNext`, opens the next one at once (reads never fall between the two). */
-  closeSession(openNext: boolean, sessionId?: number): SessionView | null {
+  /**
+   * Closes the open session; with `openNext`, opens the next one at once (reads never fall between the two), named
+   * `alias` when the timer gave a name.
+   */
+  closeSession(openNext: boolean, sessionId?: number, alias?: string): SessionView | null {
     // Two screens confirming the same close: the second would otherwise close the session the first just opened
     // (splitting the finishers over one more session than anyone meant).
     const open = this.#records.openedSession()
@@ -250,7 +253,9 @@ export class StationService {
         params: { alias: seen?.alias ?? String(sessionId), open: open?.alias ?? null }
       })
     }
-    if (openNext) return this.#views.session(this.station.openSession(this.station.nextSessionAlias()))
+    if (openNext) {
+      return this.#views.session(this.station.openSession(alias ?? this.station.nextSessionAlias()))
+    }
     this.station.closeSession()
     return null
   }
@@ -307,7 +312,7 @@ export class StationService {
   async compareSession(sessionId: number): Promise<CommandResults['compare.session']> {
     const session = this.#records.session(sessionId)
     if (!session?.token) throw new NotPossible({ code: 'session.no-cloud-session', params: {} })
-    const cloud = await collectPages(sessionPassingPages(this.station.cloudReads, session.token))
+    const cloud = (await readWholeSession(this.station.cloudReads, session.token)).passings
     // What was confirmed under this cloud session; a passing uploaded under an earlier one is not expected here.
     const local = this.#records
       .passingsOfSession(sessionId)
@@ -317,23 +322,7 @@ export class StationService {
   }
 
   exportCsv(sessionId: number): CommandResults['export.csv'] {
-    const session = this.#records.session(sessionId)
-    if (!session) throw new NotPossible({ code: 'session.not-found', params: { id: sessionId } })
-    const corrections = new Map(this.#records.corrections(sessionId).map(c => [c.num, c]))
-    const rows = this.#records.passingsOfSession(sessionId).map(p => {
-      const c = corrections.get(p.num)
-      const correction = c
-        ? `${c.kind}${c.newBib ? ` to ${c.newBib}` : ''}${c.afterSync ? ' (after sync: local only)' : ''}`
-        : ''
-      const view = this.#views.passing(p)
-      return [...passingCells(p), p.state, correction, view.correctedBib ?? '', view.voided ? 'yes' : '']
-    })
-    return {
-      fileName: `session-${session.id}-${session.alias.replace(/[^A-Za-z0-9_-]+/g, '-')}.csv`,
-      // `bib` is what RUFUS Cloud has (or will get); `corrected_bib` and `voided` are the station's word after upload.
-      csv:
-        UTF8_BOM + csvRows([[...PASSING_COLUMNS, 'state', 'correction', 'corrected_bib', 'voided'], ...rows])
-    }
+    return exportSession(this.#records, this.#views, sessionId)
   }
 
   /** Finds out what a key may do with harmless calls on ids that cannot exist. */
@@ -386,7 +375,15 @@ export class StationService {
     if (confirmAlias !== expected) {
       throw new NotPossible({ code: 'device.confirm-name', params: { expected } })
     }
-    await this.station.unbindDevice()
+    try {
+      await this.station.unbindDevice()
+    } catch (error) {
+      // The generic "key refused" would send the timer to check a key that works for everything but this.
+      if (error instanceof RufusError && error.kind === 'forbidden') {
+        throw new NotPossible({ code: 'unbind.key-may-not', params: {} })
+      }
+      throw error
+    }
     return null
   }
 

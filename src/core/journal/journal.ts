@@ -5,6 +5,7 @@
  * A facade: each method hands over to the module whose job it is (`docs/station-core.md` lists them). All methods
  * are synchronous and each one that writes is a single transaction.
  */
+import type { StationMessage } from '../../shared/messages'
 import type { Participant } from '../reader/bib-policy'
 import type { Decoder, DecoderContext } from '../reader/decoder'
 import type { AfterSyncDifference } from './corrections'
@@ -184,7 +185,7 @@ export class Journal {
     if (cloudLinkChanged(before, this.#sessions.session(id))) this.#onChange({ kind: 'session', id })
   }
 
-  setSessionBlock(id: number, kind: string | null, message: string | null): void {
+  setSessionBlock(id: number, kind: string | null, message: StationMessage | null): void {
     this.#sessions.setSessionBlock(id, kind, message)
   }
 
@@ -307,20 +308,25 @@ export class Journal {
     return this.#outbox.counts(sessionId)
   }
 
-  markSynced(ids: readonly number[], token: string, atMs: number, note: string | null = null): void {
+  markSynced(ids: readonly number[], token: string, atMs: number, note: StationMessage | null = null): void {
     this.#outbox.markSynced(ids, token, atMs, note)
   }
 
   markState(
     ids: readonly number[],
     state: 'quarantined' | 'conflict' | 'pending',
-    note: string | null
+    note: StationMessage | null
   ): void {
     this.#outbox.markState(ids, state, note)
   }
 
+  /** The cloud answered for these passings, yet a read-back did not show them: one more attempt, kept. */
+  countUnseen(ids: readonly number[]): void {
+    this.#outbox.countUnseen(ids)
+  }
+
   /** Puts every passing of every session back to "not in the cloud" (after the cloud deleted the device). */
-  resetAllToPending(note: string): number {
+  resetAllToPending(note: StationMessage): number {
     const before = this.#sessions.sessions()
     const count = this.#outbox.resetAllToPending(note)
     for (const session of before) {

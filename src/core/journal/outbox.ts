@@ -4,7 +4,8 @@
  */
 import type { JournalDb } from './journal-db'
 import type { Counts, InflightBatch, PassingRecord, PassingState, UploadGrace } from './records'
-import { toInflight, toPassing, toStateCount, toWaiting } from './rows'
+import type { StationMessage } from '../../shared/messages'
+import { noteToStore, toInflight, toPassing, toStateCount, toWaiting } from './rows'
 
 export class Outbox {
   constructor(private readonly db: JournalDb) {}
@@ -73,14 +74,15 @@ export class Outbox {
   }
 
   /** pending → synced, only for passings still pending (a correction may have voided one meanwhile). */
-  markSynced(ids: readonly number[], token: string, atMs: number, note: string | null): void {
+  markSynced(ids: readonly number[], token: string, atMs: number, note: StationMessage | null): void {
+    const stored = note === null ? null : noteToStore(note)
     this.db.transaction(() => {
       for (const id of ids) {
         this.db.run(
-          `UPDATE passings SET state = 'synced', cloud_token = ?, synced_at_ms = ?, sync_note = ? WHERE id = ? AND state = 'pending'`,
+          `UPDATE passings SET state = 'synced', cloud_token = ?, synced_at_ms = ?, sync_note = ?, sync_attempts = 0 WHERE id = ? AND state = 'pending'`,
           token,
           atMs,
-          note,
+          stored,
           id
         )
       }
@@ -90,38 +92,48 @@ export class Outbox {
   markState(
     ids: readonly number[],
     state: 'quarantined' | 'conflict' | 'pending',
-    note: string | null
+    note: StationMessage | null
   ): void {
+    const stored = note === null ? null : noteToStore(note)
     this.db.transaction(() => {
       for (const id of ids)
-        this.db.run('UPDATE passings SET state = ?, sync_note = ? WHERE id = ?', state, note, id)
+        this.db.run('UPDATE passings SET state = ?, sync_note = ? WHERE id = ?', state, stored, id)
+    })
+  }
+
+  /** The cloud answered for these passings, yet a read-back did not show them: one more attempt, kept. */
+  countUnseen(ids: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const id of ids)
+        this.db.run('UPDATE passings SET sync_attempts = sync_attempts + 1 WHERE id = ?', id)
     })
   }
 
   /** Puts every passing of every session back to "not in the cloud" (after the cloud deleted the device). */
-  resetAllToPending(note: string): number {
+  resetAllToPending(note: StationMessage): number {
     return this.db.transaction(() => {
       this.db.run('DELETE FROM sync_inflight')
       this.db.run(
         `UPDATE sessions SET token_session = NULL, cloud_state = 'none', cloud_num_offset = 0, block_kind = NULL, block_message = NULL`
       )
       return this.db.run(
-        `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ? WHERE state IN ('synced', 'conflict')`,
-        note
+        `UPDATE passings SET state = 'pending', cloud_token = NULL, synced_at_ms = NULL, sync_note = ?, sync_attempts = 0 WHERE state IN ('synced', 'conflict')`,
+        noteToStore(note)
       ).changes
     })
   }
 
   setInflight(batch: InflightBatch, atMs: number): void {
     this.db.run(
-      `INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO sync_inflight (session_id, token_session, first_num, last_num, started_at_ms, resent) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (session_id) DO UPDATE SET token_session = excluded.token_session, first_num = excluded.first_num,
-         last_num = excluded.last_num, started_at_ms = excluded.started_at_ms`,
+         last_num = excluded.last_num, started_at_ms = excluded.started_at_ms, resent = excluded.resent`,
       batch.sessionId,
       batch.token,
       batch.firstNum,
       batch.lastNum,
-      atMs
+      atMs,
+      batch.resent ? 1 : 0
     )
   }
 

@@ -49,7 +49,7 @@ export class PassingCorrections {
         this.db.run(`UPDATE passings SET state = 'void' WHERE id = ?`, id)
       } else {
         this.db.run(
-          `UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL WHERE id = ?`,
+          `UPDATE passings SET bib = ?, state = 'pending', sync_note = NULL, sync_attempts = 0 WHERE id = ?`,
           newBib,
           id
         )
@@ -84,7 +84,7 @@ export class PassingCorrections {
       this.db.run(INSERT_CORRECTION, id, 'undo', passing.bib, standing.oldBib, atUs, uploaded ? 1 : 0)
       if (uploaded) return 'kept-locally-after-sync' as const
       this.db.run(
-        'UPDATE passings SET bib = ?, state = ?, sync_note = NULL WHERE id = ?',
+        'UPDATE passings SET bib = ?, state = ?, sync_note = NULL, sync_attempts = 0 WHERE id = ?',
         standing.oldBib,
         standing.oldBib === null ? 'held' : 'pending',
         id

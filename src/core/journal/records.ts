@@ -23,8 +23,10 @@ export interface PassingRecord {
   readonly capturedAtUs: number
   readonly state: PassingState
   readonly cloudToken: string | null
-  /** Why the passing stands as it does: the journal's own note, or the sync engine's words (`untranslated`). */
+  /** Why the passing stands as it does (a note written before notes were messages reads as `untranslated`). */
   readonly note: StationMessage | null
+  /** Times the cloud answered for this passing and a read-back then did not show it. */
+  readonly syncAttempts: number
 }
 
 /** Passings touched by a person after `cutoffUs` wait (see `Journal.pendingBatch`). */
@@ -45,7 +47,7 @@ export interface SessionRecord {
   readonly cloudOffset: number
   readonly cloudState: CloudSessionState
   readonly blockKind: string | null
-  readonly blockMessage: string | null
+  readonly blockMessage: StationMessage | null
 }
 
 export interface DeviceRecord {
@@ -68,6 +70,8 @@ export interface InflightBatch {
   readonly token: string
   readonly firstNum: number
   readonly lastNum: number
+  /** The batch was already sent once more after a lost answer (a WRITE-only key, which cannot read back). */
+  readonly resent?: boolean
 }
 
 export interface Counts {

@@ -116,7 +116,7 @@ export function toSession(row: unknown): SessionRecord {
     cloudOffset: c.int('cloud_num_offset'),
     cloudState: c.oneOf('cloud_state', CLOUD_SESSION_STATES),
     blockKind: c.textOrNull('block_kind'),
-    blockMessage: c.textOrNull('block_message')
+    blockMessage: storedNote(c.textOrNull('block_message'))
   }
 }
 
@@ -205,7 +205,8 @@ export function toPassing(row: unknown): PassingRecord {
     capturedAtUs: c.int('captured_at_us'),
     state: c.oneOf('state', PASSING_STATES),
     cloudToken: c.textOrNull('cloud_token'),
-    note: storedNote(c.textOrNull('sync_note'))
+    note: storedNote(c.textOrNull('sync_note')),
+    syncAttempts: c.int('sync_attempts')
   }
 }
 
@@ -256,7 +257,7 @@ export function toEntryPassingId(row: unknown): number {
  * A passing's stored note. The journal writes its own as a message (JSON of a code and its parameters); the sync
  * engine still writes English words, which stay as they are (`untranslated`) until it emits codes.
  */
-function storedNote(text: string | null): StationMessage | null {
+export function storedNote(text: string | null): StationMessage | null {
   if (text === null) return null
   if (text.startsWith('{')) {
     try {
@@ -309,7 +310,8 @@ export function toInflight(row: unknown): InflightBatch {
     sessionId: c.int('session_id'),
     token: c.text('token_session'),
     firstNum: c.int('first_num'),
-    lastNum: c.int('last_num')
+    lastNum: c.int('last_num'),
+    resent: c.flag('resent')
   }
 }
 

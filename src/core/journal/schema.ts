@@ -166,6 +166,12 @@ const MIGRATIONS: readonly string[] = [
     INSERT INTO passing_counts (session_id, state, n) VALUES (NEW.session_id, NEW.state, 1)
       ON CONFLICT (session_id, state) DO UPDATE SET n = n + 1;
   END;
+  `,
+  // v5: sync attempts that must survive a restart: how often the cloud answered for a passing that a read-back then
+  // did not show (a second time makes it a conflict), and whether a batch in flight was already sent again once
+  `
+  ALTER TABLE passings ADD COLUMN sync_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE sync_inflight ADD COLUMN resent INTEGER NOT NULL DEFAULT 0;
   `
 ]
 

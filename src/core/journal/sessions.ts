@@ -4,7 +4,8 @@
  */
 import type { JournalDb } from './journal-db'
 import type { CloudSessionState, SessionRecord } from './records'
-import { toIgnoreWindow, toSession, type IgnoreWindow } from './rows'
+import type { StationMessage } from '../../shared/messages'
+import { noteToStore, toIgnoreWindow, toSession, type IgnoreWindow } from './rows'
 
 const NO_IGNORE_WINDOW: IgnoreWindow = { beforeUs: null, afterUs: null }
 
@@ -71,8 +72,13 @@ export class Sessions {
     )
   }
 
-  setSessionBlock(id: number, kind: string | null, message: string | null): void {
-    this.db.run('UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?', kind, message, id)
+  setSessionBlock(id: number, kind: string | null, message: StationMessage | null): void {
+    this.db.run(
+      'UPDATE sessions SET block_kind = ?, block_message = ? WHERE id = ?',
+      kind,
+      message === null ? null : noteToStore(message),
+      id
+    )
   }
 
   setIgnoreWindow(sessionId: number, beforeUs: number | null, afterUs: number | null): void {

@@ -73,6 +73,10 @@ interface RawAnswer {
   readonly body: unknown
 }
 
+/** The 404 descriptions that mean the device or the session itself is unknown, not that a list is empty. */
+const DEVICE_MISSING = ['Device not found']
+const SESSION_MISSING = ['Session not found', 'Session not found or closed']
+
 const NETWORK_CODES_NOT_SENT = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -85,10 +89,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** The newer API revision wraps every answer in `{"body": …}`; the legacy one does not. Accept both. */
+/**
+ * The newer API revision wraps every answer in `{"body": …}`; the legacy one does not; a third reading (U1) has
+ * `body` hold the JSON as a string. Accept all three.
+ */
 export function unwrapEnvelope(body: unknown): unknown {
   if (isRecord(body) && 'body' in body && !('description' in body) && Object.keys(body).length === 1) {
-    return body['body']
+    const inner = body['body']
+    if (typeof inner !== 'string') return inner
+    const parsed = parseJson(inner)
+    return parsed === INVALID_JSON ? inner : parsed
   }
   return body
 }
@@ -186,12 +196,12 @@ export class RufusClient implements RufusCloud {
     await this.#call('PATCH', `/sessions/close/${encodeURIComponent(token)}`, undefined)
   }
 
-  /** All sessions of a device; an empty list when the cloud answers "Sessions not found". */
+  /** All sessions of a device; an empty list for a 404 other than "Device not found". */
   async sessionsOfDevice(deviceid: string): Promise<readonly SessionSummary[]> {
     return this.#listOrEmpty(
       `/sessions/device/${encodeURIComponent(deviceid)}`,
       resultListSchema(sessionSummarySchema),
-      'Sessions not found'
+      DEVICE_MISSING
     )
   }
 
@@ -200,7 +210,7 @@ export class RufusClient implements RufusCloud {
     const list = await this.#listOrEmpty(
       `/sessions/device/${encodeURIComponent(deviceid)}/active`,
       resultListSchema(sessionDetailSchema),
-      'Sessions not found'
+      DEVICE_MISSING
     )
     return list[0] ?? null
   }
@@ -225,21 +235,21 @@ export class RufusClient implements RufusCloud {
     })
   }
 
-  /** One page of a session's passings by `num_passing`; an empty list for "Passings not found". */
+  /** One page of a session's passings by `num_passing`; an empty list for a 404 other than the session's own. */
   async sessionPassings(token: string, query: RangeQuery = {}): Promise<readonly CloudPassing[]> {
     return this.#listOrEmpty(
       `/passings/session/${encodeURIComponent(token)}${queryString(query)}`,
       resultListSchema(passingSchema),
-      'Passings not found'
+      SESSION_MISSING
     )
   }
 
-  /** One page of a device's passings by timestamp; an empty list for "Passings not found". */
+  /** One page of a device's passings by timestamp; an empty list for a 404 other than "Device not found". */
   async devicePassings(deviceid: string, query: DateRangeQuery = {}): Promise<readonly CloudPassing[]> {
     return this.#listOrEmpty(
       `/passings/device/${encodeURIComponent(deviceid)}${queryString(query)}`,
       resultListSchema(passingSchema),
-      'Passings not found'
+      DEVICE_MISSING
     )
   }
 
@@ -254,10 +264,14 @@ export class RufusClient implements RufusCloud {
 
   // ---- plumbing ----
 
+  /**
+   * A list, or an empty one. The docs answer an empty list with a 404 whose wording is not fixed (U6): only the
+   * parent's own "not found" (`parentMissing`) means the device or session is unknown; any other 404 is empty.
+   */
   async #listOrEmpty<T>(
     path: string,
     schema: z.ZodType<{ result: T[] }>,
-    emptyDescription: string
+    parentMissing: readonly string[]
   ): Promise<readonly T[]> {
     try {
       return (await this.#call('GET', path, schema)).result
@@ -265,7 +279,7 @@ export class RufusClient implements RufusCloud {
       if (
         error instanceof RufusError &&
         error.kind === 'not-found' &&
-        error.description === emptyDescription
+        !parentMissing.includes(error.description ?? '')
       ) {
         return []
       }
@@ -282,9 +296,12 @@ export class RufusClient implements RufusCloud {
         .slice(0, 3)
         .map(issue => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
         .join('; ')
+      // A 2xx to a write whose body is not what was expected may still have been applied: the caller must look
+      // before doing it again.
       throw new RufusError('invalid-response', `Unexpected answer shape from ${method} ${path}: ${where}`, {
         status: answer.status,
-        body: answer.body
+        body: answer.body,
+        ambiguous: method !== 'GET'
       })
     }
     return parsed.data
@@ -296,7 +313,13 @@ export class RufusClient implements RufusCloud {
     try {
       response = await this.#fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', api_key: this.#apiKey },
+        // Both names the docs give: a proxy that drops headers with underscores (nginx) still passes `x-api-key`.
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          api_key: this.#apiKey,
+          'x-api-key': this.#apiKey
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.#timeoutMs)
       })
@@ -316,15 +339,7 @@ export class RufusClient implements RufusCloud {
       if (!Number.isNaN(serverMs)) this.#onServerDate({ serverMs, sentAtMs, receivedAtMs })
     }
     const parsedBody = parseJson(text)
-    if (parsedBody === INVALID_JSON) {
-      const looksHtml = /^\s*</.test(text)
-      const snippet = text.slice(0, 80).replace(/\s+/g, ' ')
-      throw new RufusError(
-        response.ok || looksHtml ? 'invalid-response' : statusKind(response.status),
-        `${method} ${path} answered HTTP ${response.status} with ${looksHtml ? 'HTML' : 'non-JSON'}: ${snippet}`,
-        { status: response.status, ambiguous: response.status >= 500 && method !== 'GET' }
-      )
-    }
+    if (parsedBody === INVALID_JSON) throw notJsonError(method, path, response.status, text)
     const unwrapped = unwrapEnvelope(parsedBody)
     if (response.ok) return { status: response.status, body: unwrapped }
     const description = descriptionOf(unwrapped)
@@ -360,6 +375,27 @@ export class RufusClient implements RufusCloud {
 }
 
 const INVALID_JSON = Symbol('invalid-json')
+
+/** 511 Network Authentication Required: what a captive portal is meant to answer. */
+const PORTAL_STATUS = 511
+
+/**
+ * An answer that is not JSON. An HTML page (any status but a server error), or any 2xx that is not JSON, comes from
+ * something that is not RUFUS Cloud: venue Wi-Fi's login page, a proxy. A write may have passed through it, so it
+ * is ambiguous. Otherwise the status decides, as for JSON.
+ */
+function notJsonError(method: Method, path: string, status: number, text: string): RufusError {
+  const looksHtml = /^\s*</.test(text)
+  const ok = status >= 200 && status < 300
+  const serverError = status >= 500 && status !== PORTAL_STATUS
+  const snippet = text.slice(0, 80).replace(/\s+/g, ' ')
+  const what = `${method} ${path} answered HTTP ${status} with ${looksHtml ? 'HTML' : 'non-JSON'}: ${snippet}`
+  if (ok || (looksHtml && !serverError) || status === PORTAL_STATUS) {
+    return new RufusError('not-rufus', what, { status, ambiguous: method !== 'GET' })
+  }
+  const kind = statusKind(status)
+  return new RufusError(kind, what, { status, ambiguous: kind === 'server' && method !== 'GET' })
+}
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return {}

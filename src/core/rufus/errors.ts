@@ -1,4 +1,4 @@
-import { inEnglish, type StationMessage } from '../../shared/messages'
+import type { StationMessage } from '../../shared/messages'
 
 /**
  * Every way a RUFUS Cloud call can fail, as data a UI can explain and the sync engine can decide on.
@@ -16,6 +16,8 @@ export type RufusErrorKind =
   | 'network'
   | 'timeout'
   | 'invalid-response'
+  /** Something answered, but not RUFUS Cloud: an HTML page (venue Wi-Fi's login, a proxy), or text not JSON. */
+  | 'not-rufus'
 
 /** The longest a server's Retry-After is obeyed: past an hour it is a broken header, not advice. */
 export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000
@@ -87,6 +89,8 @@ export function rufusErrorMessage(error: RufusError): StationMessage {
       return { code: 'cloud.timeout', params: {} }
     case 'invalid-response':
       return { code: 'cloud.unexpected-answer', params: {} }
+    case 'not-rufus':
+      return { code: 'cloud.not-rufus', params: {} }
   }
 }
 
@@ -100,12 +104,4 @@ function networkMessage(code: string | undefined): StationMessage {
     default:
       return { code: 'cloud.connection-failed', params: {} }
   }
-}
-
-/**
- * The same in English words. Kept for the sync engine until it emits message codes (its status and notices are
- * still sentences); everything else uses `rufusErrorMessage`.
- */
-export function explainRufusError(error: RufusError): string {
-  return inEnglish(rufusErrorMessage(error))
 }

@@ -69,8 +69,9 @@ export const paginationSchema = z.object({
   has_more: z.boolean()
 })
 
+/** The newer spec requires only `description` and `pagination`: a list without `result` holds no devices. */
 export const devicesResponseSchema = z.object({
-  result: z.array(deviceSummarySchema),
+  result: z.array(deviceSummarySchema).optional().default([]),
   pagination: paginationSchema.optional()
 })
 
@@ -95,12 +96,25 @@ export const tokenResponseSchema = z.object({
   token_session: z.string().min(1)
 })
 
-export const insertPassingsResponseSchema = z.object({
-  description: z.string().optional(),
-  token_session: z.string().optional(),
-  inserted_count: z.number().int().nonnegative(),
-  duplicate_count: z.number().int().nonnegative().optional()
-})
+/**
+ * The newer spec requires only `description` and `token_session`; both counts are optional (U11). An object with
+ * none of these four is not an answer to an insert (an empty body, a proxy's JSON): the client calls it ambiguous.
+ */
+export const insertPassingsResponseSchema = z
+  .object({
+    description: z.string().optional(),
+    token_session: z.string().optional(),
+    inserted_count: z.number().int().nonnegative().optional(),
+    duplicate_count: z.number().int().nonnegative().optional()
+  })
+  .refine(
+    answer =>
+      answer.description !== undefined ||
+      answer.token_session !== undefined ||
+      answer.inserted_count !== undefined ||
+      answer.duplicate_count !== undefined,
+    { message: 'not an answer to an insert' }
+  )
 export type InsertPassingsResult = z.infer<typeof insertPassingsResponseSchema>
 
 export const resultListSchema = <T extends z.ZodType>(item: T) => z.object({ result: z.array(item) })

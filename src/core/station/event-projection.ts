@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import type { DeviceEvent, PassingEvent, SessionEvent, StationEvent, SyncEvent } from '../../shared/events'
+import { inEnglish } from '../../shared/messages'
 import type {
   Counts,
   DeviceRecord,
@@ -58,12 +59,18 @@ export function syncEvent(counts: Counts, status: SyncStatus): SyncEvent {
     conflict: counts.conflict,
     inFlight: status.inFlight,
     online: status.online,
-    lastError: status.lastError,
+    lastError: status.lastError === null ? null : inEnglish(status.lastError),
     lastSyncAt: status.lastSyncAtMs === null ? null : new Date(status.lastSyncAtMs).toISOString(),
     blocked: status.blocked
-      ? { kind: status.blocked.kind, message: status.blocked.message, action: status.blocked.action }
+      ? {
+          kind: status.blocked.kind,
+          message: inEnglish(status.blocked.message),
+          action: inEnglish(status.blocked.action)
+        }
       : null,
-    canRead: status.canRead
+    canRead: status.canRead,
+    // Only when something waits: a line that scripts (and the golden run) read is otherwise as before.
+    ...(status.waiting === null ? {} : { waiting: inEnglish(status.waiting) })
   }
 }
 

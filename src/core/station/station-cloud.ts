@@ -2,7 +2,7 @@ import type { Journal } from '../journal/journal'
 import { RufusClient } from '../rufus/client'
 import { CeilingCloud, screenCloud, type ScreenCloud } from '../rufus/limited-cloud'
 import { RequestCeiling } from '../rufus/request-ceiling'
-import { SyncEngine } from '../sync/sync-engine'
+import { SyncEngine, type SyncEngineOptions } from '../sync/sync-engine'
 import { realTimer } from '../sync/sync-time'
 import type { UploadGraceSetting } from '../sync/upload-grace'
 import type { OffsetSample } from '../time/cloud-offset'
@@ -20,8 +20,8 @@ export interface StationCloudOptions {
   readonly onServerDate: (sample: OffsetSample) => void
   /** Sync may stand elsewhere. */
   readonly onChange: () => void
-  /** The sync engine still words its notices itself (English) until it emits message codes. */
-  readonly onNotice: (level: 'info' | 'warning' | 'error', text: string) => void
+  /** What the sync engine tells a person (a message code). */
+  readonly onNotice: SyncEngineOptions['onNotice']
 }
 
 /**

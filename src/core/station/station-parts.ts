@@ -96,7 +96,7 @@ export function composeParts({
     uploadGrace: host.uploadGrace,
     onServerDate: clockWatch.serverDate,
     onChange: () => events.syncChanged(),
-    onNotice: (level, text) => emit({ type: level, code: 'untranslated', params: { text } })
+    onNotice: (level, message) => emit({ type: level, ...message })
   })
   const device = new DeviceBinding({ journal, cloud: () => cloud.screen, wakeSync: () => cloud.sync.wake() })
   const capture = new CaptureQueue({

@@ -1,7 +1,8 @@
 import type { DeviceRecord, Journal, SessionRecord } from '../journal/journal'
 import type { RufusCloud } from '../rufus/cloud'
 import { RufusError } from '../rufus/errors'
-import { collectPages, sessionPassingPages } from '../rufus/paging'
+import type { StationMessage } from '../../shared/messages'
+import { readWholeSession } from './range-read'
 import type { SyncClock } from './sync-time'
 
 /** A session's cloud alias carries the installation tag and local id, e.g. `FINISH [rs-1a2b3c4d#3]`. */
@@ -18,8 +19,17 @@ export interface CloudLinkOptions {
   readonly adoptActiveSession?: boolean
   /** A line in the journal's station log. */
   readonly log: (message: string) => void
-  readonly onNotice: (level: 'info' | 'warning', message: string) => void
+  readonly onNotice: (level: 'info' | 'warning', message: StationMessage) => void
 }
+
+/** A device id no device has: creating a session for it is refused as "not found" by a key that may write. */
+const NO_DEVICE = '0'.repeat(64)
+
+/** A key found unable to read is asked again after this long (it may have been given READ meanwhile). */
+export const READ_RECHECK_MS = 5 * 60_000
+
+/** What became of a close. */
+export type CloseOutcome = 'closed' | 'still-active'
 
 /**
  * This station's device and sessions in the cloud: binding the device, learning whether the key may read,
@@ -28,6 +38,7 @@ export interface CloudLinkOptions {
 export class CloudLink {
   readonly #o: CloudLinkOptions
   #canRead: boolean | null = null
+  #readCheckedAtMs = 0
   #warnedWriteOnly = false
   #adoptionChecked = false
   #deviceWasAlreadyBound = false
@@ -51,17 +62,19 @@ export class CloudLink {
     this.#deviceWasAlreadyBound = result.alreadyBound
     this.#o.journal.setDeviceBinding(result.deviceid, this.#o.clock.nowMs())
     this.#o.log(`device bound as ${result.deviceid}${result.alreadyBound ? ' (already bound)' : ''}`)
-    this.#o.onNotice(
-      'info',
-      result.alreadyBound
-        ? 'This device was already bound in RUFUS Cloud; using the existing device.'
-        : 'Device bound in RUFUS Cloud.'
-    )
+    this.#o.onNotice('info', {
+      code: result.alreadyBound ? 'sync.device-already-bound' : 'sync.device-bound',
+      params: {}
+    })
   }
 
-  /** Asks once whether the key may read (a READ_WRITE key) and warns once when it cannot. */
+  /**
+   * Whether the key may read (a READ_WRITE key), asked once and warned about once; a "no" is asked again after
+   * `READ_RECHECK_MS`, since a key can be given READ later.
+   */
   async probeRead(deviceid: string): Promise<boolean> {
-    if (this.#canRead !== null) return this.#canRead
+    const fresh = this.#o.clock.nowMs() - this.#readCheckedAtMs < READ_RECHECK_MS
+    if (this.#canRead === true || (this.#canRead === false && fresh)) return this.#canRead
     try {
       await this.#o.cloud.deviceInfo(deviceid)
       this.#canRead = true
@@ -70,13 +83,32 @@ export class CloudLink {
       this.#canRead = false
       if (!this.#warnedWriteOnly) {
         this.#warnedWriteOnly = true
-        this.#o.onNotice(
-          'warning',
-          'The API key can write but not read. The station cannot check what reached the cloud, so exactness rests on the cloud’s de-duplication. Use a READ_WRITE key.'
-        )
+        this.#o.onNotice('warning', { code: 'sync.key-write-only', params: {} })
       }
     }
+    this.#readCheckedAtMs = this.#o.clock.nowMs()
     return this.#canRead
+  }
+
+  /** Forgets what the key may read (after it was refused and works again): the next need asks again. */
+  forgetReadAccess(): void {
+    this.#canRead = null
+  }
+
+  /**
+   * Whether the cloud takes the key for writing again, with one harmless request: creating a session for a device
+   * that cannot exist is "not found" to a key that may write, and 401/403 to one that may not.
+   */
+  async keyWorks(): Promise<boolean> {
+    try {
+      await this.#o.cloud.insertSession(NO_DEVICE, 'key check')
+      return true
+    } catch (error) {
+      if (!(error instanceof RufusError)) throw error
+      if (error.kind === 'forbidden') return false
+      if (error.kind === 'not-found' || error.kind === 'bad-request') return true
+      throw error
+    }
   }
 
   /**
@@ -97,18 +129,20 @@ export class CloudLink {
       return true
     }
     if (!active || !adoptActiveSession || !this.#deviceWasAlreadyBound) return false
-    const existing = await collectPages(sessionPassingPages(cloud, active.token_session))
-    const highest = existing.reduce((max, p) => Math.max(max, p.num_passing), 0)
+    const existing = await readWholeSession(cloud, active.token_session)
+    // A highest number read short of the end would let our numbers land on passings already there.
+    if (!existing.complete) throw new Error(`the active cloud session could not be read to its end`)
+    const highest = existing.passings.reduce((max, p) => Math.max(max, p.num_passing), 0)
     journal.setSessionCloud(session.id, {
       token: active.token_session,
       cloudState: 'attached',
       cloudOffset: highest
     })
     this.#o.log(`adopted cloud session ${active.token_session}; local numbers continue after ${highest}`)
-    this.#o.onNotice(
-      'info',
-      `Continuing the device's active cloud session "${active.alias ?? ''}" after its passing ${highest}.`
-    )
+    this.#o.onNotice('info', {
+      code: 'sync.adopted-session',
+      params: { alias: active.alias, after: highest }
+    })
     return true
   }
 
@@ -121,9 +155,41 @@ export class CloudLink {
     this.#o.log(`local session ${session.id} is cloud session ${token}`)
   }
 
-  async close(session: SessionRecord, token: string): Promise<void> {
-    await this.#o.cloud.closeSession(token)
+  /**
+   * Closes a session's cloud session. Closing is not idempotent in every reading (U10): a 404 or 400, as a repeat
+   * of a close whose answer was lost gets, is checked against the session's information, and a session the cloud
+   * shows closed (or no longer knows) counts as closed. A key that cannot read cannot look; everything of the
+   * session is up by then, and the next cloud session closes it anyway, so it counts as closed too.
+   */
+  async close(session: SessionRecord, token: string, deviceid: string): Promise<CloseOutcome> {
+    try {
+      await this.#o.cloud.closeSession(token)
+    } catch (error) {
+      const refused =
+        error instanceof RufusError && (error.kind === 'not-found' || error.kind === 'bad-request')
+      if (!refused) throw error
+      if (await this.#stillActive(token, deviceid)) {
+        this.#o.log(
+          `closing the cloud session of local session ${session.id} was refused (${error.message}); it is still active`
+        )
+        return 'still-active'
+      }
+      this.#o.log(
+        `closing the cloud session of local session ${session.id} answered ${error.message}; it is closed`
+      )
+    }
     this.#o.journal.setSessionCloud(session.id, { cloudState: 'closed' })
     this.#o.log(`closed cloud session of local session ${session.id}`)
+    return 'closed'
+  }
+
+  async #stillActive(token: string, deviceid: string): Promise<boolean> {
+    if (!(await this.probeRead(deviceid))) return false
+    try {
+      return (await this.#o.cloud.sessionInfo(token)).active
+    } catch (error) {
+      if (error instanceof RufusError && error.kind === 'not-found') return false
+      throw error
+    }
   }
 }

@@ -41,3 +41,19 @@ export function sessionStep({ session, pending, inflight }: SessionFacts): Sessi
   if (!isOpen && session.cloudState === 'attached' && session.token) return 'close'
   return isOpen ? 'live' : 'done'
 }
+
+/**
+ * The later session holding the device's live cloud session, if any: attached (or being created), not stopped by a
+ * block, with something still to do there (live, sending, closing). A closed session that needs a new cloud
+ * session waits for it: by the documented rule, creating one closes the device's active one.
+ */
+export function liveHolder<F extends SessionFacts>(later: readonly F[]): F | null {
+  return (
+    later.find(
+      facts =>
+        (facts.session.cloudState === 'attached' || facts.session.cloudState === 'creating') &&
+        !facts.session.blockKind &&
+        sessionStep(facts) !== 'done'
+    ) ?? null
+  )
+}

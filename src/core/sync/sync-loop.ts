@@ -12,6 +12,7 @@ export class SyncLoop {
   #running = false
   #stopped = false
   #wake: (() => void) | null = null
+  #interrupt: (() => void) | null = null
   #loop: Promise<void> | null = null
 
   constructor(turn: () => Promise<Wait | null>, timer: WaitTimer) {
@@ -39,6 +40,11 @@ export class SyncLoop {
     this.#wake?.()
   }
 
+  /** Ends the current pause whatever it is: a person acted (a new key, a decision). */
+  interrupt(): void {
+    this.#interrupt?.()
+  }
+
   async #run(): Promise<void> {
     while (!this.#stopped) {
       const wait = await this.#turn()
@@ -64,6 +70,7 @@ export class SyncLoop {
       this.#wake = () => {
         if (wait.wakeable || this.#stopped) done()
       }
+      this.#interrupt = done
     })
   }
 }

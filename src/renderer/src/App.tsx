@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { stationApi } from './api'
 import { useText } from './i18n'
+import { AnnouncerScreen } from './screens/AnnouncerScreen'
 import { BrowserScreen } from './screens/BrowserScreen'
 import { LiveScreen } from './screens/LiveScreen'
 import { SessionsScreen } from './screens/SessionsScreen'
@@ -21,13 +22,15 @@ export function App(): React.JSX.Element {
     stationApi()
   }, [])
   const visible = SCREENS.filter(s => s !== 'setup' || snapshot?.role === 'station')
+  // A read-only pairing is the announcer's: its first screen is the announcer's view of the finish.
+  const announcer = snapshot?.role === 'viewer'
   return (
     <div className="app">
       <nav aria-label={t('screensLabel')}>
         <strong className="brand">RUFUS Station</strong>
         {visible.map(s => (
           <button key={s} type="button" aria-pressed={screen === s} onClick={() => setScreen(s)}>
-            {t(s)}
+            {t(s === 'live' && announcer ? 'announcer' : s)}
           </button>
         ))}
         <span
@@ -43,8 +46,9 @@ export function App(): React.JSX.Element {
         </span>
       </nav>
       {error && (
-        <div className="banner error" role="alert">
-          {error}{' '}
+        // Stays until dismissed or replaced by the next failure: read at the timer's pace, not the screen's.
+        <div className="banner error" role="alert" data-testid="error-banner">
+          <span>{error}</span>
           <button type="button" aria-label={t('dismissLabel')} onClick={() => setError(null)}>
             ×
           </button>
@@ -55,7 +59,11 @@ export function App(): React.JSX.Element {
         {snapshot === null ? (
           <p>{t('connecting')}</p>
         ) : screen === 'live' ? (
-          <LiveScreen />
+          announcer ? (
+            <AnnouncerScreen />
+          ) : (
+            <LiveScreen />
+          )
         ) : screen === 'browser' ? (
           <BrowserScreen />
         ) : screen === 'sessions' ? (

@@ -58,7 +58,7 @@ export function stationApi(): StationApi {
       }
     })
   }
-  let synced = -1
+  let counted = ''
   let refreshing = false
   api.onUpdate(update => {
     useStation.getState().applyUpdate(update, Date.now())
@@ -68,9 +68,12 @@ export function stationApi(): StationApi {
         if (result.ok) useStation.getState().mergeNewest(result.value)
       })
     }
-    // Passings change state as they reach the cloud: refresh the visible ones, at most once per update.
-    if (update.snapshot.sync.synced !== synced && !refreshing && api) {
-      synced = update.snapshot.sync.synced
+    // Passings change state as they reach the cloud, or as it refuses them: refresh the visible ones when a count
+    // of those states moves (at most one refresh at a time), or a refused row would still read "waiting".
+    const { synced, quarantined, conflict, held } = update.snapshot.sync
+    const counts = `${synced}/${quarantined}/${conflict}/${held}`
+    if (counts !== counted && !refreshing && api) {
+      counted = counts
       refreshing = true
       void api.recentPassings({ limit: 100 }).then(result => {
         refreshing = false
@@ -94,15 +97,16 @@ function inWords(failure: CommandFailure): string {
   return renderMessage(currentLanguage(), failure.message)
 }
 
-/** Runs a command and shows its failure in plain words; returns the value or null. */
+/**
+ * Runs a command and shows its failure in plain words; returns the value or null. A failure stays on screen until
+ * the timer dismisses it or another failure replaces it: a later command that succeeds (a list refreshed after the
+ * refusal) must not wipe it before anyone has read it.
+ */
 export async function run<T>(
   call: Promise<{ ok: true; value: T } | { ok: false; error: CommandFailure }>
 ): Promise<T | null> {
   const result = await call
-  if (result.ok) {
-    useStation.getState().setError(null)
-    return result.value
-  }
+  if (result.ok) return result.value
   useStation.getState().setError(inWords(result.error))
   return null
 }

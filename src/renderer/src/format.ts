@@ -7,6 +7,11 @@ export function clockText(ms: number): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${Math.floor(date.getMilliseconds() / 100)}`
 }
 
+/** A time of day, local, to the second, 24-hour (10:32:05): what an announcer reads out. */
+export function secondsText(iso: string): string {
+  return timeText(iso).slice(0, 8)
+}
+
 /** A passing's time, local, to the millisecond. */
 export function timeText(iso: string): string {
   const date = new Date(iso)

@@ -21,6 +21,14 @@ export type ArgumentProblem =
   | { readonly kind: 'not-one-of'; readonly values: readonly string[] }
   | { readonly kind: 'wrong-kind' }
 
+/**
+ * Why a WRITE-only key holds a batch: its answer left out the counts, reported duplicates on a first send, or
+ * counted fewer inserted than sent; or the answer was lost and the cloud does not report duplicates (a resend could
+ * store a second copy), or was lost again after the one resend.
+ */
+export type WriteOnlyHoldReason =
+  'no-counts' | 'duplicates' | 'fewer-inserted' | 'no-duplicate-report' | 'lost-twice'
+
 /** A message without parameters. */
 type NoParams = Readonly<Record<string, never>>
 
@@ -41,6 +49,8 @@ export interface MessageParams {
   'cloud.unexpected-answer': NoParams
   /** A screen's cloud read refused by the station's request ceiling after waiting `seconds` behind uploads. */
   'cloud.station-busy': { readonly seconds: number }
+  /** HTML or text that is not JSON: venue Wi-Fi's login page, a proxy. */
+  'cloud.not-rufus': NoParams
 
   // ---- starting, and saving to the data folder ----
   'start.folder-busy': { readonly folder: string; readonly pid: number | null }
@@ -90,6 +100,8 @@ export interface MessageParams {
   }
   'unbind.times-without-bib': { readonly count: number }
   'unbind.not-in-cloud': { readonly count: number }
+  /** RUFUS Cloud refused the unbind with this key (403): most often a key without "Allow Unbind Device". */
+  'unbind.key-may-not': NoParams
 
   // ---- clocks ----
   /** A reader's clock against the laptop's (signed, ms). */
@@ -162,7 +174,7 @@ export interface MessageParams {
   'screen.untrusted-sender': NoParams
   'screen.connection-lost': NoParams
 
-  // ---- sync (prepared: the sync engine still builds these sentences itself; see docs/architecture.md) ----
+  // ---- sync ----
   'sync.continues-new-session': { readonly session: number }
   'sync.rebinding': { readonly count: number }
   'sync.key-refused': NoParams
@@ -198,6 +210,36 @@ export interface MessageParams {
     readonly timestamp: string
   }
   'sync.note.refused': { readonly reason: string | null }
+  'sync.key-works-again': NoParams
+  /** Passings of a closed session wait: a new cloud session for them would close the live one (`live`). */
+  'sync.waiting-for-live-session': {
+    readonly session: string
+    readonly pending: number
+    readonly live: string
+  }
+  /** The timer chose to send them now: the live session continues in a new cloud session. */
+  'sync.sending-waiting-now': { readonly session: string; readonly live: string }
+  /** Every passing tried alone (`tried` of them) was refused for the same `reason` (null: none given). */
+  'sync.all-refused': { readonly reason: string | null; readonly tried: number }
+  'sync.action.all-refused': NoParams
+  /** A WRITE-only key cannot read back: `count` passings are held (not resent, not marked synced), and why. */
+  'sync.write-only-hold': { readonly count: number; readonly why: WriteOnlyHoldReason }
+  'sync.action.write-only-hold': NoParams
+  /** A WRITE-only key: `count` passings whose answer was lost are sent once more, relying on de-duplication. */
+  'sync.write-only-resend': { readonly count: number }
+  /**
+   * The cloud answered for the passing (its counts, null where it gave none) but a read-back, twice, shows nothing
+   * under its number: the cloud's answer is the evidence.
+   */
+  'sync.note.duplicate-unseen': {
+    readonly num: number
+    readonly sent: number
+    readonly inserted: number | null
+    readonly duplicates: number | null
+    readonly description: string | null
+  }
+  'sync.note.resent-accepted': NoParams
+  'sync.note.may-be-twice': NoParams
 
   /**
    * Words the station did not write or has not yet turned into a code, shown as they are in every language: an

@@ -1,4 +1,4 @@
-import type { ArgumentProblem, MessageTexts } from './codes'
+import type { ArgumentProblem, MessageTexts, WriteOnlyHoldReason } from './codes'
 
 const SAFE_OFFLINE = 'working offline, passings are safe here.'
 const AFTER_UPLOAD = 'here after upload (RUFUS Cloud keeps the original; the export carries the correction)'
@@ -44,6 +44,8 @@ export const ENGLISH = {
     'RUFUS Cloud answered something unexpected (not the API); check the API address. Passings are safe here.',
   'cloud.station-busy': p =>
     `The station is busy uploading to RUFUS Cloud and did not make this cloud read (waited ${p.seconds} s). Uploads go first; try again in a moment.`,
+  'cloud.not-rufus': () =>
+    'The network answers, but not as RUFUS Cloud (a Wi-Fi login page or a proxy?). Passings are safe here; the station keeps trying, less often.',
 
   'start.folder-busy': p =>
     `Another RUFUS Station${p.pid === null ? '' : ` (process ${p.pid})`} is already using the data folder ${p.folder}. Close it first.`,
@@ -103,6 +105,8 @@ export const ENGLISH = {
     `Unbinding waits for ${p.count} times without a bib (entered with Enter alone). They are pinned at the top of the finish screen: give each its bib, or void it, then unbind.`,
   'unbind.not-in-cloud': p =>
     `Unbinding is refused: ${p.count} passings are not in the cloud yet, and unbinding deletes the device's data there.`,
+  'unbind.key-may-not': () =>
+    'RUFUS Cloud refused to unbind the device with this API key: unbinding needs a key with "Allow Unbind Device" (or the key was revoked). Nothing was deleted.',
 
   'clock.reader-off': p =>
     `The clock of reader ${p.port} is ${(p.offsetMs / 1000).toFixed(1)} s off the laptop's; check the reader's time before the race.`,
@@ -218,6 +222,51 @@ export const ENGLISH = {
   'sync.note.conflict': p =>
     `RUFUS Cloud already holds a different passing under number ${p.num}: bib ${p.bib}, chip ${p.chip ?? '—'}, ${p.timestamp}`,
   'sync.note.refused': p => p.reason ?? 'refused by RUFUS Cloud',
+  'sync.key-works-again': () => 'RUFUS Cloud accepts the API key again; sync goes on.',
+  'sync.waiting-for-live-session': p =>
+    `${p.pending} ${p.pending === 1 ? 'passing' : 'passings'} of the closed session "${p.session}" ${p.pending === 1 ? 'waits' : 'wait'} for the live session "${p.live}" to end: a new cloud session for them would close the live one. They go up by themselves when "${p.live}" is closed, or now if you choose.`,
+  'sync.sending-waiting-now': p =>
+    `Sending the waiting passings of "${p.session}" now; the live session "${p.live}" continues in a new cloud session (each passing keeps its number).`,
+  'sync.all-refused': p =>
+    `RUFUS Cloud refuses every passing, each of the ${p.tried} tried alone for the same reason (${p.reason ?? 'no reason given'}). Sync stopped; nothing was set aside, every passing is safe on this laptop.`,
+  'sync.action.all-refused': () =>
+    'Action: none needed here; the station tries one passing again every few minutes. If it lasts, tell RUFUS support the reason shown.',
+  'sync.write-only-hold': p =>
+    `${p.count} ${p.count === 1 ? 'passing is' : 'passings are'} held, neither sent again nor counted as uploaded: ${writeOnlyWhy(p.why)}, and this API key cannot read to check.`,
+  'sync.action.write-only-hold': () =>
+    'Action: enter a READ_WRITE key; the station then reads them back and settles them.',
+  'sync.write-only-resend': p =>
+    `The answer to ${p.count} ${p.count === 1 ? 'passing' : 'passings'} was lost; sending ${p.count === 1 ? 'it' : 'them'} once more, relying on RUFUS Cloud dropping a number it already holds (this API key cannot read to check).`,
+  'sync.note.duplicate-unseen': p =>
+    `RUFUS Cloud answered ${countsOf(p)}${p.description === null ? '' : ` ("${p.description}")`} for ${p.sent} sent, yet holds nothing under number ${p.num}, twice: probably taken as a duplicate of another passing`,
+  'sync.note.resent-accepted': () =>
+    'sent again after a lost answer; RUFUS Cloud accounted for it (the key cannot read to verify)',
+  'sync.note.may-be-twice': () =>
+    'sent again after a lost answer; RUFUS Cloud does not report duplicates, so it may be stored twice (the key cannot read to check)',
 
   untranslated: p => p.text
 } satisfies MessageTexts
+
+function writeOnlyWhy(why: WriteOnlyHoldReason): string {
+  switch (why) {
+    case 'no-counts':
+      return 'RUFUS Cloud accepted the batch without saying how many it stored'
+    case 'duplicates':
+      return 'RUFUS Cloud called some of them duplicates of passings it already holds'
+    case 'fewer-inserted':
+      return 'RUFUS Cloud stored fewer than were sent'
+    case 'no-duplicate-report':
+      return 'the answer was lost, and this RUFUS Cloud does not report duplicates, so sending again could store them twice'
+    case 'lost-twice':
+      return 'the answer was lost twice, the second time after sending them again'
+  }
+}
+
+function countsOf(p: { readonly inserted: number | null; readonly duplicates: number | null }): string {
+  if (p.inserted === null && p.duplicates === null) return 'without counts'
+  const parts = [
+    p.inserted === null ? '' : `${p.inserted} inserted`,
+    p.duplicates === null ? '' : `${p.duplicates} ${p.duplicates === 1 ? 'duplicate' : 'duplicates'}`
+  ]
+  return parts.filter(part => part !== '').join(', ')
+}

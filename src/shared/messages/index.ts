@@ -3,7 +3,13 @@ import type { MessageCode, MessageTexts, Say, StationMessage } from './codes'
 import { ENGLISH } from './english'
 import { SPANISH } from './spanish'
 
-export type { ArgumentProblem, MessageCode, MessageParams, StationMessage } from './codes'
+export type {
+  ArgumentProblem,
+  MessageCode,
+  MessageParams,
+  StationMessage,
+  WriteOnlyHoldReason
+} from './codes'
 
 /** Every code's text in every language, in one place: the screens and the headless command line read it. */
 export const MESSAGE_TEXTS: Readonly<Record<Language, MessageTexts>> = { en: ENGLISH, es: SPANISH }

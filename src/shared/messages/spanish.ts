@@ -1,4 +1,4 @@
-import type { ArgumentProblem, MessageTexts } from './codes'
+import type { ArgumentProblem, MessageTexts, WriteOnlyHoldReason } from './codes'
 
 const SAFE_OFFLINE = 'se trabaja sin conexión y los pasos están a salvo aquí.'
 const AFTER_UPLOAD =
@@ -52,6 +52,8 @@ export const SPANISH = {
     'RUFUS Cloud respondió algo inesperado (no es la API); revise la dirección de la API. Los pasos están a salvo aquí.',
   'cloud.station-busy': p =>
     `La estación está ocupada subiendo pasos a RUFUS Cloud y no hizo esta lectura de la nube (esperó ${p.seconds} s). Las subidas van primero; vuelva a intentarlo en un momento.`,
+  'cloud.not-rufus': () =>
+    'La red responde, pero no como RUFUS Cloud (¿una página de acceso a la wifi o un proxy?). Los pasos están a salvo aquí; la estación sigue intentándolo, cada vez con más pausa.',
 
   'start.folder-busy': p =>
     `Otra RUFUS Station${p.pid === null ? '' : ` (proceso ${p.pid})`} ya está usando la carpeta de datos ${p.folder}. Ciérrela primero.`,
@@ -114,6 +116,8 @@ export const SPANISH = {
     `Para desvincular faltan ${p.count} horas sin dorsal (introducidas solo con Intro). Están fijadas arriba en la pantalla de meta: dé a cada una su dorsal o anúlela, y después desvincule.`,
   'unbind.not-in-cloud': p =>
     `No se puede desvincular: ${p.count} pasos aún no están en la nube, y desvincular borra allí los datos del dispositivo.`,
+  'unbind.key-may-not': () =>
+    'RUFUS Cloud no permitió desvincular el dispositivo con esta clave de la API: desvincular necesita una clave con "Allow Unbind Device" (o la clave fue revocada). No se borró nada.',
 
   'clock.reader-off': p =>
     `El reloj del lector ${p.port} va ${seconds1(p.offsetMs)} s desfasado respecto al del portátil; revise la hora del lector antes de la carrera.`,
@@ -234,6 +238,52 @@ export const SPANISH = {
   'sync.note.conflict': p =>
     `RUFUS Cloud ya tiene otro paso con el número ${p.num}: dorsal ${p.bib}, chip ${p.chip ?? '—'}, ${p.timestamp}`,
   'sync.note.refused': p => p.reason ?? 'rechazado por RUFUS Cloud',
+  'sync.key-works-again': () =>
+    'RUFUS Cloud vuelve a aceptar la clave de la API; la sincronización continúa.',
+  'sync.waiting-for-live-session': p =>
+    `${p.pending} ${p.pending === 1 ? 'paso' : 'pasos'} de la sesión cerrada "${p.session}" ${p.pending === 1 ? 'espera' : 'esperan'} a que termine la sesión en curso "${p.live}": una sesión nueva en la nube para ellos cerraría la que está en curso. Se suben solos cuando se cierre "${p.live}", o ahora si usted lo decide.`,
+  'sync.sending-waiting-now': p =>
+    `Se suben ahora los pasos en espera de "${p.session}"; la sesión en curso "${p.live}" continúa en una sesión nueva de la nube (cada paso conserva su número).`,
+  'sync.all-refused': p =>
+    `RUFUS Cloud rechaza todos los pasos: los ${p.tried} probados de uno en uno, por el mismo motivo (${p.reason ?? 'sin motivo indicado'}). La sincronización se detuvo; no se apartó ninguno, todos los pasos están a salvo en este portátil.`,
+  'sync.action.all-refused': () =>
+    'Qué hacer: nada aquí; la estación vuelve a probar un paso cada pocos minutos. Si continúa, comunique a soporte de RUFUS el motivo indicado.',
+  'sync.write-only-hold': p =>
+    `${p.count} ${p.count === 1 ? 'paso queda retenido' : 'pasos quedan retenidos'}, sin reenviar ni contar como subidos: ${porQueRetenidos(p.why)}, y esta clave de la API no puede leer para comprobarlo.`,
+  'sync.action.write-only-hold': () =>
+    'Qué hacer: introduzca una clave READ_WRITE; la estación entonces los lee de vuelta y los resuelve.',
+  'sync.write-only-resend': p =>
+    `Se perdió la respuesta para ${p.count} ${p.count === 1 ? 'paso' : 'pasos'}; se ${p.count === 1 ? 'envía' : 'envían'} una vez más, confiando en que RUFUS Cloud descarte un número que ya tiene (esta clave de la API no puede leer para comprobarlo).`,
+  'sync.note.duplicate-unseen': p =>
+    `RUFUS Cloud respondió ${cuentas(p)}${p.description === null ? '' : ` ("${p.description}")`} para ${p.sent} enviados, pero no tiene nada con el número ${p.num}, dos veces: probablemente lo tomó por duplicado de otro paso`,
+  'sync.note.resent-accepted': () =>
+    'reenviado tras perderse la respuesta; RUFUS Cloud lo dio por recibido (la clave no puede leer para verificarlo)',
+  'sync.note.may-be-twice': () =>
+    'reenviado tras perderse la respuesta; RUFUS Cloud no informa de duplicados, así que puede estar guardado dos veces (la clave no puede leer para comprobarlo)',
 
   untranslated: p => p.text
 } satisfies MessageTexts
+
+function porQueRetenidos(why: WriteOnlyHoldReason): string {
+  switch (why) {
+    case 'no-counts':
+      return 'RUFUS Cloud aceptó el lote sin decir cuántos guardó'
+    case 'duplicates':
+      return 'RUFUS Cloud dijo que algunos duplican pasos que ya tiene'
+    case 'fewer-inserted':
+      return 'RUFUS Cloud guardó menos de los enviados'
+    case 'no-duplicate-report':
+      return 'se perdió la respuesta, y este RUFUS Cloud no informa de duplicados, así que reenviarlos podría guardarlos dos veces'
+    case 'lost-twice':
+      return 'la respuesta se perdió dos veces, la segunda tras reenviarlos'
+  }
+}
+
+function cuentas(p: { readonly inserted: number | null; readonly duplicates: number | null }): string {
+  if (p.inserted === null && p.duplicates === null) return 'sin cifras'
+  const parts = [
+    p.inserted === null ? '' : `${p.inserted} insertados`,
+    p.duplicates === null ? '' : `${p.duplicates} ${p.duplicates === 1 ? 'duplicado' : 'duplicados'}`
+  ]
+  return parts.filter(part => part !== '').join(', ')
+}

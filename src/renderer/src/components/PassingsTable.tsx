@@ -109,14 +109,14 @@ export function PassingsTable({
     >
       <thead>
         <tr>
-          <th>{t('num')}</th>
-          <th>{t('bib')}</th>
-          <th>{t('name')}</th>
-          <th>{t('chip')}</th>
-          <th>{t('time')}</th>
-          <th>{t('source')}</th>
-          <th>{t('state')}</th>
-          <th />
+          <th className="num">{t('num')}</th>
+          <th className="bib">{t('bib')}</th>
+          <th className="name">{t('name')}</th>
+          <th className="chip">{t('chip')}</th>
+          <th className="time">{t('time')}</th>
+          <th className="source">{t('source')}</th>
+          <th className="state">{t('state')}</th>
+          <th className="actions" />
         </tr>
       </thead>
       <tbody
@@ -148,24 +148,34 @@ export function PassingsTable({
           return (
             <tr
               key={p.id}
-              className={`state-${p.state}`}
+              className={`state-${p.state}${fixing ? ' fixing' : ''}`}
               data-num={p.num}
               tabIndex={-1}
               onKeyDown={e => onRowKey(e, p)}
             >
-              <td>{p.num}</td>
+              <td className="num">{p.num}</td>
               <td className="bib">
                 <PassingBib passing={p} />
               </td>
-              <td>{p.name ?? ''}</td>
+              <td className="name">{p.name ?? ''}</td>
               <td className="chip">{p.chip ?? ''}</td>
-              <td>{timeText(p.timestamp)}</td>
-              <td>{p.source === 'manual' ? 'manual' : (p.port ?? '')}</td>
-              <td title={p.note ? say(p.note) : undefined}>
-                {PASSING_STATE_NAMES[language][p.state]}
-                {p.differsFromCloud && ` · ${t('differsFromCloud')}`}
+              <td className="time">{timeText(p.timestamp)}</td>
+              <td className="source" title={p.port ?? undefined}>
+                {p.source === 'manual' ? t('sourceManual') : (p.port ?? '')}
               </td>
-              <td>
+              <td className="state">
+                <span data-testid="passing-state">
+                  {PASSING_STATE_NAMES[language][p.state]}
+                  {p.differsFromCloud && ` · ${t('differsFromCloud')}`}
+                </span>
+                {/* Why it stands so, in words on the row: a refused passing says what the cloud said. */}
+                {p.note && (
+                  <small className="reason" data-testid="passing-reason">
+                    {say(p.note)}
+                  </small>
+                )}
+              </td>
+              <td className="actions">
                 {editable && !fixing && (
                   <>
                     <button type="button" aria-label={`${t('fixBib')} ${p.num}`} onClick={() => startFix(p)}>

@@ -7,6 +7,7 @@ import { timeText } from '../format'
 import { Field, NumberField } from '../components/Field'
 import { PassingBib } from '../components/PassingBib'
 import { UnfilledTimes } from '../components/UnfilledTimes'
+import { bibFilter, bibMatches, timeRange } from '../browser/search'
 import { useText, type TextKey } from '../i18n'
 import { useStation } from '../store'
 
@@ -65,6 +66,24 @@ function download(fileName: string, text: string): void {
   URL.revokeObjectURL(url)
 }
 
+/** The time of day a search by time means: on the day the chosen session opened, or today. */
+function searchDay(session: SessionView | null): Date {
+  return session ? new Date(session.openedAt) : new Date()
+}
+
+/** Keys that page through the session when the focus is not in a field (where they move the caret). */
+const PAGING_KEYS = new Set(['PageDown', 'PageUp', 'Home', 'End'])
+
+function inField(target: EventTarget): boolean {
+  return target instanceof HTMLElement && target.closest('input, select, textarea') !== null
+}
+
+/** The browser's page `n` (from 1) within the optional range: the numbers it covers. */
+function pageSpan(n: number, first: number | undefined, last: number | undefined) {
+  const low = (first ?? 1) + (n - 1) * PAGE
+  return { low, high: Math.min(last ?? Number.MAX_SAFE_INTEGER, low + PAGE - 1) }
+}
+
 export function BrowserScreen(): React.JSX.Element {
   const t = useText()
   const canEdit = useStation(s => s.snapshot?.role !== 'viewer')
@@ -74,55 +93,75 @@ export function BrowserScreen(): React.JSX.Element {
   const [last, setLast] = useState('')
   const [page, setPage] = useState(1)
   const [filter, setFilter] = useState('')
+  const [prefix, setPrefix] = useState(false)
   const [rows, setRows] = useState<Row[]>([])
   const [loading, setLoading] = useState(false)
-  const [deviceRows, setDeviceRows] = useState<Array<CloudPassingView & { token: string }>>([])
+  const [deviceRows, setDeviceRows] = useState<Array<CloudPassingView & { token: string }> | null>(null)
   const [from, setFrom] = useState('')
   const [to, setTo] = useState('')
+  const [badTime, setBadTime] = useState<'from' | 'to' | null>(null)
   const session = sessions.find(s => s.id === sessionId) ?? null
+  const range = {
+    first: first === '' ? undefined : Number(first),
+    last: last === '' ? undefined : Number(last)
+  }
+  const covered = Math.min(range.last ?? Number.MAX_SAFE_INTEGER, session?.counts.total ?? 0)
+  const lastPage = Math.max(1, Math.ceil((covered - (range.first ?? 1) + 1) / PAGE))
+
+  // Each load's number: a page asked for while another loads replaces it, and the older answer is dropped.
+  const latestLoad = useRef(0)
+  const load = async (pageNumber: number) => {
+    if (!session) return
+    const mine = ++latestLoad.current
+    setLoading(true)
+    setPage(pageNumber)
+    // The open session grows: its count (and so the last page) is read again with each page.
+    void run(stationApi().sessions({})).then(list => list && setSessions(list))
+    const span = pageSpan(pageNumber, range.first, range.last)
+    // Offline or never uploaded: the journal's rows alone, each marked as only here.
+    const cloud = session.token
+      ? ((await run(
+          stationApi().cloudSessionPassings({ token: session.token, ...range, page: pageNumber })
+        )) ?? [])
+      : []
+    const local: PassingView[] = []
+    for (let after = Math.max(0, span.low - 1); ;) {
+      const chunk =
+        (await run(
+          stationApi().localSessionPassings({ sessionId: session.id, afterNum: after, limit: PAGE })
+        )) ?? []
+      const inRange = chunk.filter(p => p.num <= span.high)
+      local.push(...inRange)
+      if (chunk.length < PAGE || inRange.length < chunk.length) break
+      after = chunk.at(-1)?.num ?? after
+    }
+    if (mine !== latestLoad.current) return
+    setRows(alignRows(cloud, local, 0))
+    setLoading(false)
+  }
 
   useEffect(() => {
     void run(stationApi().sessions({})).then(list => {
       if (!list) return
       setSessions(list)
-      setSessionId(current => current ?? list.find(s => s.token)?.id ?? null)
+      // The open session first; else the newest.
+      setSessionId(current => current ?? (list.find(s => !s.closed) ?? list[0])?.id ?? null)
     })
   }, [])
-
-  const load = async (pageNumber: number) => {
-    if (!session?.token) return
-    setLoading(true)
-    setPage(pageNumber)
-    const range = {
-      first: first === '' ? undefined : Number(first),
-      last: last === '' ? undefined : Number(last)
-    }
-    const cloud =
-      (await run(stationApi().cloudSessionPassings({ token: session.token, ...range, page: pageNumber }))) ??
-      []
-    const lowest = cloud[0]?.num ?? range.first ?? 1
-    const highest = cloud.at(-1)?.num ?? range.last ?? lowest + PAGE
-    const local: PassingView[] = []
-    for (let after = Math.max(0, lowest - 1); ;) {
-      const chunk =
-        (await run(
-          stationApi().localSessionPassings({ sessionId: session.id, afterNum: after, limit: PAGE })
-        )) ?? []
-      const inRange = chunk.filter(p => p.num <= highest)
-      local.push(...inRange)
-      if (chunk.length < PAGE || inRange.length < chunk.length) break
-      after = chunk.at(-1)?.num ?? after
-    }
-    setRows(alignRows(cloud, local, 0))
-    setLoading(false)
-  }
+  // Opens on the chosen session's first page, without a click (and again when another session is chosen).
+  const shownSession = session?.id ?? null
+  useEffect(() => {
+    if (shownSession !== null) void load(1)
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only a change of session reloads by itself
+  }, [shownSession])
 
   /** Every page of the session, cloud and local, in one virtualised list. */
   const loadAll = async () => {
-    if (!session?.token) return
+    if (!session) return
+    const mine = ++latestLoad.current
     setLoading(true)
     const cloud: CloudPassingView[] = []
-    for (let p = 1; ; p += 1) {
+    for (let p = 1; session.token; p += 1) {
       const chunk = (await run(stationApi().cloudSessionPassings({ token: session.token, page: p }))) ?? []
       cloud.push(...chunk)
       if (chunk.length < PAGE) break
@@ -137,13 +176,29 @@ export function BrowserScreen(): React.JSX.Element {
       if (chunk.length < PAGE) break
       after = chunk.at(-1)?.num ?? after
     }
+    if (mine !== latestLoad.current) return
     setRows(alignRows(cloud, local, 0))
     setLoading(false)
   }
 
+  const onKeyDown = (event: React.KeyboardEvent<HTMLDivElement>) => {
+    if (!PAGING_KEYS.has(event.key) || inField(event.target)) return
+    event.preventDefault()
+    const target =
+      event.key === 'PageDown'
+        ? Math.min(page + 1, lastPage)
+        : event.key === 'PageUp'
+          ? Math.max(page - 1, 1)
+          : event.key === 'Home'
+            ? 1
+            : lastPage
+    if (target !== page) void load(target)
+  }
+
+  const wanted = bibFilter(filter, prefix)
   const visible = useMemo(
-    () => (filter === '' ? rows : rows.filter(r => (r.cloud?.bib ?? r.local?.bib ?? '').includes(filter))),
-    [rows, filter]
+    () => rows.filter(r => bibMatches([r.cloud?.bib, r.local?.bib, r.local?.correctedBib], wanted)),
+    [rows, wanted.text, wanted.prefix] // eslint-disable-line react-hooks/exhaustive-deps -- `wanted` is its two fields
   )
   const scroller = useRef<HTMLDivElement>(null)
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is used as documented
@@ -153,10 +208,19 @@ export function BrowserScreen(): React.JSX.Element {
     estimateSize: () => 28,
     overscan: 20
   })
-  const lastPage = Math.max(1, Math.ceil((session?.counts.synced ?? 0) / PAGE))
+
+  const searchByTime = () => {
+    const asked = timeRange(from, to, searchDay(session))
+    if ('bad' in asked) {
+      setBadTime(asked.bad)
+      return
+    }
+    setBadTime(null)
+    void run(stationApi().cloudDevicePassings(asked)).then(list => setDeviceRows(list ?? []))
+  }
 
   return (
-    <div className="browser">
+    <div className="browser" onKeyDown={onKeyDown}>
       <UnfilledTimes canEdit={canEdit} />
       <form
         className="toolbar"
@@ -174,7 +238,7 @@ export function BrowserScreen(): React.JSX.Element {
             onChange={e => setSessionId(Number(e.target.value))}
           >
             {sessions.map(s => (
-              <option key={s.id} value={s.id} disabled={!s.token}>
+              <option key={s.id} value={s.id}>
                 {s.alias} ({s.counts.total})
               </option>
             ))}
@@ -184,34 +248,48 @@ export function BrowserScreen(): React.JSX.Element {
         <Field label={t('last')} value={last} onChange={setLast} size={7} numeric />
         <NumberField label={t('page')} min={1} value={page} onChange={value => setPage(value || 1)} />
         <button type="submit">{t('load')}</button>
-        <button type="button" onClick={() => void load(1)}>
-          {t('start')}
+        <button type="button" disabled={page <= 1} onClick={() => void load(1)}>
+          {t('firstPage')}
         </button>
-        <button type="button" onClick={() => void load(lastPage)}>
-          {t('end')}
+        <button type="button" disabled={page <= 1} onClick={() => void load(page - 1)}>
+          {t('previousPage')}
+        </button>
+        <button type="button" disabled={page >= lastPage} onClick={() => void load(page + 1)}>
+          {t('nextPage')}
+        </button>
+        <button type="button" disabled={page >= lastPage} onClick={() => void load(lastPage)}>
+          {t('lastPage')}
         </button>
         <button type="button" onClick={() => void loadAll()}>
           {t('allPages')}
         </button>
         <Field label={t('filterBib')} value={filter} onChange={setFilter} size={6} />
-        <button
-          type="button"
-          disabled={!session}
-          onClick={() =>
-            session &&
-            void run(stationApi().exportCsv({ sessionId: session.id })).then(
-              file => file && download(file.fileName, file.csv)
-            )
-          }
-        >
-          {t('exportCsv')}
-        </button>
+        <label className="toggle">
+          <input type="checkbox" checked={prefix} onChange={e => setPrefix(e.target.checked)} />
+          {t('bibPrefix')}
+        </label>
+        {canEdit && (
+          <button
+            type="button"
+            disabled={!session}
+            onClick={() =>
+              session &&
+              void run(stationApi().exportCsv({ sessionId: session.id })).then(
+                file => file && download(file.fileName, file.csv)
+              )
+            }
+          >
+            {t('exportCsv')}
+          </button>
+        )}
       </form>
-      <div className="legend" role="status" aria-live="polite">
-        {loading ? '…' : `${visible.length} ${t('rows')}`} · {t('missingInCloud')}:{' '}
+      <div className="legend" role="status" aria-live="polite" data-testid="browser-legend">
+        {loading ? '…' : `${visible.length} ${t(visible.length === 1 ? 'row' : 'rows')}`} · {t('page')} {page}{' '}
+        {t('pageOf')} {lastPage} · {t('missingInCloud')}:{' '}
         {visible.filter(r => r.status === 'missing-in-cloud').length} · {t('extraInCloud')}:{' '}
         {visible.filter(r => r.status === 'only-in-cloud').length}
       </div>
+      <small className="hint">{t('pagingHint')}</small>
       <div className="grid-head" aria-hidden="true">
         <span>{t('num')}</span>
         <span>
@@ -221,12 +299,13 @@ export function BrowserScreen(): React.JSX.Element {
         <span>
           {t('local')}: {t('bib')}
         </span>
-        <span>{t('state')}</span>
+        <span>{t('comparison')}</span>
       </div>
       <div
         ref={scroller}
         className="grid"
         role="grid"
+        tabIndex={0}
         aria-label={t('gridLabel')}
         aria-rowcount={visible.length}
       >
@@ -259,19 +338,25 @@ export function BrowserScreen(): React.JSX.Element {
         aria-label={t('devicePassings')}
         onSubmit={e => {
           e.preventDefault()
-          void run(stationApi().cloudDevicePassings({ from: from || undefined, to: to || undefined })).then(
-            list => setDeviceRows(list ?? [])
-          )
+          searchByTime()
         }}
       >
         <strong>{t('devicePassings')}</strong>
-        <Field label={t('from')} value={from} onChange={setFrom} placeholder="2026-11-28T09:00:00.000Z" />
-        <Field label={t('to')} value={to} onChange={setTo} />
+        <Field label={t('from')} value={from} onChange={setFrom} placeholder="10:00" />
+        <Field label={t('to')} value={to} onChange={setTo} placeholder="10:30" />
         <button type="submit">{t('load')}</button>
-        <span>
-          {deviceRows.length > 0 &&
-            `${deviceRows.length} · ${deviceRows[0]?.bib} … ${deviceRows.at(-1)?.bib}`}
-        </span>
+        {badTime && (
+          <strong className="danger" role="alert">
+            {t(badTime === 'from' ? 'from' : 'to')}: {t('timeOfDayExpected')}
+          </strong>
+        )}
+        {deviceRows && (
+          <span data-testid="device-passings-count">
+            {deviceRows.length} {t('passingsFound')}
+            {deviceRows.length > 0 &&
+              ` · ${timeText(deviceRows[0]?.timestamp ?? '')} (${deviceRows[0]?.bib}) … ${timeText(deviceRows.at(-1)?.timestamp ?? '')} (${deviceRows.at(-1)?.bib})`}
+          </span>
+        )}
       </form>
     </div>
   )

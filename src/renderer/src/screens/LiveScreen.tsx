@@ -89,9 +89,44 @@ export function LiveScreen(): React.JSX.Element {
   const canEdit = snapshot.role !== 'viewer'
   const backlog = sync.pending + sync.inFlight
   const clockWarning = clock.offsetMs !== null && Math.abs(clock.offsetMs) > 2000
+  // Three areas, in the order a phone shows them: the bib box, the last passings, then the station's state. A wide
+  // screen puts the list beside the other two, so a laptop at the line sees 15 rows and more at once.
   return (
     <div className="live">
-      <section className="top">
+      {canEdit && (
+        <section className="entry-area" aria-label={t('manualEntryArea')}>
+          <EntryBox
+            inputRef={bibBox}
+            onArrowUp={() => {
+              const first = rows.current?.querySelector<HTMLElement>('tr[data-num]')
+              first?.focus()
+            }}
+          />
+          {undoable && (
+            <UndoToast
+              message={undoable.message}
+              onExpire={clearUndo}
+              onUndo={() => {
+                setUndoable(null)
+                focusBibBox()
+                void runCorrection(stationApi().undoCorrection({ id: undoable.id })).then(refreshRecent)
+              }}
+            />
+          )}
+        </section>
+      )}
+      <section className="list-area">
+        <UnfilledTimes canEdit={canEdit} afterAction={corrected} />
+        {canEdit && <small className="hint">{t('keyboardHint')}</small>}
+        <PassingsTable
+          recent={recent}
+          canEdit={canEdit}
+          focusBibBox={focusBibBox}
+          afterAction={corrected}
+          rowsRef={rows}
+        />
+      </section>
+      <section className="status-area">
         <BigClock />
         <div className="status" aria-label={t('syncStatusLabel')}>
           <div data-testid="station-link">
@@ -173,73 +208,44 @@ export function LiveScreen(): React.JSX.Element {
             {clock.jumpMs !== null && ` · ${t('clockJump')} ${clock.jumpMs} ms`}
           </div>
         </div>
-      </section>
-      {snapshot.notices.length > 0 && (
-        <ul className="notices" role="log" aria-label={t('messagesLabel')}>
-          {snapshot.notices.slice(-3).map(n => (
-            <li
-              key={`${n.at}-${JSON.stringify(n.message)}`}
-              className={n.level === 'info' ? '' : n.level === 'error' ? 'danger' : 'warning'}
-            >
-              {timeOfDay(n.at, language)} {say(n.message)}
-            </li>
+        {snapshot.notices.length > 0 && (
+          <ul className="notices" role="log" aria-label={t('messagesLabel')}>
+            {snapshot.notices.slice(-3).map(n => (
+              <li
+                key={`${n.at}-${JSON.stringify(n.message)}`}
+                className={n.level === 'info' ? '' : n.level === 'error' ? 'danger' : 'warning'}
+              >
+                {timeOfDay(n.at, language)} {say(n.message)}
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="chart-and-beep">
+          <RateChart values={rate} />
+          <label className="toggle">
+            <input
+              type="checkbox"
+              checked={snapshot.settings.beep}
+              disabled={snapshot.role !== 'station'}
+              onChange={e => void run(stationApi().setSettings({ beep: e.target.checked }))}
+            />
+            {t('beep')}
+          </label>
+        </div>
+        <section aria-label={t('readers')} className="readers">
+          {snapshot.readers.map(r => (
+            <div key={r.id} className={`reader state-${r.state}`} data-testid="reader">
+              <b>{r.id}</b> {r.protocol} · {READER_STATE_LABELS[language][r.state]} ·{' '}
+              {ageText(r.lastReadAgeMs, language)} · {r.readsPerSecond}/s · {t('errors')} {r.decodeErrors}
+              {r.clockOffsetMs !== null && ` · ${t('readerClock')} ${r.clockOffsetMs} ms`}
+              {Object.entries(r.details)
+                .slice(0, 3)
+                .map(([k, v]) => ` · ${k} ${v}`)}
+              {r.message && <div className="warning">{say(r.message)}</div>}
+            </div>
           ))}
-        </ul>
-      )}
-      <UnfilledTimes canEdit={canEdit} afterAction={corrected} />
-      <section className="middle">
-        {canEdit && (
-          <EntryBox
-            inputRef={bibBox}
-            onArrowUp={() => {
-              const first = rows.current?.querySelector<HTMLElement>('tr[data-num]')
-              first?.focus()
-            }}
-          />
-        )}
-        {undoable && (
-          <UndoToast
-            message={undoable.message}
-            onExpire={clearUndo}
-            onUndo={() => {
-              setUndoable(null)
-              focusBibBox()
-              void runCorrection(stationApi().undoCorrection({ id: undoable.id })).then(refreshRecent)
-            }}
-          />
-        )}
-        <RateChart values={rate} />
-        <label className="toggle">
-          <input
-            type="checkbox"
-            checked={snapshot.settings.beep}
-            disabled={snapshot.role !== 'station'}
-            onChange={e => void run(stationApi().setSettings({ beep: e.target.checked }))}
-          />
-          {t('beep')}
-        </label>
+        </section>
       </section>
-      <section aria-label={t('readers')} className="readers">
-        {snapshot.readers.map(r => (
-          <div key={r.id} className={`reader state-${r.state}`} data-testid="reader">
-            <b>{r.id}</b> {r.protocol} · {READER_STATE_LABELS[language][r.state]} ·{' '}
-            {ageText(r.lastReadAgeMs, language)} · {r.readsPerSecond}/s · {t('errors')} {r.decodeErrors}
-            {r.clockOffsetMs !== null && ` · ${t('readerClock')} ${r.clockOffsetMs} ms`}
-            {Object.entries(r.details)
-              .slice(0, 3)
-              .map(([k, v]) => ` · ${k} ${v}`)}
-            {r.message && <div className="warning">{say(r.message)}</div>}
-          </div>
-        ))}
-      </section>
-      {canEdit && <small className="hint">{t('keyboardHint')}</small>}
-      <PassingsTable
-        recent={recent}
-        canEdit={canEdit}
-        focusBibBox={focusBibBox}
-        afterAction={corrected}
-        rowsRef={rows}
-      />
     </div>
   )
 }

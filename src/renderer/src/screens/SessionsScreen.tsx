@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
 import { timeOfDay } from '../format'
+import { Field } from '../components/Field'
 import { PairingCodes } from '../components/PairingCodes'
 import { CLOUD_SESSION_STATE_LABELS } from '../../../shared/states'
 import { useLanguage, useText } from '../i18n'
@@ -12,10 +13,11 @@ export function SessionsScreen(): React.JSX.Element {
   const language = useLanguage()
   const snapshot = useStation(s => s.snapshot)
   const [sessions, setSessions] = useState<SessionView[]>([])
-  const [alias, setAlias] = useState('')
+  // The name asked for a session about to open (null: not asking), by "Open a new session" or "Close and open".
+  const [opening, setOpening] = useState<string | null>(null)
   const [info, setInfo] = useState<Record<string, unknown> | null>(null)
   const [confirm, setConfirm] = useState('')
-  const [closing, setClosing] = useState(false)
+  const [closing, setClosing] = useState<string | null>(null)
   const isStation = snapshot?.role === 'station'
   const refresh = () => {
     void run(stationApi().sessions({})).then(list => list && setSessions(list))
@@ -33,10 +35,10 @@ export function SessionsScreen(): React.JSX.Element {
             <th>{t('session')}</th>
             <th>{t('state')}</th>
             <th>{t('cloud')}</th>
-            <th>#</th>
-            <th>{t('synced')}</th>
-            <th>{t('first')}</th>
-            <th>{t('last')}</th>
+            <th>{t('passingsColumn')}</th>
+            <th>{t('syncedColumn')}</th>
+            <th>{t('firstPassingAt')}</th>
+            <th>{t('lastPassingAt')}</th>
           </tr>
         </thead>
         <tbody>
@@ -46,7 +48,7 @@ export function SessionsScreen(): React.JSX.Element {
               <td>{s.closed ? t('sessionClosed') : `${t('sessionOpen')} ●`}</td>
               <td>
                 {CLOUD_SESSION_STATE_LABELS[language][s.cloudState]}
-                {s.cloudActive ? ' (active)' : ''}
+                {s.cloudActive ? ` (${t('activeInCloud')})` : ''}
               </td>
               <td>{s.counts.total}</td>
               <td>{s.counts.synced}</td>
@@ -57,55 +59,93 @@ export function SessionsScreen(): React.JSX.Element {
         </tbody>
       </table>
       {isStation && (
+        <div className="toolbar">
+          <button type="button" onClick={() => setOpening(snapshot.nextSessionAlias)}>
+            {t('openSession')}
+          </button>
+          <button
+            type="button"
+            disabled={!snapshot.session}
+            onClick={() => setClosing(snapshot.nextSessionAlias)}
+          >
+            {t('closeSession')}
+          </button>
+        </div>
+      )}
+      {isStation && opening !== null && (
         <form
-          className="toolbar"
+          className="confirm"
+          role="dialog"
           aria-label={t('openSession')}
           onSubmit={e => {
             e.preventDefault()
-            void run(stationApi().openSession({ alias })).then(() => {
-              setAlias('')
-              refresh()
-            })
+            const alias = opening.trim()
+            if (alias === '') return
+            setOpening(null)
+            void run(stationApi().openSession({ alias })).then(refresh)
+          }}
+          onKeyDown={e => {
+            if (e.key === 'Escape') setOpening(null)
           }}
         >
           <label>
             {t('alias')}
-            <input aria-label={t('alias')} value={alias} onChange={e => setAlias(e.target.value)} required />
+            <input
+              aria-label={t('alias')}
+              value={opening}
+              onChange={e => setOpening(e.target.value)}
+              onFocus={e => e.target.select()}
+              maxLength={60}
+              required
+              autoFocus
+            />
           </label>
-          <button type="submit">{t('openSession')}</button>
-          <small>{t('sessionWarning')}</small>
-          <button type="button" disabled={!snapshot.session} onClick={() => setClosing(true)}>
-            {t('closeSession')}
+          <p>{t('sessionWarning')}</p>
+          <button type="submit" disabled={opening.trim() === ''}>
+            {t('openIt')}
+          </button>
+          <button type="button" onClick={() => setOpening(null)}>
+            {t('cancel')}
           </button>
         </form>
       )}
-      {isStation && closing && snapshot.session && (
-        <div className="confirm" role="alertdialog" aria-label={t('closeSession')}>
+      {isStation && closing !== null && snapshot.session && (
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-label={t('closeSession')}
+          onKeyDown={e => {
+            if (e.key === 'Escape') setClosing(null)
+          }}
+        >
           <p>
             <b>{snapshot.session.alias}</b>: {t('closeConfirm')}
           </p>
+          <Field label={t('nextAlias')} value={closing} onChange={setClosing} />
           <button
             type="button"
             autoFocus
+            disabled={closing.trim() === ''}
             onClick={() => {
-              setClosing(false)
-              void run(stationApi().closeSession({ openNext: true, sessionId: snapshot.session?.id })).then(
-                refresh
-              )
+              const alias = closing.trim()
+              setClosing(null)
+              void run(
+                stationApi().closeSession({ openNext: true, sessionId: snapshot.session?.id, alias })
+              ).then(refresh)
             }}
           >
-            {t('closeAndOpen')} {snapshot.nextSessionAlias}
+            {t('closeAndOpen')} {closing.trim()}
           </button>
           <button
             type="button"
             onClick={() => {
-              setClosing(false)
+              setClosing(null)
               void run(stationApi().closeSession({ sessionId: snapshot.session?.id })).then(refresh)
             }}
           >
             {t('closeOnly')}
           </button>
-          <button type="button" onClick={() => setClosing(false)}>
+          <button type="button" onClick={() => setClosing(null)}>
             {t('cancel')}
           </button>
         </div>
