@@ -39,6 +39,17 @@ export function cloudCopyMatches(local: SentPassing, copy: SentPassing): boolean
   )
 }
 
+/** The cloud's copies under each number (the cloud may hold more than one under a number). */
+export function copiesByNumber<T>(copies: readonly T[], numberOf: (copy: T) => number): Map<number, T[]> {
+  const byNumber = new Map<number, T[]>()
+  for (const copy of copies) {
+    const list = byNumber.get(numberOf(copy))
+    if (list) list.push(copy)
+    else byNumber.set(numberOf(copy), [copy])
+  }
+  return byNumber
+}
+
 /**
  * Lines local passings up with the cloud's by number (cloud number = local number + `offset`). A number with
  * several cloud copies is the passing when any copy matches it, as the read-back decides.
@@ -48,12 +59,7 @@ export function compareWithCloud(
   cloud: readonly NumberedPassing[],
   offset: number
 ): CloudComparison {
-  const copiesByNum = new Map<number, NumberedPassing[]>()
-  for (const copy of cloud) {
-    const copies = copiesByNum.get(copy.num)
-    if (copies) copies.push(copy)
-    else copiesByNum.set(copy.num, [copy])
-  }
+  const copiesByNum = copiesByNumber(cloud, copy => copy.num)
   const localNums = new Set(local.map(p => p.num + offset))
   const missingInCloud: number[] = []
   const different: number[] = []

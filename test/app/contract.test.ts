@@ -6,6 +6,7 @@ import { API_COMMANDS, createStationApi } from '../../src/shared/station-api'
 import { inEnglish, renderMessage } from '../../src/shared/messages'
 import { emulator, KEYS } from '../helpers/emulator'
 import { inWords } from '../helpers/english'
+import { serviceOf } from '../helpers/screen-server'
 import { lines, openStation } from '../helpers/station'
 
 function service() {
@@ -219,13 +220,7 @@ describe('what screens learn', () => {
   it('a correction made after upload is shown next to the passing', async () => {
     const cloud = await emulator()
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
-    const s = new StationService({
-      station,
-      runtime: 'headless',
-      apiUrl: cloud.apiUrl,
-      keySet: true,
-      keyStorage: 'command-line'
-    })
+    const s = serviceOf(station, { apiUrl: cloud.apiUrl })
     station.ingest('p', lines(1))
     await log.untilSynced(1)
     const passing = station.records.passingsOfSession(station.currentSession().id)[0]

@@ -1,25 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { StationService } from '../../src/core/app/station-service'
 import { ScreenBroadcaster, UPDATE_PASSING_CAP } from '../../src/core/app/screen-broadcaster'
-import type { PassingView, Role, StationSnapshot, StationUpdate } from '../../src/shared/contract'
+import type { Role, StationSnapshot, StationUpdate } from '../../src/shared/contract'
+import { passingView } from '../helpers/passing-view'
+import { serviceOf } from '../helpers/screen-server'
 import { lines, openOfflineStation } from '../helpers/station'
 
-const view = (id: number): PassingView => ({
-  id,
-  session: 1,
-  num: id,
-  bib: String(id),
-  name: null,
-  chip: null,
-  timestamp: '2026-11-28T10:00:00.000Z',
-  source: 'reader',
-  port: 'COM3',
-  state: 'pending',
-  note: null,
-  correctedBib: null,
-  voided: false,
-  differsFromCloud: false
-})
+const view = (id: number) => passingView(id)
 
 /** A broadcaster whose snapshots are only their role (and are counted). */
 function broadcaster() {
@@ -111,14 +97,7 @@ describe('the screens broadcaster', () => {
 describe('the service, screen by screen', () => {
   it('two screens sharing a listener function each keep their subscription', async () => {
     const { station, log } = openOfflineStation()
-    const service = new StationService({
-      station,
-      runtime: 'headless',
-      apiUrl: 'http://127.0.0.1:9/v0',
-      keySet: true,
-      keyStorage: 'command-line',
-      updateIntervalMs: 10
-    })
+    const service = serviceOf(station, { updateIntervalMs: 10 })
     const roles: Role[] = []
     const listener = (update: StationUpdate) => {
       if (update.passings.length > 0) roles.push(update.snapshot.role)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { StationService } from '../../src/core/app/station-service'
 import { emulator, KEYS } from '../helpers/emulator'
+import { serviceOf } from '../helpers/screen-server'
 import { lines, openOfflineStation, openStation } from '../helpers/station'
 
 // The device and sessions are reported when they change, by whoever changes them (the station, a screen, the
@@ -21,13 +21,7 @@ describe('state changes reported as they happen', () => {
 
   it('a device chosen on a screen is reported at once, even with sync off', () => {
     const { station, log } = openOfflineStation({ deviceSerial: 'RS-CHOSEN' })
-    const service = new StationService({
-      station,
-      runtime: 'headless',
-      apiUrl: 'http://127.0.0.1:9/v0',
-      keySet: true,
-      keyStorage: 'command-line'
-    })
+    const service = serviceOf(station)
     expect(service.useDevice('d-123')).toBeNull()
     expect(log.of('device').at(-1)).toEqual({ type: 'device', serialNumber: 'RS-CHOSEN', deviceid: 'D-123' })
     // Using the same device again changes nothing, and says nothing.

@@ -1,25 +1,11 @@
-import { ESLint } from 'eslint'
 import { describe, expect, it } from 'vitest'
+import { plantingLinter, ROOT } from '../helpers/lint-plant'
 
 // Size as a habit: past 400 lines of code (blank lines and comments not counted) a file needs an exemption at its
 // top that lists its jobs. Planted files, linted with the project's own config as in layers.test.ts.
-const ROOT = new URL('../..', import.meta.url).pathname
 const PLANT = 'size-plant'
 
-const eslint = new ESLint({
-  cwd: ROOT,
-  overrideConfig: {
-    files: ['src/**'],
-    languageOptions: {
-      parserOptions: {
-        projectService: {
-          allowDefaultProject: [`src/*/*/${PLANT}.ts`],
-          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 8
-        }
-      }
-    }
-  }
-})
+const eslint = plantingLinter([`src/*/*/${PLANT}.ts`], 8)
 
 async function sizeMessages(path: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: `${ROOT}${path}` })

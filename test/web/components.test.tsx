@@ -1,11 +1,12 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { PassingView, StationSnapshot } from '../../src/shared/contract'
+import type { StationSnapshot } from '../../src/shared/contract'
 import { App } from '../../src/renderer/src/App'
 import { alignRows } from '../../src/renderer/src/screens/BrowserScreen'
 import { LiveScreen } from '../../src/renderer/src/screens/LiveScreen'
 import { INITIAL_STATE, mergeRecent, useStation } from '../../src/renderer/src/store'
 import type { PassingState } from '../../src/shared/states'
+import { passingView } from '../helpers/passing-view'
 
 const snapshot: StationSnapshot = {
   runtime: 'headless',
@@ -35,22 +36,7 @@ const snapshot: StationSnapshot = {
   notices: []
 }
 
-const passing = (num: number, state: PassingState, bib: string | null = String(num)): PassingView => ({
-  id: num,
-  session: 1,
-  num,
-  bib,
-  name: null,
-  chip: null,
-  timestamp: '2026-11-28T10:00:00.000Z',
-  source: 'reader',
-  port: 'COM3',
-  state,
-  note: null,
-  correctedBib: null,
-  voided: state === 'void',
-  differsFromCloud: false
-})
+const passing = passingView
 
 function render(state: Partial<typeof INITIAL_STATE>, element = <LiveScreen />): string {
   useStation.setState({ ...INITIAL_STATE, connected: true, ...state })

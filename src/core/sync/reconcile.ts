@@ -1,4 +1,4 @@
-import { cloudCopyMatches } from '../../shared/cloud-copy'
+import { cloudCopyMatches, copiesByNumber } from '../../shared/cloud-copy'
 import type { PassingRecord } from '../journal/journal'
 
 /** What the cloud holds under one number, as read back. */
@@ -39,12 +39,7 @@ export function reconcile(
   cloud: readonly CloudCopy[],
   offset: number
 ): Reconciliation {
-  const byNumber = new Map<number, CloudCopy[]>()
-  for (const copy of cloud) {
-    const list = byNumber.get(copy.num_passing)
-    if (list) list.push(copy)
-    else byNumber.set(copy.num_passing, [copy])
-  }
+  const byNumber = copiesByNumber(cloud, copy => copy.num_passing)
   const confirmed: Array<{ passing: PassingRecord; copies: number }> = []
   const missing: PassingRecord[] = []
   const conflicts: Array<{ passing: PassingRecord; cloud: CloudCopy }> = []
