@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import type { FakeReading } from '../helpers/fake-cloud'
+import { rig, startEngine, stopEngine, tokenOf } from '../helpers/sync-rig'
+
+// An outsider's attacks on issue 14, on fake time through the engine the station runs.
+
+const LEGACY: FakeReading = { dedupeOn: 'none', counts: 'inserted' }
+
+describe('a refused key is not a WRITE-only key', () => {
+  it('a restart while the key is refused, with a batch in flight, neither resends blind nor calls the key write-only', async () => {
+    const { time, cloud, journal, session } = rig({ passings: 3, reading: LEGACY })
+    // The first batch is applied, its answer lost; the key stops working right then (a revoked key, a firewall).
+    cloud.failNext('insertPassings', { kind: 'answer-lost' })
+    const insert = cloud.insertPassings.bind(cloud)
+    cloud.insertPassings = async (token, passings) => {
+      try {
+        return await insert(token, passings)
+      } finally {
+        cloud.keyRefused = true
+      }
+    }
+    const first = startEngine(journal, cloud, time)
+    // Paused in the backoff after the lost answer, the batch recorded in flight.
+    await time.untilPaused()
+    expect(journal.inflight(session.id)).not.toBeNull()
+    // Killed and started again at once, the key still refused.
+    await stopEngine(first.engine)
+    const { engine, notices } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    expect(engine.status().blocked).toMatchObject({ kind: 'key-refused' })
+    expect(notices.map(n => n.message.code)).not.toContain('sync.key-write-only')
+
+    cloud.keyRefused = false
+    await time.advance(60_000)
+    await time.untilPaused()
+    const numbers = cloud.passingsOf(tokenOf(journal, session)).map(p => p.num_passing)
+    expect(numbers.sort()).toEqual([1, 2, 3])
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 3 })
+    expect(engine.status()).toMatchObject({ blocked: null, canRead: true })
+  })
+})
