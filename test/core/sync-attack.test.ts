@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FakeReading } from '../helpers/fake-cloud'
-import { rig, startEngine, stopEngine, tokenOf } from '../helpers/sync-rig'
+import { capture, rig, startEngine, stopEngine, tokenOf } from '../helpers/sync-rig'
 
 // An outsider's attacks on issue 14, on fake time through the engine the station runs.
 
@@ -37,5 +37,33 @@ describe('a refused key is not a WRITE-only key', () => {
     expect(numbers.sort()).toEqual([1, 2, 3])
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 3 })
     expect(engine.status()).toMatchObject({ blocked: null, canRead: true })
+  })
+})
+
+describe('three bad passings in a row are not "every passing refused"', () => {
+  it('three neighbours refused for one reason are set aside; the passings around them upload', async () => {
+    const { time, cloud, journal, session } = rig()
+    for (const bib of ['1', '2', 'BAD1', 'BAD2', 'BAD3', '6', '7', '8']) capture(journal, session, time, bib)
+    // A strict cloud names the field, not the value: the three refusals read alike.
+    cloud.refuseBib = /BAD/
+    cloud.refuseBibReason = 'Invalid parameter: bib'
+    const { engine, notices } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    // Rechecks included: the good passings never reach the cloud while the stop lasts.
+    await time.advance(15 * 60_000)
+
+    expect(cloud.passingsOf(tokenOf(journal, session)).map(p => p.bib)).toEqual(['1', '2', '6', '7', '8'])
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 5, quarantined: 3 })
+    expect(engine.status().blocked).toBeNull()
+    expect(notices.map(n => n.message.code)).not.toContain('sync.blocked')
+  })
+
+  it('a cloud refusing every passing alike still stops once, nothing set aside', async () => {
+    const { time, cloud, journal } = rig({ passings: 8 })
+    cloud.refuseEvery = 'Invalid parameter: timezone'
+    const { engine } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    expect(engine.status().blocked).toMatchObject({ kind: 'all-refused' })
+    expect(journal.counts()).toMatchObject({ pending: 8, quarantined: 0 })
   })
 })

@@ -509,7 +509,11 @@ export class SyncEngine {
       journal: this.#o.journal,
       streak: this.#refusals,
       send: (part, partRun) => this.#send(session, deviceid, part, partRun),
-      allRefused: reason => this.#allRefused(reason)
+      allRefused: reason => this.#allRefused(reason),
+      otherPending: except =>
+        this.#o.journal
+          .pendingBatch(session.id, except.size + 1, null)
+          .find(passing => !except.has(passing.id)) ?? null
     }
     if (run) return splitRefused(parts, session, batch, error, run)
     const own = newRun()
