@@ -67,3 +67,35 @@ describe('three bad passings in a row are not "every passing refused"', () => {
     expect(journal.counts()).toMatchObject({ pending: 8, quarantined: 0 })
   })
 })
+
+describe('a late fix while the live session is held (WRITE-only key)', () => {
+  it('waits for the live session: a hold keeps the live cloud session open, so it is not closed for the fix', async () => {
+    const { time, cloud, journal, session: first } = rig({ reading: LEGACY })
+    cloud.writeOnly = true
+    capture(journal, first, time, '101')
+    const late = capture(journal, first, time, null)
+    const { engine } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    const second = journal.openSession('WAVE 2', time.nowUs())
+    capture(journal, second, time, '201')
+    engine.wake()
+    await time.untilPaused()
+    const liveToken = tokenOf(journal, second)
+
+    // A batch of the live session whose answer is lost, on a cloud known not to report duplicates: held.
+    capture(journal, second, time, '202')
+    cloud.failNext('insertPassings', { kind: 'answer-lost' })
+    engine.wake()
+    await time.untilPaused()
+    await time.advance(1000)
+    expect(journal.session(second.id)?.blockKind).toBe('write-only-hold')
+
+    journal.fixBib(late.id, '102', time.nowUs())
+    engine.wake()
+    await time.untilPaused()
+    await time.advance(10 * 60_000)
+    expect(cloud.isActive(liveToken)).toBe(true)
+    expect(journal.passing(late.id)?.state).toBe('pending')
+    expect(engine.status().waiting).toMatchObject({ code: 'sync.waiting-for-live-session' })
+  })
+})
