@@ -99,3 +99,28 @@ describe('a late fix while the live session is held (WRITE-only key)', () => {
     expect(engine.status().waiting).toMatchObject({ code: 'sync.waiting-for-live-session' })
   })
 })
+
+describe("a late fix behind the live session's stuck close", () => {
+  it('goes up: a live session closed here, everything sent, whose close keeps failing, holds nothing back', async () => {
+    const { time, cloud, journal, session: first } = rig()
+    capture(journal, first, time, '101')
+    const late = capture(journal, first, time, null)
+    const { engine } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    const second = journal.openSession('WAVE 2', time.nowUs())
+    capture(journal, second, time, '201')
+    engine.wake()
+    await time.untilPaused()
+
+    journal.fixBib(late.id, '102', time.nowUs())
+    // The live session ends here, but the cloud keeps failing its close.
+    cloud.failNext('closeSession', { kind: 'status', status: 500 }, 1000)
+    journal.closeSession(second.id, time.nowUs())
+    engine.wake()
+    await time.untilPaused()
+    await time.advance(10 * 60_000)
+
+    expect(journal.passing(late.id)?.state).toBe('synced')
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 3 })
+  })
+})

@@ -50,7 +50,7 @@ const LIVE_BLOCKS: ReadonlySet<string> = new Set(['write-only-hold'])
 
 /**
  * The later session holding the device's live cloud session, if any: attached (or being created), not stopped by a
- * block that ended its cloud session, with something still to do there (live, sending, closing, held). A closed
+ * block that ended its cloud session, with something still to send or settle there (live, sending, held). A closed
  * session that needs a new cloud session waits for it: by the documented rule, creating one closes the device's
  * active one.
  */
@@ -60,7 +60,9 @@ export function liveHolder<F extends SessionFacts>(later: readonly F[]): F | nul
       facts =>
         (facts.session.cloudState === 'attached' || facts.session.cloudState === 'creating') &&
         (!facts.session.blockKind || LIVE_BLOCKS.has(facts.session.blockKind)) &&
-        sessionStep(facts) !== 'done'
+        // Closed here with everything sent, only its close is left, which the next create does too: a close
+        // that keeps failing must not hold a late fix back.
+        !['done', 'close'].includes(sessionStep(facts))
     ) ?? null
   )
 }
