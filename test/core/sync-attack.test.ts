@@ -124,3 +124,48 @@ describe("a late fix behind the live session's stuck close", () => {
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 3 })
   })
 })
+
+describe('the one resend of a WRITE-only key', () => {
+  it('is still the resend after the network refused it once: synced, not held as a first send with duplicates', async () => {
+    const { time, cloud, journal, session } = rig({ passings: 1 })
+    cloud.writeOnly = true
+    const { engine } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    // The cloud reports duplicates (learned from the first answer); the next batch is applied, its answer lost,
+    // and the resend meets a connection refused before the network comes back.
+    capture(journal, session, time, '102')
+    capture(journal, session, time, '103')
+    cloud.failNext('insertPassings', { kind: 'answer-lost' })
+    cloud.failNext('insertPassings', { kind: 'network', code: 'ECONNREFUSED' })
+    engine.wake()
+    await time.untilPaused()
+    await time.advance(10 * 60_000)
+
+    expect(journal.session(session.id)?.blockKind).toBeNull()
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 3 })
+    expect(cloud.passingsOf(tokenOf(journal, session)).map(p => p.num_passing)).toEqual([1, 2, 3])
+  })
+
+  it('is still the resend after a kill before it went', async () => {
+    const { time, cloud, journal, session } = rig({ passings: 1 })
+    cloud.writeOnly = true
+    const first = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    capture(journal, session, time, '102')
+    cloud.failNext('insertPassings', { kind: 'answer-lost' })
+    // The resend is refused by the network; the station is killed in the pause after it.
+    cloud.failNext('insertPassings', { kind: 'network', code: 'ECONNREFUSED' })
+    first.engine.wake()
+    await time.untilPaused()
+    await time.advance(400)
+    await time.untilPaused()
+    await stopEngine(first.engine)
+    const { engine } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    await time.advance(10 * 60_000)
+
+    expect(journal.session(session.id)?.blockKind).toBeNull()
+    expect(engine.status().blocked).toBeNull()
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 2 })
+  })
+})

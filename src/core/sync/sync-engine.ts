@@ -21,6 +21,7 @@ import { nextBatch, reportsDuplicates, uploadBatch, type Answered } from './batc
 import { CloseRetries } from './close-retries'
 import { CloudLink } from './cloud-link'
 import { settleByReadBack } from './read-back'
+import { clearResend, isResend, markResend, settleResend } from './resend-mark'
 import { ALL_REFUSED_AFTER, RefusalStreak } from './refusals'
 import { newRun, putBack, setAside, splitRefused, type RefusalRun, type SplitParts } from './refused-batch'
 import { RetrySchedule, type StepResult, type Wait } from './schedule'
@@ -110,8 +111,6 @@ export class SyncEngine {
   readonly #waiting = new WaitingSessions()
   /** Waiting sessions the timer chose to send now (at most those waiting; each goes once done). */
   readonly #sendNow = new Set<number>()
-  /** WRITE-only key: a range whose answer was lost and that is sent once more (one per session, used once). */
-  readonly #resend = new Map<number, { readonly first: number; readonly last: number }>()
   #batchSize: number
   #online: boolean | null = null
   #graceEndsUs: number | null = null
@@ -203,6 +202,7 @@ export class SyncEngine {
     const { journal } = this.#o
     journal.setDeviceBinding(null, null)
     const count = journal.resetAllToPending({ code: 'sync.note.reuploaded', params: {} })
+    clearResend(journal)
     this.#log(`device re-bind requested; ${count} passings will be uploaded again`)
     this.#o.onNotice('info', { code: 'sync.rebinding', params: { count } })
     this.resume()
@@ -437,16 +437,6 @@ export class SyncEngine {
     return { kind: 'idle', lookAgainMs: Math.max(1, Math.ceil((next.graceEndsUs - nowUs) / 1000)) }
   }
 
-  /** Whether this batch is the one resend of a range whose answer was lost (a WRITE-only key). */
-  #isResend(session: SessionRecord, batch: readonly PassingRecord[]): boolean {
-    const range = this.#resend.get(session.id)
-    this.#resend.delete(session.id)
-    if (!range) return false
-    const first = (batch[0] as PassingRecord).num
-    const last = (batch[batch.length - 1] as PassingRecord).num
-    return first <= range.last && last >= range.first
-  }
-
   async #send(
     session: SessionRecord,
     deviceid: string,
@@ -455,14 +445,15 @@ export class SyncEngine {
   ): Promise<StepResult> {
     this.#inFlight = batch.length
     this.#changed()
+    const { journal } = this.#o
+    const resent = isResend(journal, session.id, batch)
     let answer
     try {
-      answer = await uploadBatch(
-        { journal: this.#o.journal, cloud: this.#o.client, clock: this.#clock },
-        session,
-        batch,
-        this.#isResend(session, batch)
-      )
+      answer = await uploadBatch({ journal, cloud: this.#o.client, clock: this.#clock }, session, batch, resent)
+      if (resent) clearResend(journal)
+    } catch (error) {
+      if (resent) settleResend(journal, error)
+      throw error
     } finally {
       this.#inFlight = 0
     }
@@ -559,7 +550,7 @@ export class SyncEngine {
         return outcome.unseen > 0 ? { kind: 'backoff' } : { kind: 'worked' }
       case 'unread':
         if (outcome.resend) {
-          this.#resend.set(session.id, { first: flight.firstNum, last: flight.lastNum })
+          markResend(journal, { sessionId: session.id, first: flight.firstNum, last: flight.lastNum })
           this.#o.onNotice('info', { code: 'sync.write-only-resend', params: { count: outcome.count } })
         } else {
           this.#lastSyncAtMs = this.#clock.nowMs()
