@@ -238,7 +238,8 @@ export class FakeCloud implements RufusCloud {
       }
       if (this.refuseEvery !== null) throw this.#error('insertPassings', 400, this.refuseEvery)
       const refused = passings.find(p => this.refuseBib?.test(p.bib))
-      if (refused) throw this.#error('insertPassings', 400, this.refuseBibReason ?? `Invalid bib ${refused.bib}`)
+      if (refused)
+        throw this.#error('insertPassings', 400, this.refuseBibReason ?? `Invalid bib ${refused.bib}`)
       let inserted = 0
       for (const passing of passings) {
         if (session.passings.some(p => this.#isDuplicate(p, passing))) continue

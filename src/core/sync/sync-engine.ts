@@ -449,7 +449,12 @@ export class SyncEngine {
     const resent = isResend(journal, session.id, batch)
     let answer
     try {
-      answer = await uploadBatch({ journal, cloud: this.#o.client, clock: this.#clock }, session, batch, resent)
+      answer = await uploadBatch(
+        { journal, cloud: this.#o.client, clock: this.#clock },
+        session,
+        batch,
+        resent
+      )
       if (resent) clearResend(journal)
     } catch (error) {
       if (resent) settleResend(journal, error)
