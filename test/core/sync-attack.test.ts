@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FakeReading } from '../helpers/fake-cloud'
-import { capture, rig, startEngine, stopEngine, tokenOf } from '../helpers/sync-rig'
+import { capture, rig, startEngine, stopEngine, tokenOf, uploadedRig } from '../helpers/sync-rig'
 
 // An outsider's attacks on issue 14, on fake time through the engine the station runs.
 
@@ -166,6 +166,25 @@ describe('the one resend of a WRITE-only key', () => {
 
     expect(journal.session(session.id)?.blockKind).toBeNull()
     expect(engine.status().blocked).toBeNull()
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 2 })
+  })
+})
+
+describe('a 404 from something in front of the cloud (a gateway mid-deploy)', () => {
+  it('does not take a device that is still bound for unbound: nothing is uploaded a second time', async () => {
+    const { time, cloud, journal, session, engine, token, notices } = await uploadedRig({ onUnbound: 'rebind' })
+    const notFound = { kind: 'status', status: 404, description: 'Not Found' } as const
+    cloud.failNext('insertPassings', notFound)
+    cloud.failNext('sessionInfo', notFound)
+    cloud.failNext('deviceInfo', notFound)
+    capture(journal, session, time, '102')
+    engine.wake()
+    await time.untilPaused()
+    await time.advance(10 * 60_000)
+
+    expect(notices.map(n => n.message.code)).not.toContain('sync.rebinding')
+    expect(cloud.countOf('insertSession')).toBe(1)
+    expect(cloud.passingsOf(token).map(p => p.bib)).toEqual(['101', '102'])
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 2 })
   })
 })

@@ -398,7 +398,12 @@ export class SyncEngine {
     await this.#link.create(session, deviceid).catch(async (error: unknown) => {
       if (error instanceof RufusError && error.kind === 'not-found') {
         const pending = this.#o.journal.counts(session.id).pending
-        this.#whenGone(session, pending, await findWhetherDeviceGone(this.#o.client, deviceid))
+        await this.#whenGone(
+          session,
+          deviceid,
+          pending,
+          await findWhetherDeviceGone(this.#o.client, deviceid)
+        )
       }
       throw error
     })
@@ -572,10 +577,15 @@ export class SyncEngine {
     const pending = this.#o.journal.counts(session.id).pending
     const canRead = await this.#link.probeRead(deviceid)
     const finding = await findWhySessionGone(this.#o.client, session.token as string, deviceid, canRead)
-    this.#whenGone(session, pending, finding)
+    await this.#whenGone(session, deviceid, pending, finding)
   }
 
-  #whenGone(session: SessionRecord, pending: number, finding: GoneFinding): void {
+  async #whenGone(
+    session: SessionRecord,
+    deviceid: string,
+    pending: number,
+    finding: GoneFinding
+  ): Promise<void> {
     const decision = decideWhenGone(finding, session, pending, this.#o)
     switch (decision.kind) {
       case 'block':
@@ -586,10 +596,29 @@ export class SyncEngine {
         this.continueInNewCloudSession(session.id)
         return
       case 'rebind':
+        await this.#confirmUnbound(deviceid)
         this.#o.onNotice('warning', decision.notice)
         this.rebindAndReupload()
         return
     }
+  }
+
+  /**
+   * Before everything is uploaded again: binding the serial number again tells a device the cloud deleted (a new
+   * id) from a 404 worded by something in front of it (the same id, already bound). The latter is a failure to
+   * back off from, never a reason to upload every passing a second time.
+   */
+  async #confirmUnbound(deviceid: string): Promise<void> {
+    const device = this.#o.journal.device()
+    if (!device) return
+    const bound = await this.#o.client.bindDevice({
+      model: device.model,
+      serial_number: device.serialNumber,
+      ...(device.alias ? { alias: device.alias } : {})
+    })
+    if (!bound.alreadyBound || bound.deviceid !== deviceid) return
+    this.#log('RUFUS Cloud answered "not found", yet the device is still bound: not uploading again')
+    throw new RufusError('server', 'RUFUS Cloud answered "not found" for a device that is still bound')
   }
 
   #blockSession(session: SessionRecord, kind: SyncBlockKind, message: StationMessage): void {
