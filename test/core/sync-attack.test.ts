@@ -188,3 +188,21 @@ describe('a 404 from something in front of the cloud (a gateway mid-deploy)', ()
     expect(journal.counts()).toMatchObject({ pending: 0, synced: 2 })
   })
 })
+
+describe('a 404 on an upload while the session is still active', () => {
+  it('is backed off from: the session is not split into a new cloud session', async () => {
+    const { time, cloud, journal, session, engine, token, notices } = await uploadedRig({
+      onClosedElsewhere: 'new-session'
+    })
+    cloud.failNext('insertPassings', { kind: 'status', status: 404, description: 'Not Found' })
+    capture(journal, session, time, '102')
+    engine.wake()
+    await time.untilPaused()
+    await time.advance(10 * 60_000)
+
+    expect(notices.map(n => n.message.code)).not.toContain('sync.closed-elsewhere-continuing')
+    expect(cloud.countOf('insertSession')).toBe(1)
+    expect(cloud.isActive(token)).toBe(true)
+    expect(cloud.passingsOf(token).map(p => p.bib)).toEqual(['101', '102'])
+  })
+})
