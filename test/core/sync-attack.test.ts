@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { SyncEngine } from '../../src/core/sync/sync-engine'
 import type { FakeReading } from '../helpers/fake-cloud'
 import { capture, rig, startEngine, stopEngine, tokenOf, uploadedRig } from '../helpers/sync-rig'
 
@@ -172,7 +173,9 @@ describe('the one resend of a WRITE-only key', () => {
 
 describe('a 404 from something in front of the cloud (a gateway mid-deploy)', () => {
   it('does not take a device that is still bound for unbound: nothing is uploaded a second time', async () => {
-    const { time, cloud, journal, session, engine, token, notices } = await uploadedRig({ onUnbound: 'rebind' })
+    const { time, cloud, journal, session, engine, token, notices } = await uploadedRig({
+      onUnbound: 'rebind'
+    })
     const notFound = { kind: 'status', status: 404, description: 'Not Found' } as const
     cloud.failNext('insertPassings', notFound)
     cloud.failNext('sessionInfo', notFound)
@@ -204,5 +207,38 @@ describe('a 404 on an upload while the session is still active', () => {
     expect(cloud.countOf('insertSession')).toBe(1)
     expect(cloud.isActive(token)).toBe(true)
     expect(cloud.passingsOf(token).map(p => p.bib)).toEqual(['101', '102'])
+  })
+})
+
+describe('the wait of a late fix, once it goes up', () => {
+  it('is no longer shown from the step that sends it on', async () => {
+    const { time, cloud, journal, session: first } = rig()
+    capture(journal, first, time, '101')
+    const late = capture(journal, first, time, null)
+    const shown: Array<string | null> = []
+    const holder: { engine: SyncEngine | null } = { engine: null }
+    const { engine } = startEngine(journal, cloud, time, {
+      onChange: () => {
+        if (journal.passing(late.id)?.state === 'synced') {
+          shown.push(holder.engine?.status().waiting?.code ?? null)
+        }
+      }
+    })
+    holder.engine = engine
+    await time.untilPaused()
+    const second = journal.openSession('WAVE 2', time.nowUs())
+    capture(journal, second, time, '201')
+    engine.wake()
+    await time.untilPaused()
+    journal.fixBib(late.id, '102', time.nowUs())
+    engine.wake()
+    await time.untilPaused()
+    expect(engine.status().waiting).toMatchObject({ code: 'sync.waiting-for-live-session' })
+
+    journal.closeSession(second.id, time.nowUs())
+    engine.wake()
+    await time.untilPaused()
+    expect(shown.length).toBeGreaterThan(0)
+    expect(shown).toEqual(shown.map(() => null))
   })
 })

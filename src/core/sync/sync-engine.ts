@@ -297,11 +297,11 @@ export class SyncEngine {
       return { kind: 'worked' }
     }
     const waiting: WaitingSession[] = []
-    const pass = { complete: false }
+    const pass = { complete: false, reached: new Set<number>() }
     try {
       return await this.#sessionsStep(device.deviceid, waiting, pass)
     } finally {
-      for (const message of this.#waiting.found(waiting, pass.complete)) {
+      for (const message of this.#waiting.found(waiting, pass.reached, pass.complete)) {
         this.#log(inEnglish(message))
         this.#o.onNotice('info', message)
       }
@@ -316,7 +316,7 @@ export class SyncEngine {
   async #sessionsStep(
     deviceid: string,
     waiting: WaitingSession[],
-    pass: { complete: boolean }
+    pass: { complete: boolean; readonly reached: Set<number> }
   ): Promise<StepResult> {
     const { journal } = this.#o
     const looks: SessionLook[] = journal.sessions().map(session => {
@@ -327,6 +327,7 @@ export class SyncEngine {
     let lookAgainMs: number | undefined
     for (const [index, look] of looks.entries()) {
       const { session } = look
+      pass.reached.add(session.id)
       const step = sessionStep(look)
       switch (step) {
         case 'done':
