@@ -242,3 +242,23 @@ describe('the wait of a late fix, once it goes up', () => {
     expect(shown).toEqual(shown.map(() => null))
   })
 })
+
+describe('three bad neighbours at the end of a session', () => {
+  it('do not stop the later sessions: set aside, and the next session uploads', async () => {
+    const { time, cloud, journal, session } = rig()
+    for (const bib of ['1', '2']) capture(journal, session, time, bib)
+    const { engine } = startEngine(journal, cloud, time)
+    await time.untilPaused()
+    for (const bib of ['BAD1', 'BAD2', 'BAD3']) capture(journal, session, time, bib)
+    cloud.refuseBib = /BAD/
+    cloud.refuseBibReason = 'Invalid parameter: bib'
+    const second = journal.openSession('WAVE 2', time.nowUs())
+    for (const bib of ['201', '202']) capture(journal, second, time, bib)
+    engine.wake()
+    await time.untilPaused()
+    await time.advance(15 * 60_000)
+
+    expect(journal.counts()).toMatchObject({ pending: 0, synced: 4, quarantined: 3 })
+    expect(engine.status().blocked).toBeNull()
+  })
+})

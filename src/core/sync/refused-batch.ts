@@ -25,6 +25,8 @@ export interface SplitParts {
   allRefused(reason: string | null): void
   /** The first pending passing of the session that is none of `except` (null: none left). */
   otherPending(except: ReadonlySet<number>): PassingRecord | null
+  /** Whether the cloud took passings of this session before. */
+  acceptedBefore(): boolean
 }
 
 /**
@@ -65,13 +67,15 @@ export async function splitRefused(
 /**
  * The streak says every passing is refused alike, but the streak may be bad neighbours (three reads of one bad
  * chip): one passing outside it is tried alone. Taken, or refused for another reason: the streak is broken and its
- * passings are only bad ones. Refused alike (or nothing else to try): every passing is refused.
+ * passings are only bad ones. Refused alike: every passing is refused.
  */
 async function fewInARow(parts: SplitParts, run: RefusalRun): Promise<boolean> {
   if (run.probing) return false
   const except = new Set([...parts.streak.ids, ...run.aside.map(a => a.passing.id)])
   const other = parts.otherPending(except)
-  if (!other) return false
+  // Nothing else of the session to try (the streak ends it): bad ones when the cloud took this session's passings
+  // before, else a stop, which would hold back every later session too.
+  if (!other) return parts.acceptedBefore()
   run.probing = true
   try {
     await parts.send([other], run)

@@ -515,7 +515,8 @@ export class SyncEngine {
       otherPending: except =>
         this.#o.journal
           .pendingBatch(session.id, except.size + 1, null)
-          .find(passing => !except.has(passing.id)) ?? null
+          .find(passing => !except.has(passing.id)) ?? null,
+      acceptedBefore: () => this.#o.journal.counts(session.id).synced > 0
     }
     if (run) return splitRefused(parts, session, batch, error, run)
     const own = newRun()
