@@ -1,11 +1,28 @@
 import { describe, expect, it } from 'vitest'
-import type { SyncEngine } from '../../src/core/sync/sync-engine'
+import type { SyncEngine, SyncEngineOptions } from '../../src/core/sync/sync-engine'
 import type { FakeReading } from '../helpers/fake-cloud'
 import { capture, rig, startEngine, stopEngine, tokenOf, uploadedRig } from '../helpers/sync-rig'
 
 // An outsider's attacks on issue 14, on fake time through the engine the station runs.
 
 const LEGACY: FakeReading = { dedupeOn: 'none', counts: 'inserted' }
+
+/**
+ * A first session with 101 and a time without a bib (closed, its cloud session closed) and a live WAVE 2 with 201,
+ * both uploaded; the time's bib is not filled in yet.
+ */
+async function twoWaves(parts: ReturnType<typeof rig>, options: Partial<SyncEngineOptions> = {}) {
+  const { time, cloud, journal, session: first } = parts
+  capture(journal, first, time, '101')
+  const late = capture(journal, first, time, null)
+  const started = startEngine(journal, cloud, time, options)
+  await time.untilPaused()
+  const second = journal.openSession('WAVE 2', time.nowUs())
+  capture(journal, second, time, '201')
+  started.engine.wake()
+  await time.untilPaused()
+  return { ...parts, ...started, first, late, second }
+}
 
 describe('a refused key is not a WRITE-only key', () => {
   it('a restart while the key is refused, with a batch in flight, neither resends blind nor calls the key write-only', async () => {
@@ -71,16 +88,9 @@ describe('three bad passings in a row are not "every passing refused"', () => {
 
 describe('a late fix while the live session is held (WRITE-only key)', () => {
   it('waits for the live session: a hold keeps the live cloud session open, so it is not closed for the fix', async () => {
-    const { time, cloud, journal, session: first } = rig({ reading: LEGACY })
-    cloud.writeOnly = true
-    capture(journal, first, time, '101')
-    const late = capture(journal, first, time, null)
-    const { engine } = startEngine(journal, cloud, time)
-    await time.untilPaused()
-    const second = journal.openSession('WAVE 2', time.nowUs())
-    capture(journal, second, time, '201')
-    engine.wake()
-    await time.untilPaused()
+    const parts = rig({ reading: LEGACY })
+    parts.cloud.writeOnly = true
+    const { time, cloud, journal, engine, late, second } = await twoWaves(parts)
     const liveToken = tokenOf(journal, second)
 
     // A batch of the live session whose answer is lost, on a cloud known not to report duplicates: held.
@@ -103,15 +113,7 @@ describe('a late fix while the live session is held (WRITE-only key)', () => {
 
 describe("a late fix behind the live session's stuck close", () => {
   it('goes up: a live session closed here, everything sent, whose close keeps failing, holds nothing back', async () => {
-    const { time, cloud, journal, session: first } = rig()
-    capture(journal, first, time, '101')
-    const late = capture(journal, first, time, null)
-    const { engine } = startEngine(journal, cloud, time)
-    await time.untilPaused()
-    const second = journal.openSession('WAVE 2', time.nowUs())
-    capture(journal, second, time, '201')
-    engine.wake()
-    await time.untilPaused()
+    const { time, cloud, journal, engine, late, second } = await twoWaves(rig())
 
     journal.fixBib(late.id, '102', time.nowUs())
     // The live session ends here, but the cloud keeps failing its close.
@@ -171,6 +173,22 @@ describe('the one resend of a WRITE-only key', () => {
   })
 })
 
+/** Captures one more passing, wakes the engine and lets ten minutes pass. */
+async function oneMoreAndWait(
+  {
+    time,
+    journal,
+    session,
+    engine
+  }: Pick<Awaited<ReturnType<typeof uploadedRig>>, 'time' | 'journal' | 'session' | 'engine'>,
+  bib: string
+): Promise<void> {
+  capture(journal, session, time, bib)
+  engine.wake()
+  await time.untilPaused()
+  await time.advance(10 * 60_000)
+}
+
 describe('a 404 from something in front of the cloud (a gateway mid-deploy)', () => {
   it('does not take a device that is still bound for unbound: nothing is uploaded a second time', async () => {
     const { time, cloud, journal, session, engine, token, notices } = await uploadedRig({
@@ -180,10 +198,7 @@ describe('a 404 from something in front of the cloud (a gateway mid-deploy)', ()
     cloud.failNext('insertPassings', notFound)
     cloud.failNext('sessionInfo', notFound)
     cloud.failNext('deviceInfo', notFound)
-    capture(journal, session, time, '102')
-    engine.wake()
-    await time.untilPaused()
-    await time.advance(10 * 60_000)
+    await oneMoreAndWait({ time, journal, session, engine }, '102')
 
     expect(notices.map(n => n.message.code)).not.toContain('sync.rebinding')
     expect(cloud.countOf('insertSession')).toBe(1)
@@ -198,10 +213,7 @@ describe('a 404 on an upload while the session is still active', () => {
       onClosedElsewhere: 'new-session'
     })
     cloud.failNext('insertPassings', { kind: 'status', status: 404, description: 'Not Found' })
-    capture(journal, session, time, '102')
-    engine.wake()
-    await time.untilPaused()
-    await time.advance(10 * 60_000)
+    await oneMoreAndWait({ time, journal, session, engine }, '102')
 
     expect(notices.map(n => n.message.code)).not.toContain('sync.closed-elsewhere-continuing')
     expect(cloud.countOf('insertSession')).toBe(1)
@@ -212,24 +224,18 @@ describe('a 404 on an upload while the session is still active', () => {
 
 describe('the wait of a late fix, once it goes up', () => {
   it('is no longer shown from the step that sends it on', async () => {
-    const { time, cloud, journal, session: first } = rig()
-    capture(journal, first, time, '101')
-    const late = capture(journal, first, time, null)
+    const parts = rig()
     const shown: Array<string | null> = []
-    const holder: { engine: SyncEngine | null } = { engine: null }
-    const { engine } = startEngine(journal, cloud, time, {
+    const holder: { engine: SyncEngine | null; lateId: number } = { engine: null, lateId: 0 }
+    const { time, journal, engine, late, second } = await twoWaves(parts, {
       onChange: () => {
-        if (journal.passing(late.id)?.state === 'synced') {
+        if (parts.journal.passing(holder.lateId)?.state === 'synced') {
           shown.push(holder.engine?.status().waiting?.code ?? null)
         }
       }
     })
     holder.engine = engine
-    await time.untilPaused()
-    const second = journal.openSession('WAVE 2', time.nowUs())
-    capture(journal, second, time, '201')
-    engine.wake()
-    await time.untilPaused()
+    holder.lateId = late.id
     journal.fixBib(late.id, '102', time.nowUs())
     engine.wake()
     await time.untilPaused()
