@@ -459,7 +459,9 @@ export class StationService {
     const client = new RufusClient({ baseUrl: apiUrl, apiKey, timeoutMs: 10_000 })
     const probe = async (call: () => Promise<unknown>): Promise<boolean | RufusError> => {
       try {
-        await call()
+        // A screen's request like any other: behind uploads and under the station's ceiling (a check pressed
+        // again and again must not flood the cloud); one that waits too long is refused as busy.
+        await this.station.ceiling.run('screen', call)
         return true
       } catch (error) {
         if (error instanceof RufusError && error.kind === 'not-found') return true
