@@ -8,6 +8,8 @@ export interface BenchSection {
   readonly command: string
   /** Markdown body: tables and notes. */
   readonly body: string
+  /** False for a run too short to stand as a result (printed, not written to docs/benchmarks.md). */
+  readonly record?: boolean
 }
 
 const FILE = join(projectRoot(), 'docs', 'benchmarks.md')
