@@ -36,6 +36,8 @@ if (send && typeof gc === 'function') {
       heapUsed: memory.heapUsed,
       rss: memory.rss,
       cpuUs: after - probeCpuUs,
+      // The kernel's part (system calls: fsync, reads and writes of the port, pipes and sockets).
+      cpuSystemUs: process.cpuUsage().system,
       loopP99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0,
       loopMaxMs: loop.count > 0 ? loop.max / 1e6 : 0
     }

@@ -7,6 +7,8 @@ export interface ProbeSample {
   readonly rss: number
   /** User + system CPU time since the process started, µs, less what the probe's own forced GCs took. */
   readonly cpuUs: number
+  /** The system (kernel) part of the CPU time, µs, forced GCs included (they spend next to none there). */
+  readonly cpuSystemUs: number
   /** Event-loop delay since the previous sample, ms. */
   readonly loopP99Ms: number
   readonly loopMaxMs: number
@@ -55,6 +57,14 @@ export function cpuShare(samples: readonly ProbeSample[]): number {
   const last = samples.at(-1)
   if (!first || !last || last.atMs <= first.atMs) return Number.NaN
   return (last.cpuUs - first.cpuUs) / 1000 / (last.atMs - first.atMs)
+}
+
+/** The share of one core spent in the kernel between the first and last sample. */
+export function systemShare(samples: readonly ProbeSample[]): number {
+  const first = samples[0]
+  const last = samples.at(-1)
+  if (!first || !last || last.atMs <= first.atMs) return Number.NaN
+  return (last.cpuSystemUs - first.cpuSystemUs) / 1000 / (last.atMs - first.atMs)
 }
 
 /** The samples whose time lies in [fromMs, toMs]. */

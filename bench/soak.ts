@@ -10,7 +10,7 @@ import { startEmulator } from '../src/emulator/server'
 import { headlessArgs } from '../test/helpers/headless-args'
 import { openSerialWriter, ptyPair } from '../test/helpers/pty'
 import { percentile, round, table, type BenchSection } from './report'
-import { between, cpuShare, heapGrowthMbPerHour, type ProbeSample } from './soak-stats'
+import { between, cpuShare, heapGrowthMbPerHour, systemShare, type ProbeSample } from './soak-stats'
 
 const ROOT = projectRoot()
 const PROBE = join(ROOT, 'bench', 'soak-probe.mjs')
@@ -60,12 +60,17 @@ export interface SoakReport {
   readonly sent: number
   readonly committed: number
   readonly synced: number
+  /** Requests the station made to the emulator, all of them and those that uploaded passings. */
+  readonly cloudRequests: number
+  readonly uploadRequests: number
   readonly heapGrowthMbPerHour: number
   readonly heapFirstSteadyMb: number
   readonly heapEndMb: number
   readonly rssMaxMb: number
   /** Share of one core (0.05 = 5 %). */
   readonly cpuLoad: number
+  /** Of which in the kernel. */
+  readonly cpuLoadSystem: number
   readonly cpuIdle: number
   /** Event-loop wake-ups per second while idle (the probe's own sampling adds a few). */
   readonly idleWakeupsPerSecond: number
@@ -152,6 +157,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const probe = sampler(child)
   const samples: PhasedSample[] = []
   let sent = 0
+  let cloudCounts: { requests: number; uploads: number }
   let feeding: NodeJS.Timeout | undefined
   try {
     await Promise.race([readerOpen, exited])
@@ -194,6 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   } finally {
     clearInterval(feeding)
+    cloudCounts = { requests: cloud.stats.requests, uploads: cloud.stats.insertPassingsRequests }
     child.kill('SIGTERM')
     await new Promise(resolve => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))
     await new Promise(resolve => writer.close(resolve))
@@ -201,13 +208,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     await cloud.close()
     rmSync(folder, { recursive: true, force: true })
   }
-  return summarize(options, samples, { sent, committed: seen.committed, synced: seen.synced })
+  return summarize(options, samples, {
+    sent,
+    committed: seen.committed,
+    synced: seen.synced,
+    cloudRequests: cloudCounts.requests,
+    uploadRequests: cloudCounts.uploads
+  })
 }
 
 function summarize(
   options: SoakOptions,
   samples: readonly PhasedSample[],
-  counts: { sent: number; committed: number; synced: number }
+  counts: Pick<SoakReport, 'sent' | 'committed' | 'synced' | 'cloudRequests' | 'uploadRequests'>
 ): SoakReport {
   const load = samples.filter(s => s.phase === 'load')
   const idle = samples.filter(s => s.phase === 'idle')
@@ -230,6 +243,7 @@ function summarize(
     heapEndMb: (samples.at(-1)?.heapUsed ?? Number.NaN) / MB,
     rssMaxMb: Math.max(...samples.map(s => s.rss)) / MB,
     cpuLoad: cpuShare(load),
+    cpuLoadSystem: systemShare(load),
     cpuIdle: cpuShare(idleSpan),
     idleWakeupsPerSecond: perSecond(idleSpan, s => s.wakeups),
     loopP99MedianMs: percentile(p99s, 50),
@@ -251,7 +265,7 @@ function perSecond(samples: readonly PhasedSample[], count: (s: PhasedSample) =>
 
 const percent = (share: number) => `${round(share * 100, 2)} %`
 
-/** One row per minute (or per sample in a run shorter than three minutes). */
+/** One row per minute (or per sample in a run shorter than three minutes), and one where the load stops. */
 function timeline(report: SoakReport): string {
   const first = report.samples[0]?.atMs ?? 0
   const step = report.options.loadSeconds + report.options.idleSeconds >= 180 ? 60_000 : 0
@@ -260,7 +274,8 @@ function timeline(report: SoakReport): string {
   const rows: Array<Array<string | number>> = []
   report.samples.forEach((sample, i) => {
     const last = i === report.samples.length - 1
-    if (i > 0 && !last && sample.atMs - lastShown < step) return
+    const boundary = sample.phase === 'load' && report.samples[i + 1]?.phase === 'idle'
+    if (i > 0 && !last && !boundary && sample.atMs - lastShown < step) return
     const since = previous && previous !== sample ? [previous, sample] : []
     rows.push([
       round((sample.atMs - first) / 1000, 0),
@@ -303,8 +318,17 @@ ${table(
       ''
     ],
     ['RSS, largest', `${round(report.rssMaxMb, 1)} MB`, ''],
-    [`CPU, share of one core at ${o.rate} reads/s`, percent(report.cpuLoad), '≤ 10 %'],
+    [
+      `CPU, share of one core at ${o.rate} reads/s (of which in the kernel)`,
+      `${percent(report.cpuLoad)} (${percent(report.cpuLoadSystem)})`,
+      '≤ 10 %'
+    ],
     [`CPU, share of one core idle (${o.idleSeconds} s after the feed stops)`, percent(report.cpuIdle), '< 1 %'],
+    [
+      'requests to the cloud (of which uploads of passings), per second of the whole run',
+      `${round(report.cloudRequests / (o.loadSeconds + o.idleSeconds), 1)} (${round(report.uploadRequests / (o.loadSeconds + o.idleSeconds), 1)})`,
+      ''
+    ],
     ['main thread wake-ups per second while idle', round(report.idleWakeupsPerSecond, 1), ''],
     [
       'event-loop delay p99 under load, median / worst of the samples',
