@@ -73,6 +73,14 @@ async function launchOnce(
   return { openMs, captureMs }
 }
 
+/** Node alone, from start to exit with nothing to run: the floor under every launch, at the machine's load then. */
+async function bareNodeOnce(): Promise<number> {
+  const started = performance.now()
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
+  await new Promise(done => child.once('exit', done))
+  return performance.now() - started
+}
+
 /**
  * The project as it was at a git commit, beside this one, for the baseline: its sources and scripts, and its own
  * node_modules of links to this tree's packages, so its bundle (kept under node_modules/.cache) is its own.
@@ -161,6 +169,7 @@ export async function launchBench(args: readonly string[] = []): Promise<BenchSe
   })
   big.remove()
   const loads: number[] = []
+  const bare: number[] = []
   // The runs whose kill the measured ones restart from.
   for (const cell of cells) await launchOnce(cell.tree, cell.data, 'SIGKILL')
   // Interleaved, so that a change in the machine's load falls on every cell alike.
@@ -171,11 +180,13 @@ export async function launchBench(args: readonly string[] = []): Promise<BenchSe
       cell.open.push(run.openMs)
       cell.capture.push(run.captureMs)
     }
+    bare.push(await bareNodeOnce())
   }
   const rows = cells.flatMap(cell => [
     [cell.tree.label, cell.journal, 'serial port open', ...medianAndWorst(cell.open)],
     [cell.tree.label, cell.journal, 'first passing committed', ...medianAndWorst(cell.capture)]
   ])
+  rows.push(['Node alone (`node -e ""`)', '—', 'exit', ...medianAndWorst(bare)])
   for (const cell of cells) rmSync(cell.folder, { recursive: true, force: true })
   for (const tree of trees) tree.remove?.()
   const sortedLoads = loads.sort((a, b) => a - b)
