@@ -204,9 +204,11 @@ The machine's 1-minute load average during the runs (2 cores): min ${round(sorte
 ${round(percentile(sortedLoads, 50), 2)}, max ${round(sortedLoads.at(-1) ?? Number.NaN, 2)}.
 
 All include starting Node and \`scripts/run.mjs\` (what \`npm run station\` runs: an esbuild bundle, rebuilt only when
-a source file changed). ${trees.length > 1 ? 'The baseline is the same project at the commit named, bundled the same way, beside this tree. ' : ''}Before its ports open, this tree loads only what
-capture needs: the settings (conf), the first cloud request (fetch) and the screens come after
-(\`docs/headless-service.md\`). The ${BIG_JOURNAL.toLocaleString('en')} passings were written in bulk to the open session, with its CSV copy complete;
-nothing that reads the whole session runs before the first capture.`
+a source file changed). ${trees.length > 1 ? 'The baseline is the project at the commit named, beside this tree, bundled by its own `scripts/run.mjs`. ' : ''}Before its
+ports open, this tree loads only what capture needs (the journal, the decoders, the serial ports; zod and the CSV
+packages are inside its bundle); the settings (conf), the first cloud request (fetch) and the screens wait until
+capture has begun (\`docs/headless-service.md\`). "Node alone" is the floor under every row at the machine's load
+then. The ${BIG_JOURNAL.toLocaleString('en')} passings were written in bulk to the open session, with its CSV copy
+complete; nothing that reads the whole session runs before the first capture.`
   }
 }

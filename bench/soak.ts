@@ -323,7 +323,11 @@ ${table(
       `${percent(report.cpuLoad)} (${percent(report.cpuLoadSystem)})`,
       '≤ 10 %'
     ],
-    [`CPU, share of one core idle (${o.idleSeconds} s after the feed stops)`, percent(report.cpuIdle), '< 1 %'],
+    [
+      `CPU, share of one core idle (${o.idleSeconds} s after the feed stops)`,
+      percent(report.cpuIdle),
+      '< 1 %'
+    ],
     [
       'requests to the cloud (of which uploads of passings), per second of the whole run',
       `${round(report.cloudRequests / (o.loadSeconds + o.idleSeconds), 1)} (${round(report.uploadRequests / (o.loadSeconds + o.idleSeconds), 1)})`,
@@ -371,8 +375,7 @@ function soakOptions(args: readonly string[]): SoakOptions {
     if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`soak: ${value} is not a positive number`)
     return parsed
   }
-  const loadSeconds =
-    values.minutes === undefined ? base.loadSeconds : number(values.minutes, 0) * 60
+  const loadSeconds = values.minutes === undefined ? base.loadSeconds : number(values.minutes, 0) * 60
   return {
     loadSeconds,
     rate: number(values.rate, base.rate),
