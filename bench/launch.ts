@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
+import { parseArgs } from 'node:util'
 import { SerialPort } from 'serialport'
 import { ptyPair } from '../test/helpers/pty'
 import { projectRoot } from '../src/core/platform/project-root'
@@ -15,18 +16,22 @@ import { CsvMirror } from '../src/core/journal/csv-mirror'
 
 const ROOT = projectRoot()
 
-/** How the command is started: as `npm run station` does (bundled), or compiled on the fly by tsx (baseline). */
-type Runner = 'bundle' | 'tsx'
+/** A tree of the project to launch: this one, or an older commit for the baseline. */
+interface Tree {
+  readonly label: string
+  readonly root: string
+}
 
 /** How a run ends: a clean stop, or SIGKILL of its process group (the next run then starts after a crash). */
 type Ending = 'SIGTERM' | 'SIGKILL'
 
 /**
- * Time from starting the headless station process to its first committed passing, with a reader already
- * talking. With `data`, it runs on that data folder (kept between runs); otherwise on a new, empty one.
+ * Time from starting the headless station process (as `npm run station` does: its esbuild bundle) to its reader
+ * port being open and to its first committed passing, with a reader already talking. With `data`, it runs on
+ * that data folder (kept between runs); otherwise on a new, empty one.
  */
 async function launchOnce(
-  runner: Runner,
+  tree: Tree,
   data?: string,
   ending: Ending = 'SIGTERM'
 ): Promise<{ openMs: number; captureMs: number }> {
@@ -40,13 +45,12 @@ async function launchOnce(
   const child = spawn(
     process.execPath,
     [
-      ...(runner === 'bundle'
-        ? [join(ROOT, 'scripts/run.mjs'), 'src/headless/cli.ts']
-        : ['--import', 'tsx', join(ROOT, 'src/headless/cli.ts')]),
+      join(tree.root, 'scripts/run.mjs'),
+      'src/headless/cli.ts',
       ...headlessArgs(data ?? join(folder, 'data'), pty.a, ['--json'])
     ],
     {
-      cwd: ROOT,
+      cwd: tree.root,
       env: { ...process.env, RUFUS_API_KEY: 'k' },
       stdio: ['ignore', 'pipe', 'ignore'],
       detached: ending === 'SIGKILL'
@@ -67,6 +71,39 @@ async function launchOnce(
   await pty.stop()
   rmSync(folder, { recursive: true, force: true })
   return { openMs, captureMs }
+}
+
+/** Node alone, from start to exit with nothing to run: the floor under every launch, at the machine's load then. */
+async function bareNodeOnce(): Promise<number> {
+  const started = performance.now()
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
+  await new Promise(done => child.once('exit', done))
+  return performance.now() - started
+}
+
+/**
+ * The project as it was at a git commit, beside this one, for the baseline: its sources and scripts, and its own
+ * node_modules of links to this tree's packages, so its bundle (kept under node_modules/.cache) is its own.
+ */
+function treeAt(ref: string): Tree & { remove(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'rufus-launch-base-'))
+  const tar = execFileSync(
+    'git',
+    ['archive', '--format=tar', ref, 'src', 'scripts', 'bench', 'package.json', 'tsconfig.json'],
+    { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 }
+  )
+  execFileSync('tar', ['-x', '-C', root], { input: tar })
+  const modules = join(root, 'node_modules')
+  mkdirSync(modules)
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+    if (name !== '.cache') symlinkSync(join(ROOT, 'node_modules', name), join(modules, name))
+  }
+  const commit = execFileSync('git', ['rev-parse', '--short', ref], { cwd: ROOT, encoding: 'utf8' }).trim()
+  return {
+    label: `baseline: ${commit}`,
+    root,
+    remove: () => rmSync(root, { recursive: true, force: true })
+  }
 }
 
 /**
@@ -92,61 +129,86 @@ function medianAndWorst(values: number[]): [string, string] {
 }
 
 const BIG_JOURNAL = 1_000_000
+const RUNS = 9
 
-export async function launchBench(): Promise<BenchSection> {
-  const rows: Array<Array<string | number>> = []
-  await launchOnce('bundle') // makes the bundle if a source changed, as the first run after an edit does
-  for (const runner of ['bundle', 'tsx'] as const) {
-    const runs = []
-    for (let i = 0; i < 7; i += 1) runs.push(await launchOnce(runner))
-    const label =
-      runner === 'bundle'
-        ? '`npm run station` (bundled once, cached)'
-        : 'baseline: compiled on the fly by tsx'
-    rows.push([label, 'serial port open', ...medianAndWorst(runs.map(r => r.openMs))])
-    rows.push([label, 'first passing committed', ...medianAndWorst(runs.map(r => r.captureMs))])
-  }
-  // The same launch on an empty journal and on one of a million passings, each run after the previous one
-  // was killed (SIGKILL of its process group): what a station takes to capture again after a crash.
-  const emptyFolder = mkdtempSync(join(tmpdir(), 'rufus-launch-empty-'))
+/** `npm run bench -- launch [--baseline <git ref>] [--runs n]`. */
+export async function launchBench(args: readonly string[] = []): Promise<BenchSection> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { baseline: { type: 'string' }, runs: { type: 'string' } },
+    strict: true
+  })
+  const runs = Number(values.runs ?? RUNS)
+  const trees: Array<Tree & { remove?: () => void }> = [{ label: 'this tree', root: ROOT }]
+  if (values.baseline !== undefined) trees.push(treeAt(values.baseline))
+  // Each tree makes its bundle if a source changed, as the first run after an edit does.
+  for (const tree of trees) await launchOnce(tree)
   const big = await folderWithPassings(BIG_JOURNAL)
-  const folders = [
-    {
-      label: '`npm run station`, new journal, after SIGKILL',
-      data: join(emptyFolder, 'data'),
-      runs: [] as number[]
-    },
-    {
-      label: `\`npm run station\`, ${BIG_JOURNAL.toLocaleString('en')} passings, after SIGKILL`,
-      data: big.data,
-      runs: [] as number[]
-    }
-  ]
-  // The runs whose kill the measured ones restart from.
-  for (const folder of folders) await launchOnce('bundle', folder.data, 'SIGKILL')
-  // Interleaved, so that a change in the machine's load falls on both alike.
-  for (let i = 0; i < 7; i += 1) {
-    for (const folder of folders)
-      folder.runs.push((await launchOnce('bundle', folder.data, 'SIGKILL')).captureMs)
-  }
-  for (const folder of folders)
-    rows.push([folder.label, 'first passing committed', ...medianAndWorst(folder.runs)])
+  const cells = trees.flatMap(tree => {
+    const empty = mkdtempSync(join(tmpdir(), 'rufus-launch-empty-'))
+    const copy = mkdtempSync(join(tmpdir(), 'rufus-launch-big-copy-'))
+    cpSync(big.data, join(copy, 'data'), { recursive: true })
+    return [
+      {
+        tree,
+        journal: 'new journal',
+        data: join(empty, 'data'),
+        folder: empty,
+        open: [] as number[],
+        capture: [] as number[]
+      },
+      {
+        tree,
+        journal: `${BIG_JOURNAL.toLocaleString('en')} passings`,
+        data: join(copy, 'data'),
+        folder: copy,
+        open: [] as number[],
+        capture: [] as number[]
+      }
+    ]
+  })
   big.remove()
-  rmSync(emptyFolder, { recursive: true, force: true })
+  const loads: number[] = []
+  const bare: number[] = []
+  // The runs whose kill the measured ones restart from.
+  for (const cell of cells) await launchOnce(cell.tree, cell.data, 'SIGKILL')
+  // Interleaved, so that a change in the machine's load falls on every cell alike.
+  for (let i = 0; i < runs; i += 1) {
+    for (const cell of cells) {
+      loads.push(loadavg()[0] ?? Number.NaN)
+      const run = await launchOnce(cell.tree, cell.data, 'SIGKILL')
+      cell.open.push(run.openMs)
+      cell.capture.push(run.captureMs)
+    }
+    bare.push(await bareNodeOnce())
+  }
+  const rows = cells.flatMap(cell => [
+    [cell.tree.label, cell.journal, 'serial port open', ...medianAndWorst(cell.open)],
+    [cell.tree.label, cell.journal, 'first passing committed', ...medianAndWorst(cell.capture)]
+  ])
+  rows.push(['Node alone (`node -e ""`)', '—', 'exit', ...medianAndWorst(bare)])
+  for (const cell of cells) rmSync(cell.folder, { recursive: true, force: true })
+  for (const tree of trees) tree.remove?.()
+  const sortedLoads = loads.sort((a, b) => a - b)
   return {
     id: 'launch',
     title: 'Headless station: launch to first capture',
-    command: 'npm run bench -- launch',
+    command: `npm run bench -- launch${args.length > 0 ? ` ${args.join(' ')}` : ''}`,
     body: `From starting the process to its reader port being open and to its first committed passing, with the reader
-already sending (7 runs each):
+already sending (${runs} runs each, interleaved; each run starts right after the previous one on the same folder
+was killed, SIGKILL of its process group, as a supervisor restarts a crashed station):
 
-${table(['started as', 'until', 'median ms', 'worst ms'], rows)}
+${table(['tree', 'journal', 'until', 'median ms', 'worst ms'], rows)}
 
-All include starting Node. \`npm run station\` runs a bundle made by esbuild (\`scripts/run.mjs\`), rebuilt only
-when a source file changed. The rows "after SIGKILL" start on a data folder whose previous station was killed
-(SIGKILL of its process group) the moment it had captured: the folder lock is the operating system's, so the new
-start takes it as soon as the old process is gone. The ${BIG_JOURNAL.toLocaleString('en')} passings were written in
-bulk to the open session, with its CSV copy complete; nothing that reads the whole session runs before the first
-capture (counts are kept by the journal, the CSV copy catches up from its last row a second after the start).`
+The machine's 1-minute load average during the runs (2 cores): min ${round(sortedLoads[0] ?? Number.NaN, 2)}, median
+${round(percentile(sortedLoads, 50), 2)}, max ${round(sortedLoads.at(-1) ?? Number.NaN, 2)}.
+
+All include starting Node and \`scripts/run.mjs\` (what \`npm run station\` runs: an esbuild bundle, rebuilt only when
+a source file changed). ${trees.length > 1 ? 'The baseline is the project at the commit named, beside this tree, bundled by its own `scripts/run.mjs`. ' : ''}Before its
+ports open, this tree loads only what capture needs (the journal, the decoders, the serial ports; zod and the CSV
+packages are inside its bundle); the settings (conf), the first cloud request (fetch) and the screens wait until
+capture has begun (\`docs/headless-service.md\`). "Node alone" is the floor under every row at the machine's load
+then. The ${BIG_JOURNAL.toLocaleString('en')} passings were written in bulk to the open session, with its CSV copy
+complete; nothing that reads the whole session runs before the first capture.`
   }
 }

@@ -8,13 +8,15 @@ export interface BenchSection {
   readonly command: string
   /** Markdown body: tables and notes. */
   readonly body: string
+  /** False for a run too short to stand as a result (printed, not written to docs/benchmarks.md). */
+  readonly record?: boolean
 }
 
 const FILE = join(projectRoot(), 'docs', 'benchmarks.md')
 const HEADER = `# Benchmarks
 
-Measured on the project's build machine (2 cores, Node 20) unless a section says otherwise. Each section names the
-command that produced it and when; numbers within a section come from one run, so comparisons inside it are fair.
+Measured on the project's build machine (2 cores). Each section names the command that produced it, when (UTC) and
+on which Node; numbers within a section come from one run, so comparisons inside it are fair.
 `
 
 /** Replaces (or appends) one section of docs/benchmarks.md, leaving the others as they were. */

@@ -1,3 +1,6 @@
+/* eslint max-lines: ["error", { "max": 420, "skipBlankLines": true, "skipComments": true }] -- jobs: the flags, each
+   checked before the data folder is touched (exit 2); the headless run (station, readers, capture first, then
+   settings, sync and screens); signals and exit codes; the default data folder and its adoption. */
 import { mkdirSync } from 'node:fs'
 import { lookup } from 'node:dns/promises'
 import { join } from 'node:path'
@@ -5,12 +8,10 @@ import { parseArgs } from 'node:util'
 import type { StationEvent } from '../shared/events'
 import { inEnglish } from '../shared/messages'
 import { adoptDefaultDataFolder } from '../core/station/adopt-data-folder'
-import { makePrivateFolder } from '../core/platform/private-folder'
 import { isProtocol, PROTOCOLS, USUAL_BAUDS, type Protocol } from '../core/reader/protocols'
 import { BAUD_RANGE } from '../shared/protocols'
 import { API_URL, PRODUCTION_API_URL } from '../shared/rufus-cloud'
-
-import { openSettings } from '../core/settings/settings-store'
+import { captureBegun } from './capture-first'
 import { explainStartError, StationStartError } from '../core/station/start-errors'
 import { Station } from '../core/station/station'
 import { resolveApiKey } from './api-key'
@@ -119,12 +120,13 @@ type Values = ReturnType<typeof parse>
 
 /**
  * Settings live on conf in the data folder, as in the desktop app (never the key): the API address is kept. Read
- * before the station opens (it needs the address); a new address is written only once the station holds the
- * folder, so a station refused on a busy folder leaves the running one's settings alone.
+ * once capture runs (conf and its schema validator are the slowest thing to load); a new address is written only
+ * while the station holds the folder, so a station refused on a busy folder leaves the running one's settings alone.
  */
-function openRememberedSettings(dataFolder: string): ReturnType<typeof openSettings> {
+async function openRememberedSettings(dataFolder: string) {
+  // Loaded here, not at the top: a start that captures sooner (see docs/headless-service.md).
+  const { openSettings } = await import('../core/settings/settings-store')
   try {
-    makePrivateFolder(dataFolder)
     return openSettings(dataFolder)
   } catch (error) {
     throw explainStartError(error, dataFolder)
@@ -221,6 +223,12 @@ function sessionAliasFlag(value: string | undefined, name: string): string | und
   return alias
 }
 
+/**
+ * Capture first: the journal, the session, the participants and the reader ports open before anything else is
+ * loaded. The settings, the cloud (sync) and the screens follow once capture has begun (`captureBegun`: the first
+ * passing, or half a second after the ports opened), so none of them delays the first passing of a station
+ * restarted mid-race.
+ */
 async function runHeadless(values: Values): Promise<void> {
   const options = headlessOptions(values)
   const { httpPort, protocols } = options
@@ -243,12 +251,13 @@ async function runHeadless(values: Values): Promise<void> {
     process.stdout.write(values.json ? `${JSON.stringify(printedEvent(event))}\n` : `${formatEvent(event)}\n`)
   )
   const dataFolder = values.data ?? defaultFolder(hub)
-  const settings = openRememberedSettings(dataFolder)
-  const apiUrl = options.apiUrl ?? settings.get('apiUrl')
+  // Sync waits for the settings (the remembered address): the station opens on the address given, or the
+  // production one, with its sync engine not started.
+  const startUrl = options.apiUrl ?? PRODUCTION_API_URL
   const station = Station.open(
     {
       dataFolder,
-      apiUrl,
+      apiUrl: startUrl,
       apiKey,
       deviceSerial: values['device-serial'],
       deviceModel: values['device-model'],
@@ -262,7 +271,7 @@ async function runHeadless(values: Values): Promise<void> {
       onUnbound: options.onUnbound,
       adoptActiveSession: values['adopt-active-session'],
       uploadGrace: { graceMs: options.uploadGraceMs, allPassings: values['upload-grace-all'] },
-      sync: apiKey !== ''
+      sync: false
     },
     hub.emit
   )
@@ -272,11 +281,16 @@ async function runHeadless(values: Values): Promise<void> {
     code: 'station.unattended',
     params: { onClosedElsewhere: options.onClosedElsewhere, onUnbound: options.onUnbound }
   })
-  try {
-    if (options.apiUrl !== undefined) settings.set('apiUrl', options.apiUrl)
-  } catch (error) {
-    throw explainStartError(error, dataFolder)
-  }
+  let screens: Awaited<ReturnType<typeof import('./screens').serveScreens>> | null = null
+  // Signals are heard from the moment capture can begin; a stop during the rest of the start ends it there.
+  let stopped = false
+  onSignals(async () => {
+    stopped = true
+    screens?.service.stop()
+    await screens?.server.close()
+    await station.close()
+  })
+  // Before the first read: with --bib-policy participants, a read needs the list to get its bib.
   if (participants !== undefined && participantsFile !== null) {
     const result = station.importParticipants(participantsFile)
     hub.emit({
@@ -286,6 +300,7 @@ async function runHeadless(values: Values): Promise<void> {
     })
     for (const error of result.errors) hub.emit({ type: 'warning', ...error })
   }
+  const begun = captureBegun(values.serial, listener => hub.add(listener))
   values.serial.forEach((path, i) => {
     const protocol = protocols[i] as Protocol
     station.addReader({
@@ -299,7 +314,24 @@ async function runHeadless(values: Values): Promise<void> {
   process.stderr.write(
     `RUFUS Station (headless): data in ${station.dataFolder}, reading ${values.serial.map((p, i) => `${p} (${protocols[i]})`).join(', ')}\n`
   )
-  let screens: Awaited<ReturnType<typeof import('./screens').serveScreens>> | null = null
+  await begun
+  if (stopped) return
+
+  let apiUrl: string
+  try {
+    const settings = await openRememberedSettings(dataFolder)
+    apiUrl = options.apiUrl ?? settings.get('apiUrl')
+    if (options.apiUrl !== undefined) settings.set('apiUrl', options.apiUrl)
+  } catch (error) {
+    // The refusal a start without capture-first gave (exit 3), with the journal closed cleanly first.
+    await station.close()
+    throw explainStartError(error, dataFolder)
+  }
+  if (stopped) return
+  if (apiKey !== '') {
+    if (apiUrl === startUrl) station.startSync()
+    else await station.setCloud(apiUrl, apiKey)
+  }
   if (httpPort !== null) {
     // Loaded only when asked for, so a plain headless station starts capturing sooner.
     const { serveScreens } = await import('./screens')
@@ -351,11 +383,6 @@ async function runHeadless(values: Values): Promise<void> {
     )
     if (!values.json) process.stdout.write(`open ${urls.station}\n`)
   }
-  onSignals(async () => {
-    screens?.service.stop()
-    await screens?.server.close()
-    await station.close()
-  })
 }
 
 async function main(): Promise<void> {

@@ -75,3 +75,25 @@ describe('the request ceiling, with a screen flooding cloud reads while the stat
     expect(station.ceiling.counts().refused.sync).toBe(0)
   })
 })
+
+describe("the setup screen's key check, pressed again and again", () => {
+  it('goes through the same ceiling: the cloud never sees more than 10 requests in a second', async () => {
+    const cloud = await emulator()
+    const { station } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
+    const service = screenService(station, cloud.apiUrl)
+    // Each check is three requests; twenty at once would be sixty in the same second.
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        service.checkKey(cloud.apiUrl, KEYS.readWrite.apiKey).then(
+          permissions => (permissions.reachable ? 'answered' : 'unreachable'),
+          (error: unknown) => (error instanceof NotPossible ? error.reason.code : `other: ${String(error)}`)
+        )
+      )
+    )
+    const requests = (await (await fetch(`${cloud.rootUrl}/admin/requests`)).json()) as AdminRequests
+    const peak = Math.max(...requests.perSecond.map(([, count]) => count))
+    expect(peak, JSON.stringify(requests.perSecond)).toBeLessThanOrEqual(10)
+    expect(outcomes.filter(o => o !== 'answered' && o !== 'cloud.station-busy')).toEqual([])
+    expect(outcomes).toContain('answered')
+  })
+})

@@ -53,17 +53,15 @@ describe('what a key may do', () => {
     ['ok', 'server', 'not-found', { canRead: true, canWrite: false, canUnbind: true, code: 'key.read-only' }]
   ]
   it.each(rows)('read %s, write %s, unbind %s', async (read, write, unbind, expected) => {
-    const { canRead, canWrite, canUnbind, message, reachable } = await checkKey(
-      'u',
-      'k',
-      cloud(read, write, unbind)
-    )
+    const { canRead, canWrite, canUnbind, message, reachable } = await checkKey('u', 'k', {
+      client: cloud(read, write, unbind)
+    })
     expect({ canRead, canWrite, canUnbind, code: message.code }).toEqual(expected)
     expect(reachable).toBe(true)
   })
 
   it('a cloud that cannot be reached says so, and nothing is granted', async () => {
-    const result = await checkKey('u', 'k', cloud('network', 'ok', 'ok'))
+    const result = await checkKey('u', 'k', { client: cloud('network', 'ok', 'ok') })
     expect(result).toMatchObject({ reachable: false, canRead: false, canWrite: false, canUnbind: false })
     expect(result.message.code).toMatch(/^cloud\./)
   })

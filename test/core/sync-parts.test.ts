@@ -207,13 +207,18 @@ describe('refusals in a row', () => {
 })
 
 describe('the live session', () => {
-  it('is a later session attached (or being created) with something still to do there, and not blocked', () => {
+  it('is a later session attached (or being created) with something still to send or settle there, its cloud session not ended by a block', () => {
     expect(liveHolder([facts('attached', OPEN)])).not.toBeNull()
     expect(liveHolder([facts('creating', OPEN)])).not.toBeNull()
-    expect(liveHolder([facts('attached', CLOSED)])).not.toBeNull()
+    expect(liveHolder([facts('attached', CLOSED, { pending: 1 })])).not.toBeNull()
+    expect(liveHolder([facts('attached', CLOSED, { inflight: true })])).not.toBeNull()
+    // Closed here with everything sent: only its close is left (which may be stuck), so it holds nothing back.
+    expect(liveHolder([facts('attached', CLOSED)])).toBeNull()
     expect(liveHolder([facts('none', OPEN)])).toBeNull()
     expect(liveHolder([facts('closed', CLOSED)])).toBeNull()
     expect(liveHolder([facts('attached', OPEN, { blockKind: 'closed-elsewhere' })])).toBeNull()
+    // A WRITE-only hold keeps its batch, and so its cloud session, open.
+    expect(liveHolder([facts('attached', OPEN, { blockKind: 'write-only-hold' })])).not.toBeNull()
   })
 })
 

@@ -196,9 +196,12 @@ describe('headless station', () => {
       )
       await station.waitForLine(/"state":"open"/)
       const aside = join(data, 'settings.json.damaged')
-      expect(station.stderr()).toContain(
-        `RUFUS Station: the settings file ${join(data, 'settings.json')} is damaged; it was moved to ${aside} and the defaults are used, carrying on:`
-      )
+      // The settings are read once the reader port is open (capture first), so the notice may follow it.
+      await expect
+        .poll(() => station.stderr(), { timeout: 15_000 })
+        .toContain(
+          `RUFUS Station: the settings file ${join(data, 'settings.json')} is damaged; it was moved to ${aside} and the defaults are used, carrying on:`
+        )
       expect(readFileSync(aside, 'utf8')).toBe(damaged)
     }
   )

@@ -85,6 +85,8 @@ export class FakeCloud implements RufusCloud {
   writeOnly = false
   /** A batch holding a bib that matches is refused whole with a 400, as the emulator's `rejectBib`. */
   refuseBib: RegExp | null = null
+  /** The description of a refusal by `refuseBib` (null: `Invalid bib <bib>`; a strict cloud names only the field). */
+  refuseBibReason: string | null = null
   /** Every batch is refused whole with a 400 and this description (a strict cloud refusing a field all carry). */
   refuseEvery: string | null = null
   readonly #clock: { nowMs(): number }
@@ -236,7 +238,8 @@ export class FakeCloud implements RufusCloud {
       }
       if (this.refuseEvery !== null) throw this.#error('insertPassings', 400, this.refuseEvery)
       const refused = passings.find(p => this.refuseBib?.test(p.bib))
-      if (refused) throw this.#error('insertPassings', 400, `Invalid bib ${refused.bib}`)
+      if (refused)
+        throw this.#error('insertPassings', 400, this.refuseBibReason ?? `Invalid bib ${refused.bib}`)
       let inserted = 0
       for (const passing of passings) {
         if (session.passings.some(p => this.#isDuplicate(p, passing))) continue

@@ -9,9 +9,9 @@ const ZERO_ID = '0'.repeat(64)
 type Probe = boolean | RufusError
 
 /** A call's answer as a permission: allowed (done, or "not found"), refused (forbidden), or the failure itself. */
-async function probe(call: () => Promise<unknown>): Promise<Probe> {
+async function probe(call: () => Promise<unknown>, run: CallRunner): Promise<Probe> {
   try {
-    await call()
+    await run(call)
     return true
   } catch (error) {
     if (error instanceof RufusError && error.kind === 'not-found') return true
@@ -29,6 +29,15 @@ export function keyMessage(read: boolean, canWrite: boolean, canUnbind: boolean)
   return { code: 'key.read-write', params: { canUnbind } }
 }
 
+/** How each probe is sent: as it is, or through the station's request ceiling. */
+type CallRunner = (call: () => Promise<unknown>) => Promise<unknown>
+
+export interface KeyCheckOptions {
+  /** The client for the address being set up (default: a real one, 10 s per request). */
+  readonly client?: Pick<RufusClient, 'listDevices' | 'insertSession' | 'unbindDevice'>
+  readonly run?: CallRunner
+}
+
 /**
  * Finds out what a key may do with harmless calls on ids that cannot exist: a list of one device (read), a session
  * for no device (write), unbinding no device (unbind). A cloud that cannot be reached says so instead.
@@ -36,13 +45,11 @@ export function keyMessage(read: boolean, canWrite: boolean, canUnbind: boolean)
 export async function checkKey(
   apiUrl: string,
   apiKey: string,
-  client: Pick<RufusClient, 'listDevices' | 'insertSession' | 'unbindDevice'> = new RufusClient({
-    baseUrl: apiUrl,
-    apiKey,
-    timeoutMs: 10_000
-  })
+  options: KeyCheckOptions = {}
 ): Promise<KeyPermissions> {
-  const read = await probe(() => client.listDevices({ limit: 1 }))
+  const client = options.client ?? new RufusClient({ baseUrl: apiUrl, apiKey, timeoutMs: 10_000 })
+  const run: CallRunner = options.run ?? (call => call())
+  const read = await probe(() => client.listDevices({ limit: 1 }), run)
   if (read instanceof RufusError) {
     return {
       reachable: false,
@@ -52,8 +59,8 @@ export async function checkKey(
       message: rufusErrorMessage(read)
     }
   }
-  const write = await probe(() => client.insertSession(ZERO_ID, 'permission check'))
-  const unbind = await probe(() => client.unbindDevice(ZERO_ID))
+  const write = await probe(() => client.insertSession(ZERO_ID, 'permission check'), run)
+  const unbind = await probe(() => client.unbindDevice(ZERO_ID), run)
   const canWrite = write === true
   const canUnbind = unbind === true
   return {

@@ -327,7 +327,9 @@ export class StationService {
 
   /** Finds out what a key may do with harmless calls on ids that cannot exist. */
   checkKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
-    return checkKey(apiUrl, apiKey)
+    // A screen's requests like any other: behind uploads and under the station's ceiling (a check pressed again and
+    // again must not flood the cloud); one that waits too long is refused as busy.
+    return checkKey(apiUrl, apiKey, { run: call => this.station.ceiling.run('screen', call) })
   }
 
   async saveKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {

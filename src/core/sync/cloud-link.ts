@@ -80,6 +80,9 @@ export class CloudLink {
       this.#canRead = true
     } catch (error) {
       if (!(error instanceof RufusError && error.kind === 'forbidden')) throw error
+      // A key refused for everything (revoked, a firewall) is refused for reading too: that is a key block, not
+      // a WRITE-only key, whose rules would resend a batch blind or hold it for minutes after the key is back.
+      if (!(await this.keyWorks())) throw error
       this.#canRead = false
       if (!this.#warnedWriteOnly) {
         this.#warnedWriteOnly = true

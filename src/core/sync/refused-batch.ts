@@ -1,17 +1,19 @@
 import type { Journal, PassingRecord, SessionRecord } from '../journal/journal'
 import type { RufusError } from '../rufus/errors'
 import type { StationMessage } from '../../shared/messages'
-import type { RefusalStreak } from './refusals'
+import { ALL_REFUSED_AFTER, type RefusalStreak } from './refusals'
 
 /** Passings refused alone while splitting one refused batch, set aside once the split is over. */
 export interface RefusalRun {
   readonly aside: Array<{ readonly passing: PassingRecord; readonly reason: string | null }>
   /** Every passing turned out to be refused alike: nothing is set aside, sync stops. */
   stopped: boolean
+  /** A passing outside the streak is being tried to tell "every passing refused" from a few bad ones in a row. */
+  probing: boolean
 }
 
 export function newRun(): RefusalRun {
-  return { aside: [], stopped: false }
+  return { aside: [], stopped: false, probing: false }
 }
 
 export interface SplitParts {
@@ -21,6 +23,10 @@ export interface SplitParts {
   send(batch: readonly PassingRecord[], run: RefusalRun): Promise<unknown>
   /** Every passing is refused alike: stop. */
   allRefused(reason: string | null): void
+  /** The first pending passing of the session that is none of `except` (null: none left). */
+  otherPending(except: ReadonlySet<number>): PassingRecord | null
+  /** Whether the cloud took passings of this session before. */
+  acceptedBefore(): boolean
 }
 
 /**
@@ -39,7 +45,7 @@ export async function splitRefused(
   if (batch.length === 1) {
     const passing = batch[0] as PassingRecord
     const reason = error.description ?? null
-    if (parts.streak.refusedAlone(passing.id, reason) === 'all-refused') {
+    if (parts.streak.refusedAlone(passing.id, reason) === 'all-refused' && !(await fewInARow(parts, run))) {
       run.stopped = true
       parts.allRefused(reason)
     } else {
@@ -56,6 +62,27 @@ export async function splitRefused(
     .map(p => journal.passing(p.id) as PassingRecord)
     .filter(p => p.state === 'pending')
   if (rest.length > 0) await parts.send(rest, run)
+}
+
+/**
+ * The streak says every passing is refused alike, but the streak may be bad neighbours (three reads of one bad
+ * chip): one passing outside it is tried alone. Taken, or refused for another reason: the streak is broken and its
+ * passings are only bad ones. Refused alike: every passing is refused.
+ */
+async function fewInARow(parts: SplitParts, run: RefusalRun): Promise<boolean> {
+  if (run.probing) return false
+  const except = new Set([...parts.streak.ids, ...run.aside.map(a => a.passing.id)])
+  const other = parts.otherPending(except)
+  // Nothing else of the session to try (the streak ends it): bad ones when the cloud took this session's passings
+  // before, else a stop, which would hold back every later session too.
+  if (!other) return parts.acceptedBefore()
+  run.probing = true
+  try {
+    await parts.send([other], run)
+  } finally {
+    run.probing = false
+  }
+  return parts.streak.ids.length < ALL_REFUSED_AFTER
 }
 
 /** Quarantines what a finished run set aside, with the cloud's reason, saying each; returns how many. */

@@ -31,11 +31,16 @@ export async function findWhySessionGone(
   canRead: boolean
 ): Promise<GoneFinding> {
   if (!canRead) return 'unreadable'
+  let active
   try {
-    await cloud.sessionInfo(token)
-    return 'closed-elsewhere'
+    active = (await cloud.sessionInfo(token)).active
   } catch (error) {
     if (isNotFound(error)) return findWhetherDeviceGone(cloud, deviceid)
     throw error
   }
+  // Still active: the "not found" came from something in front of the cloud (a gateway mid-deploy). A failure to
+  // back off from, never a reason to split the session into a new cloud session.
+  if (active)
+    throw new RufusError('server', 'RUFUS Cloud answered "not found" for a session that is still active')
+  return 'closed-elsewhere'
 }

@@ -43,17 +43,26 @@ export function sessionStep({ session, pending, inflight }: SessionFacts): Sessi
 }
 
 /**
+ * Blocks after which the session's cloud session is still open: a WRITE-only hold keeps its batch in flight there
+ * until a key that can read settles it. Every other session block means the cloud session is gone.
+ */
+const LIVE_BLOCKS: ReadonlySet<string> = new Set(['write-only-hold'])
+
+/**
  * The later session holding the device's live cloud session, if any: attached (or being created), not stopped by a
- * block, with something still to do there (live, sending, closing). A closed session that needs a new cloud
- * session waits for it: by the documented rule, creating one closes the device's active one.
+ * block that ended its cloud session, with something still to send or settle there (live, sending, held). A closed
+ * session that needs a new cloud session waits for it: by the documented rule, creating one closes the device's
+ * active one.
  */
 export function liveHolder<F extends SessionFacts>(later: readonly F[]): F | null {
   return (
     later.find(
       facts =>
         (facts.session.cloudState === 'attached' || facts.session.cloudState === 'creating') &&
-        !facts.session.blockKind &&
-        sessionStep(facts) !== 'done'
+        (!facts.session.blockKind || LIVE_BLOCKS.has(facts.session.blockKind)) &&
+        // Closed here with everything sent, only its close is left, which the next create does too: a close
+        // that keeps failing must not hold a late fix back.
+        !['done', 'close'].includes(sessionStep(facts))
     ) ?? null
   )
 }

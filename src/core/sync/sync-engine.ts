@@ -1,4 +1,4 @@
-/* eslint max-lines: ["error", { "max": 500, "skipBlankLines": true, "skipComments": true }] -- jobs: the status;
+/* eslint max-lines: ["error", { "max": 530, "skipBlankLines": true, "skipComments": true }] -- jobs: the status;
    the person's decisions (resume, continue in a new cloud session, rebind, send a waiting session now); each step
    picked and its failure turned into a result; per session: attach, close, send, read back, refusals, session or
    device gone. A split is the lead's (issue 15), after issue 14's merge. */
@@ -25,6 +25,7 @@ import { nextBatch, reportsDuplicates, uploadBatch, type Answered } from './batc
 import { CloseRetries } from './close-retries'
 import { CloudLink } from './cloud-link'
 import { settleByReadBack } from './read-back'
+import { clearResend, isResend, markResend, settleResend } from './resend-mark'
 import { ALL_REFUSED_AFTER, RefusalStreak } from './refusals'
 import { newRun, putBack, setAside, splitRefused, type RefusalRun, type SplitParts } from './refused-batch'
 import { RetrySchedule, type StepResult, type Wait } from './schedule'
@@ -114,8 +115,6 @@ export class SyncEngine {
   readonly #waiting = new WaitingSessions()
   /** Waiting sessions the timer chose to send now (at most those waiting; each goes once done). */
   readonly #sendNow = new Set<number>()
-  /** WRITE-only key: a range whose answer was lost and that is sent once more (one per session, used once). */
-  readonly #resend = new Map<number, { readonly first: number; readonly last: number }>()
   #batchSize: number
   #online: boolean | null = null
   #graceEndsUs: number | null = null
@@ -207,6 +206,7 @@ export class SyncEngine {
     const { journal } = this.#o
     journal.setDeviceBinding(null, null)
     const count = journal.resetAllToPending({ code: 'sync.note.reuploaded', params: {} })
+    clearResend(journal)
     this.#log(`device re-bind requested; ${count} passings will be uploaded again`)
     this.#o.onNotice('info', { code: 'sync.rebinding', params: { count } })
     this.resume()
@@ -301,11 +301,11 @@ export class SyncEngine {
       return { kind: 'worked' }
     }
     const waiting: WaitingSession[] = []
-    const pass = { complete: false }
+    const pass = { complete: false, reached: new Set<number>() }
     try {
       return await this.#sessionsStep(device.deviceid, waiting, pass)
     } finally {
-      for (const message of this.#waiting.found(waiting, pass.complete)) {
+      for (const message of this.#waiting.found(waiting, pass.reached, pass.complete)) {
         this.#log(inEnglish(message))
         this.#o.onNotice('info', message)
       }
@@ -320,7 +320,7 @@ export class SyncEngine {
   async #sessionsStep(
     deviceid: string,
     waiting: WaitingSession[],
-    pass: { complete: boolean }
+    pass: { complete: boolean; readonly reached: Set<number> }
   ): Promise<StepResult> {
     const { journal } = this.#o
     const looks: SessionLook[] = journal.sessions().map(session => {
@@ -331,6 +331,7 @@ export class SyncEngine {
     let lookAgainMs: number | undefined
     for (const [index, look] of looks.entries()) {
       const { session } = look
+      pass.reached.add(session.id)
       const step = sessionStep(look)
       switch (step) {
         case 'done':
@@ -402,7 +403,12 @@ export class SyncEngine {
     await this.#link.create(session, deviceid).catch(async (error: unknown) => {
       if (error instanceof RufusError && error.kind === 'not-found') {
         const pending = this.#o.journal.counts(session.id).pending
-        this.#whenGone(session, pending, await findWhetherDeviceGone(this.#o.client, deviceid))
+        await this.#whenGone(
+          session,
+          deviceid,
+          pending,
+          await findWhetherDeviceGone(this.#o.client, deviceid)
+        )
       }
       throw error
     })
@@ -441,16 +447,6 @@ export class SyncEngine {
     return { kind: 'idle', lookAgainMs: Math.max(1, Math.ceil((next.graceEndsUs - nowUs) / 1000)) }
   }
 
-  /** Whether this batch is the one resend of a range whose answer was lost (a WRITE-only key). */
-  #isResend(session: SessionRecord, batch: readonly PassingRecord[]): boolean {
-    const range = this.#resend.get(session.id)
-    this.#resend.delete(session.id)
-    if (!range) return false
-    const first = (batch[0] as PassingRecord).num
-    const last = (batch[batch.length - 1] as PassingRecord).num
-    return first <= range.last && last >= range.first
-  }
-
   async #send(
     session: SessionRecord,
     deviceid: string,
@@ -459,14 +455,20 @@ export class SyncEngine {
   ): Promise<StepResult> {
     this.#inFlight = batch.length
     this.#changed()
+    const { journal } = this.#o
+    const resent = isResend(journal, session.id, batch)
     let answer
     try {
       answer = await uploadBatch(
-        { journal: this.#o.journal, cloud: this.#o.client, clock: this.#clock },
+        { journal, cloud: this.#o.client, clock: this.#clock },
         session,
         batch,
-        this.#isResend(session, batch)
+        resent
       )
+      if (resent) clearResend(journal)
+    } catch (error) {
+      if (resent) settleResend(journal, error)
+      throw error
     } finally {
       this.#inFlight = 0
     }
@@ -513,7 +515,12 @@ export class SyncEngine {
       journal: this.#o.journal,
       streak: this.#refusals,
       send: (part, partRun) => this.#send(session, deviceid, part, partRun),
-      allRefused: reason => this.#allRefused(reason)
+      allRefused: reason => this.#allRefused(reason),
+      otherPending: except =>
+        this.#o.journal
+          .pendingBatch(session.id, except.size + 1, null)
+          .find(passing => !except.has(passing.id)) ?? null,
+      acceptedBefore: () => this.#o.journal.counts(session.id).synced > 0
     }
     if (run) return splitRefused(parts, session, batch, error, run)
     const own = newRun()
@@ -559,7 +566,7 @@ export class SyncEngine {
         return outcome.unseen > 0 ? { kind: 'backoff' } : { kind: 'worked' }
       case 'unread':
         if (outcome.resend) {
-          this.#resend.set(session.id, { first: flight.firstNum, last: flight.lastNum })
+          markResend(journal, { sessionId: session.id, first: flight.firstNum, last: flight.lastNum })
           this.#o.onNotice('info', { code: 'sync.write-only-resend', params: { count: outcome.count } })
         } else {
           this.#lastSyncAtMs = this.#clock.nowMs()
@@ -576,10 +583,15 @@ export class SyncEngine {
     const pending = this.#o.journal.counts(session.id).pending
     const canRead = await this.#link.probeRead(deviceid)
     const finding = await findWhySessionGone(this.#o.client, session.token as string, deviceid, canRead)
-    this.#whenGone(session, pending, finding)
+    await this.#whenGone(session, deviceid, pending, finding)
   }
 
-  #whenGone(session: SessionRecord, pending: number, finding: GoneFinding): void {
+  async #whenGone(
+    session: SessionRecord,
+    deviceid: string,
+    pending: number,
+    finding: GoneFinding
+  ): Promise<void> {
     const decision = decideWhenGone(finding, session, pending, this.#o)
     switch (decision.kind) {
       case 'block':
@@ -590,10 +602,29 @@ export class SyncEngine {
         this.continueInNewCloudSession(session.id)
         return
       case 'rebind':
+        await this.#confirmUnbound(deviceid)
         this.#o.onNotice('warning', decision.notice)
         this.rebindAndReupload()
         return
     }
+  }
+
+  /**
+   * Before everything is uploaded again: binding the serial number again tells a device the cloud deleted (a new
+   * id) from a 404 worded by something in front of it (the same id, already bound). The latter is a failure to
+   * back off from, never a reason to upload every passing a second time.
+   */
+  async #confirmUnbound(deviceid: string): Promise<void> {
+    const device = this.#o.journal.device()
+    if (!device) return
+    const bound = await this.#o.client.bindDevice({
+      model: device.model,
+      serial_number: device.serialNumber,
+      ...(device.alias ? { alias: device.alias } : {})
+    })
+    if (!bound.alreadyBound || bound.deviceid !== deviceid) return
+    this.#log('RUFUS Cloud answered "not found", yet the device is still bound: not uploading again')
+    throw new RufusError('server', 'RUFUS Cloud answered "not found" for a device that is still bound')
   }
 
   #blockSession(session: SessionRecord, kind: SyncBlockKind, message: StationMessage): void {

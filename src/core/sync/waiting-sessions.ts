@@ -9,11 +9,11 @@ export interface WaitingSession {
 }
 
 /**
- * Which closed sessions wait for the live session, as the last full look found them: said once each (a notice),
- * the first shown in the status, and their ids kept for the timer's "send them now".
+ * Which closed sessions wait for the live session, as the looks at the sessions found them: said once each (a
+ * notice), the first shown in the status, and their ids kept for the timer's "send them now".
  */
 export class WaitingSessions {
-  #ids: readonly number[] = []
+  #entries: readonly WaitingSession[] = []
   #first: StationMessage | null = null
 
   /** The first waiting session's message, or null when none waits. */
@@ -22,22 +22,27 @@ export class WaitingSessions {
   }
 
   get ids(): readonly number[] {
-    return this.#ids
+    return this.#entries.map(w => w.session.id)
   }
 
   /**
-   * What one look at the sessions found. A look cut short before any waiting session (`complete` false, none
-   * found) says nothing new. Returns the messages not said before.
+   * What one look at the sessions found: `reached`, the sessions it got to (all of them when `complete`). A look
+   * cut short keeps what an earlier look found for the sessions it did not reach, but a session it reached that no
+   * longer waits (it is going up) stops waiting at once. Returns the messages not said before.
    */
-  found(waiting: readonly WaitingSession[], complete: boolean): StationMessage[] {
-    if (waiting.length === 0 && !complete) return []
-    const said = new Set(this.#ids)
-    this.#ids = waiting.map(w => w.session.id)
-    const messages = waiting.map((w): StationMessage => ({
+  found(
+    waiting: readonly WaitingSession[],
+    reached: ReadonlySet<number>,
+    complete: boolean
+  ): StationMessage[] {
+    const said = new Set(this.ids)
+    const kept = complete ? [] : this.#entries.filter(w => !reached.has(w.session.id))
+    this.#entries = [...kept, ...waiting].sort((a, b) => a.session.id - b.session.id)
+    const messages = this.#entries.map((w): StationMessage => ({
       code: 'sync.waiting-for-live-session',
       params: { session: w.session.alias, pending: w.pending, live: w.live.alias }
     }))
     this.#first = messages[0] ?? null
-    return messages.filter((_, index) => !said.has(this.#ids[index] as number))
+    return messages.filter((_, index) => !said.has((this.#entries[index] as WaitingSession).session.id))
   }
 }
