@@ -7,6 +7,9 @@ import { LAYER_RULES, LAYER_ZONES, layersPlugin, nodeBuiltinRules } from './esli
 
 const NO_DEFAULT_EXPORT = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }
 
+/** Lines of code a file may have before it needs an exemption; blank lines and comments do not count. */
+export const MAX_LINES = { max: 400, skipBlankLines: true, skipComments: true }
+
 /** Every kind of source file a bundler or TypeScript takes: a rule scoped to `.ts` alone misses the rest. */
 const SOURCES = '{ts,tsx,mts,cts,js,jsx,mjs,cjs}'
 
@@ -58,6 +61,13 @@ export default tseslint.config(
     // An import no rule could check is refused: a computed import(), or a path lint cannot resolve (an alias).
     files: [`src/**/*.${SOURCES}`],
     rules: { 'layers/literal-import': 'error', 'layers/resolved': 'error' }
+  },
+  {
+    // One job per module (docs/architecture.md, "Size"): past 400 lines of code a file carries, at its top, an
+    // exemption that lists its jobs, e.g. `/* eslint max-lines: ["error", { "max": 520, "skipBlankLines": true,
+    // "skipComments": true }] -- jobs: … */`, so that growing past it is a decision someone wrote down.
+    files: [`**/*.${SOURCES}`],
+    rules: { 'max-lines': ['error', MAX_LINES] }
   },
   noNodeBuiltins([`src/renderer/**/*.${SOURCES}`], LAYER_RULES.rendererCore),
   noNodeBuiltins([`src/shared/**/*.${SOURCES}`], LAYER_RULES.sharedIo),

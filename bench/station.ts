@@ -137,7 +137,7 @@ async function backlog(
     }
     await capturedAll
     const started = performance.now()
-    station.sync.start()
+    station.startSync()
     await finished
     const batchedS = (performance.now() - started) / 1000
     await station.close()

@@ -1,3 +1,6 @@
+/* eslint max-lines: ["error", { "max": 420, "skipBlankLines": true, "skipComments": true }] -- jobs: the emulator's
+   SQLite schema and its versions; API keys; devices; sessions; passings with the cloud's de-duplication; the admin
+   surface tests use. One store so that every endpoint's write is one transaction over one connection. */
 import { applyMigrations } from '../core/db/migrations'
 import { inTransaction, openDatabase, type SqliteDatabase } from '../core/db/sqlite'
 import { newCloudId, serverNow } from './ids'

@@ -1,3 +1,6 @@
+/* eslint max-lines: ["error", { "max": 420, "skipBlankLines": true, "skipComments": true }] -- jobs: the flags, each
+   checked before the data folder is touched (exit 2); the headless run (station, readers, capture first, then
+   settings, sync and screens); signals and exit codes; the default data folder and its adoption. */
 import { mkdirSync } from 'node:fs'
 import { lookup } from 'node:dns/promises'
 import { join } from 'node:path'
@@ -326,7 +329,7 @@ async function runHeadless(values: Values): Promise<void> {
   }
   if (stopped) return
   if (apiKey !== '') {
-    if (apiUrl === startUrl) station.sync.start()
+    if (apiUrl === startUrl) station.startSync()
     else await station.setCloud(apiUrl, apiKey)
   }
   if (httpPort !== null) {

@@ -155,10 +155,10 @@ async function start(adoption: Adoption): Promise<void> {
   const blocker = powerSaveBlocker.start('prevent-app-suspension')
 
   window.on('close', event => {
-    const counts = station.journal.counts()
+    const counts = station.records.counts()
     const unsynced = counts.pending + counts.held
     const timing =
-      station.journal.openedSession() !== null && station.readerHealth().some(r => r.state === 'open')
+      station.records.openedSession() !== null && station.readerHealth().some(r => r.state === 'open')
     if (!timing && unsynced === 0) return
     const choice = dialog.showMessageBoxSync(window as BrowserWindow, {
       type: 'warning',
@@ -176,7 +176,6 @@ async function start(adoption: Adoption): Promise<void> {
     window = null
   })
   app.on('before-quit', event => {
-    if (station.journal === undefined) return
     event.preventDefault()
     dispose()
     service.stop()

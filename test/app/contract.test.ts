@@ -4,7 +4,9 @@ import { StationService } from '../../src/core/app/station-service'
 import { COMMANDS, type CommandName } from '../../src/shared/contract'
 import { API_COMMANDS, createStationApi } from '../../src/shared/station-api'
 import { inEnglish, renderMessage } from '../../src/shared/messages'
+import { emulator, KEYS } from '../helpers/emulator'
 import { inWords } from '../helpers/english'
+import { serviceOf } from '../helpers/screen-server'
 import { lines, openStation } from '../helpers/station'
 
 function service() {
@@ -89,13 +91,13 @@ describe('the command contract', () => {
   it('a refused bib typed while no session is open opens none', async () => {
     const { service: s, station } = service()
     station.closeSession()
-    const sessions = station.journal.sessions().length
+    const sessions = station.records.sessions().length
     expect(await handleCommand(s, 'entry', 'passings.manual', { bib: 'X'.repeat(40) })).toMatchObject({
       ok: false,
       error: { code: 'not-possible', message: { code: 'bib.too-long' } }
     })
-    expect(station.journal.sessions()).toHaveLength(sessions)
-    expect(station.journal.openedSession()).toBeNull()
+    expect(station.records.sessions()).toHaveLength(sessions)
+    expect(station.records.openedSession()).toBeNull()
   })
 
   it('enforces roles: viewers watch, entry screens record, only the station changes key, device and sessions', async () => {
@@ -119,7 +121,7 @@ describe('the command contract', () => {
       value: { role: 'viewer' }
     })
     // The export is the entry and station screens': the announcer's (viewer) only watches.
-    const sessionId = s.station.journal.openedSession()?.id ?? 0
+    const sessionId = s.station.records.openedSession()?.id ?? 0
     expect(await handleCommand(s, 'viewer', 'export.csv', { sessionId })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' }
@@ -216,11 +218,12 @@ describe('what screens learn', () => {
   })
 
   it('a correction made after upload is shown next to the passing', async () => {
-    const { service: s, station, log } = service()
+    const cloud = await emulator()
+    const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
+    const s = serviceOf(station, { apiUrl: cloud.apiUrl })
     station.ingest('p', lines(1))
-    await log.until(() => log.of('passing').length === 1, 'a passing')
-    const passing = station.journal.passingsOfSession(station.currentSession().id)[0]
-    station.journal.markSynced([passing?.id ?? 0], 'T', 1)
+    await log.untilSynced(1)
+    const passing = station.records.passingsOfSession(station.currentSession().id)[0]
     expect(await handleCommand(s, 'entry', 'passings.void', { id: passing?.id ?? 0 })).toEqual({
       ok: true,
       value: { outcome: 'kept-locally-after-sync' }

@@ -1,3 +1,6 @@
+/* eslint max-lines: ["error", { "max": 420, "skipBlankLines": true, "skipComments": true }] -- jobs: the real client
+   against the emulator, endpoint by endpoint: devices, permissions, sessions, passings, bad input, and wire
+   compatibility (the envelope, a client like the public Java one). */
 import { describe, expect, it } from 'vitest'
 import { RufusError } from '../../src/core/rufus/errors'
 import { collectPages, devicePassingPages, sessionPassingPages } from '../../src/core/rufus/paging'

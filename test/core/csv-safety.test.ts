@@ -70,7 +70,7 @@ describe('CSV written for spreadsheets', () => {
     const hostile = ['=HYPERLINK("http://evil.example","x")', '+41', '-7', '@A1', 'Zed, "Z";1']
     station.ingest('keypad', lines(...hostile))
     await log.until(() => log.of('passing').length === hostile.length, 'every hostile bib as a passing')
-    const stored = station.journal.passingsOfSession(station.currentSession().id).map(p => p.bib)
+    const stored = station.records.passingsOfSession(station.currentSession().id).map(p => p.bib)
     expect(stored).toEqual(hostile)
     const service = new StationService({
       station,
@@ -79,7 +79,7 @@ describe('CSV written for spreadsheets', () => {
       keySet: true,
       keyStorage: 'command-line'
     })
-    station.voidPassing(station.journal.passingsOfSession(station.currentSession().id)[0]!.id)
+    station.voidPassing(station.records.passingsOfSession(station.currentSession().id)[0]!.id)
     const { csv } = service.exportCsv(station.currentSession().id)
     expect(csv.startsWith(BOM)).toBe(true)
     const exported = cellsOf(csv)
@@ -184,10 +184,10 @@ describe('the participants import', () => {
     const result = station.importParticipants(utf16)
     expect(result.imported).toBe(0)
     expect(result.errors.map(inEnglish).at(-1)).toMatch(/2 participants already in use are kept/)
-    expect(station.journal.participantBibs().count).toBe(2)
-    expect(station.journal.participantName('12')).toBe('Ann')
+    expect(station.records.participantBibs().count).toBe(2)
+    expect(station.records.participantName('12')).toBe('Ann')
     // A file that reads but lists nobody (a header only) still empties the list, on purpose.
     expect(station.importParticipants('chip,bib\n')).toEqual({ imported: 0, errors: [] })
-    expect(station.journal.participantBibs().count).toBe(0)
+    expect(station.records.participantBibs().count).toBe(0)
   })
 })

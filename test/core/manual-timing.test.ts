@@ -1,12 +1,15 @@
-import { describe, expect, it } from 'vitest'
+import { join } from 'node:path'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { StationService } from '../../src/core/app/station-service'
 import { standingCorrection } from '../../src/core/journal/corrections'
+import { Journal } from '../../src/core/journal/journal'
 import { collectPages, sessionPassingPages } from '../../src/core/rufus/paging'
+import { JOURNAL_FILE } from '../../src/core/station/journal-file'
 import { nextSessionAlias } from '../../src/core/station/session-names'
 import type { ClockSources } from '../../src/core/time/anchored-clock'
 import { clientFor, emulator, KEYS } from '../helpers/emulator'
 import { OFFLINE_API_URL } from '../helpers/headless-args'
-import { lines, openStation } from '../helpers/station'
+import { closeStation, lines, openStation, tempFolder } from '../helpers/station'
 
 /** A clock that moves only when the test says so (wall and monotonic together, so no jump is seen). */
 function fakeClock(startMs = Date.UTC(2026, 10, 29, 9, 0, 0)) {
@@ -49,7 +52,7 @@ describe('capture never depends on an open session', () => {
     station.closeSession()
     station.ingest('p', lines(6))
     await log.until(() => log.of('passing').length === 6, 'six passings')
-    const sessions = station.journal.sessions()
+    const sessions = station.records.sessions()
     expect(sessions.map(s => s.alias)).toEqual(['FINISH', 'FINISH 2', 'FINISH 3'])
     expect(log.of('passing').map(p => [p.bib, p.session])).toEqual([
       ['1', sessions[0]?.id],
@@ -71,7 +74,7 @@ describe('capture never depends on an open session', () => {
     // A keypress an hour ago, on a whole second (a fixed date would leave the session's days as time passes).
     const atUs = (Math.floor(Date.now() / 1000) - 3600) * 1_000_000
     const passing = await station.recordManual('77', atUs)
-    expect(station.journal.session(passing.sessionId)?.alias).toBe('FINISH 2')
+    expect(station.records.session(passing.sessionId)?.alias).toBe('FINISH 2')
     expect(passing.timeUs).toBe(atUs)
   })
 
@@ -80,9 +83,9 @@ describe('capture never depends on an open session', () => {
     const s = service(station)
     expect(s.snapshot('station').nextSessionAlias).toBe('FINISH 2')
     expect(s.closeSession(true)?.alias).toBe('FINISH 2')
-    expect(station.journal.openedSession()?.alias).toBe('FINISH 2')
+    expect(station.records.openedSession()?.alias).toBe('FINISH 2')
     expect(s.closeSession(false)).toBeNull()
-    expect(station.journal.openedSession()).toBeNull()
+    expect(station.records.openedSession()).toBeNull()
   })
 })
 
@@ -96,7 +99,7 @@ describe('manual entries from an entry screen', () => {
     const other = await station.recordManual('12', atUs, 'entry-key-0002')
     expect(again.id).toBe(first.id)
     expect(other.id).not.toBe(first.id)
-    expect(station.journal.passingsOfSession(first.sessionId)).toHaveLength(2)
+    expect(station.records.passingsOfSession(first.sessionId)).toHaveLength(2)
     await log.until(() => log.of('passing').length === 2, 'two passing events')
   })
 
@@ -105,15 +108,15 @@ describe('manual entries from an entry screen', () => {
     const held = await station.recordManual(null)
     const typed = await station.recordManual('15')
     expect(station.voidPassing(typed.id)).toBe('applied')
-    expect(station.journal.passing(typed.id)?.state).toBe('void')
+    expect(station.records.passing(typed.id)?.state).toBe('void')
     expect(station.undoCorrection(typed.id)).toBe('applied')
-    expect(station.journal.passing(typed.id)).toMatchObject({ state: 'pending', bib: '15' })
+    expect(station.records.passing(typed.id)).toMatchObject({ state: 'pending', bib: '15' })
     station.fixBib(held.id, '31')
     station.fixBib(held.id, '32')
     station.undoCorrection(held.id)
-    expect(station.journal.passing(held.id)).toMatchObject({ state: 'pending', bib: '31' })
+    expect(station.records.passing(held.id)).toMatchObject({ state: 'pending', bib: '31' })
     station.undoCorrection(held.id)
-    expect(station.journal.passing(held.id)).toMatchObject({ state: 'held', bib: null })
+    expect(station.records.passing(held.id)).toMatchObject({ state: 'held', bib: null })
     expect(() => station.undoCorrection(held.id)).toThrow(/no correction to undo/)
     expect(
       standingCorrection([
@@ -178,19 +181,19 @@ describe('corrections reach the cloud when they still can', () => {
     await log.until(() => log.of('passing').length === 4, 'four passings')
     // The engine looked, and found the manual entry in its grace period: nothing from it on goes up yet.
     const entered = station.clock.nowUs()
-    await expect.poll(() => station.sync.status().graceEndsUs, { timeout: 10_000 }).toBe(entered + 5e6)
-    expect(station.journal.counts()).toMatchObject({ synced: 1, pending: 3 })
+    await expect.poll(() => station.syncStatus().graceEndsUs, { timeout: 10_000 }).toBe(entered + 5e6)
+    expect(station.records.counts()).toMatchObject({ synced: 1, pending: 3 })
     clock.advance(3000)
     expect(station.fixBib(typo.id, '40')).toBe('applied')
     // The fix restarts the wait: it goes up 5 s after the fix, not 5 s after the entry.
-    station.sync.wake()
-    await expect.poll(() => station.sync.status().graceEndsUs, { timeout: 10_000 }).toBe(entered + 8e6)
+    station.wakeSync()
+    await expect.poll(() => station.syncStatus().graceEndsUs, { timeout: 10_000 }).toBe(entered + 8e6)
     clock.advance(2500)
-    station.sync.wake()
-    await expect.poll(() => station.sync.status().graceEndsUs, { timeout: 10_000 }).toBe(entered + 8e6)
-    expect(station.journal.counts()).toMatchObject({ synced: 1, pending: 3 })
+    station.wakeSync()
+    await expect.poll(() => station.syncStatus().graceEndsUs, { timeout: 10_000 }).toBe(entered + 8e6)
+    expect(station.records.counts()).toMatchObject({ synced: 1, pending: 3 })
     clock.advance(2500)
-    station.sync.wake()
+    station.wakeSync()
     await log.untilSynced(4)
     const token = station.currentSession().token ?? ''
     const inCloud = await collectPages(sessionPassingPages(clientFor(cloud, KEYS.read), token))
@@ -200,17 +203,22 @@ describe('corrections reach the cloud when they still can', () => {
       [3, '8'],
       [4, '9']
     ])
-    expect(station.journal.passing(after.id)?.state).toBe('synced')
+    expect(station.records.passing(after.id)?.state).toBe('synced')
   })
 
   it('with "all passings" reader passings wait too; with no grace they go at once', async () => {
-    const { station } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
+    const folder = tempFolder()
+    const { station } = openStation({ dataFolder: folder, apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
     station.ingest('p', lines(1))
     const manual = await station.recordManual('2')
     const now = station.clock.nowUs()
     const session = manual.sessionId
-    const nums = (grace: Parameters<typeof station.journal.pendingBatch>[2]) =>
-      station.journal.pendingBatch(session, 10, grace).map(p => p.num)
+    // The outbox is the journal's: read on the file once the station has let go of it.
+    await closeStation(station)
+    const journal = new Journal(join(folder, JOURNAL_FILE))
+    onTestFinished(() => journal.close())
+    const nums = (grace: Parameters<typeof journal.pendingBatch>[2]) =>
+      journal.pendingBatch(session, 10, grace).map(p => p.num)
     expect(nums(null)).toEqual([1, 2])
     expect(nums({ cutoffUs: now - 5e6, allSources: false })).toEqual([1])
     expect(nums({ cutoffUs: now - 5e6, allSources: true })).toEqual([])
@@ -224,7 +232,7 @@ describe('the export', () => {
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
     station.ingest('p', lines(11, 12, 13, 'A,B'))
     await log.untilSynced(4)
-    const [first, second, , fourth] = station.journal.passingsOfSession(station.currentSession().id)
+    const [first, second, , fourth] = station.records.passingsOfSession(station.currentSession().id)
     expect(station.fixBib(first?.id ?? 0, '111')).toBe('kept-locally-after-sync')
     expect(station.voidPassing(second?.id ?? 0)).toBe('kept-locally-after-sync')
     station.fixBib(fourth?.id ?? 0, 'C,D')
@@ -264,13 +272,13 @@ describe('attack 11: two station screens close the session at once', () => {
   it('a close from a screen that saw an older session does not close the one opened since', () => {
     const { station } = openStation({ apiUrl: OFFLINE_API_URL, apiKey: 'k', sync: false })
     const s = service(station)
-    const seen = station.journal.openedSession()?.id ?? 0
+    const seen = station.records.openedSession()?.id ?? 0
     // Both screens show "FINISH: close and open FINISH 2"; both timers click it.
     expect(s.closeSession(true, seen)?.alias).toBe('FINISH 2')
     expect(() => s.closeSession(true, seen)).toThrow(/already closed/)
     expect(() => s.closeSession(false, seen)).toThrow(/already closed/)
-    expect(station.journal.sessions().map(s => s.alias)).toEqual(['FINISH', 'FINISH 2'])
-    expect(station.journal.openedSession()?.alias).toBe('FINISH 2')
+    expect(station.records.sessions().map(s => s.alias)).toEqual(['FINISH', 'FINISH 2'])
+    expect(station.records.openedSession()?.alias).toBe('FINISH 2')
   })
 })
 
@@ -286,7 +294,7 @@ describe('attack 11: the undo offered after a fix outlives the grace period', ()
     // Fixed within the grace period: the fix goes up; the undo toast stays longer than the grace period.
     expect(station.fixBib(typed.id, '12')).toBe('applied')
     await log.untilSynced(1)
-    expect(station.journal.passing(typed.id)).toMatchObject({ state: 'synced', bib: '12' })
+    expect(station.records.passing(typed.id)).toMatchObject({ state: 'synced', bib: '12' })
     expect(station.undoCorrection(typed.id)).toBe('kept-locally-after-sync')
     const s = service(station)
     expect(s.recentPassings(5)[0]).toMatchObject({ bib: '12', correctedBib: '21', differsFromCloud: true })

@@ -134,7 +134,7 @@ describe('station start and storage failures', () => {
     await closeStation(station)
     const reopened = Station.open({ ...base, dataFolder: folder })
     try {
-      const stored = reopened.journal.passingsOfSession(reopened.currentSession().id).map(p => [p.num, p.bib])
+      const stored = reopened.records.passingsOfSession(reopened.currentSession().id).map(p => [p.num, p.bib])
       expect(stored.slice(0, reported.length)).toEqual(reported)
     } finally {
       await reopened.close()

@@ -47,7 +47,7 @@ describe.each([
       expect(cloud.stats.faults['rate-limit']).toBeGreaterThan(10)
 
       const session = station.currentSession()
-      const local = station.journal.passingsOfSession(session.id)
+      const local = station.records.passingsOfSession(session.id)
       const remote = await collectPages(sessionPassingPages(clientFor(cloud, KEYS.read), session.token ?? ''))
       expect(remote.length).toBe(local.length)
       expect(new Set(remote.map(p => p.num_passing)).size).toBe(remote.length)

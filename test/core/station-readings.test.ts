@@ -94,7 +94,7 @@ describe('the station against each reading the emulator plays', () => {
     const bibs = Array.from({ length: 2400 }, (_, i) => 1001 + i)
     station.ingest('p', lines(...bibs))
     await log.until(() => log.of('passing').length === 2400, '2400 captured')
-    station.sync.start()
+    station.startSync()
     await log.untilSynced(2400)
     const rows = await cloudRows(cloud, station.currentSession().token ?? '')
     expect(rows).toHaveLength(2400)
@@ -134,7 +134,7 @@ describe('the station against each reading the emulator plays', () => {
     station.ingest('p', lines(9))
     await log.untilSynced(3)
 
-    const third = station.journal.passingsOfSession(station.currentSession().id).find(p => p.num === 3)
+    const third = station.records.passingsOfSession(station.currentSession().id).find(p => p.num === 3)
     expect(third).toMatchObject({ state: 'conflict', note: { code: 'sync.note.duplicate-unseen' } })
     expect(log.of('error').map(e => e.message)).toEqual([
       expect.stringMatching(/^Conflict: RUFUS Cloud answered/)
@@ -153,7 +153,7 @@ describe('the station against each reading the emulator plays', () => {
       () => log.lastSync()?.synced === 1 && log.lastSync()?.conflict === 1,
       '1 synced, 1 conflict'
     )
-    const second = station.journal.passingsOfSession(station.currentSession().id).find(p => p.bib === '42')
+    const second = station.records.passingsOfSession(station.currentSession().id).find(p => p.bib === '42')
     expect(second).toMatchObject({ state: 'conflict', note: { code: 'sync.note.duplicate-unseen' } })
     expect(bibsOf(await cloudRows(cloud, station.currentSession().token ?? ''))).toEqual(['41'])
   })
@@ -167,15 +167,15 @@ describe('the station against each reading the emulator plays', () => {
       await log.untilSynced(2)
       const first = station.currentSession()
       // Closed before the station's own close: as a close applied whose answer was lost.
-      await station.sync.stop()
+      await station.stopSync()
       await clientFor(cloud).closeSession(first.token ?? '')
       station.openSession('WAVE 2')
       station.ingest('p', lines(3, 4))
       await log.until(() => log.of('passing').length === 4, '4 captured')
-      station.sync.start()
+      station.startSync()
       await log.untilSynced(4)
 
-      expect(station.journal.session(first.id)?.cloudState).toBe('closed')
+      expect(station.records.session(first.id)?.cloudState).toBe('closed')
       expect(bibsOf(await cloudRows(cloud, station.currentSession().token ?? ''))).toEqual(['3', '4'])
       expect(log.lastSync()?.blocked).toBeNull()
     }
@@ -204,7 +204,7 @@ describe('the station against each reading the emulator plays', () => {
 
     station.closeSession()
     await log.untilSynced(4)
-    const late = station.journal.passing(held.id)
+    const late = station.records.passing(held.id)
     expect(late?.cloudToken).not.toBe(first.token)
     expect(late?.cloudToken).not.toBe(live)
     expect(bibsOf(await cloudRows(cloud, late?.cloudToken ?? ''))).toEqual(['102'])
@@ -239,7 +239,7 @@ describe('the station against each reading the emulator plays', () => {
     await log.untilSynced(1)
     const first = station.currentSession()
     station.closeSession()
-    await log.until(() => station.journal.session(first.id)?.cloudState === 'closed', 'the first closed')
+    await log.until(() => station.records.session(first.id)?.cloudState === 'closed', 'the first closed')
     // The device has no active session now; the next create fails with a 5xx, which may have been applied.
     cloud.setFaults({ serverErrorShare: 1 })
     const second = station.openSession('WAVE 2')
@@ -247,7 +247,7 @@ describe('the station against each reading the emulator plays', () => {
     // The fault is in the emulator, not in an event: look every few ms until the create has met it.
     while (cloud.stats.faults['server-error'] === 0) await new Promise(resolve => setTimeout(resolve, 5))
     cloud.setFaults({ serverErrorShare: 0 })
-    expect(station.journal.session(second.id)?.cloudState).toBe('creating')
+    expect(station.records.session(second.id)?.cloudState).toBe('creating')
     await log.untilSynced(2)
     expect(log.lastSync()?.blocked).toBeNull()
     expect(bibsOf(await cloudRows(cloud, station.currentSession().token ?? ''))).toEqual(['2'])

@@ -47,19 +47,19 @@ describe('station sync', () => {
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
     station.ingest('p', lines(1, 2, 3))
     await log.untilSynced(3)
-    await station.sync.stop()
+    await station.stopSync()
     const token = station.currentSession().token ?? ''
     await clientFor(cloud).insertPassings(token, [
       { bib: '999', num_passing: 4, timestamp: '2026-01-01T00:00:00.000Z' }
     ])
     station.ingest('p', lines(4, 5))
     await log.until(() => log.of('passing').length === 5, '5 captured')
-    station.sync.start()
+    station.startSync()
     await log.until(
       () => log.lastSync()?.conflict === 1 && log.lastSync()?.synced === 4,
       'one conflict, four synced'
     )
-    const conflict = station.journal.passingsOfSession(station.currentSession().id).find(p => p.num === 4)
+    const conflict = station.records.passingsOfSession(station.currentSession().id).find(p => p.num === 4)
     expect(conflict).toMatchObject({ state: 'conflict', bib: '4' })
     expect(conflict?.note).toMatchObject({
       code: 'sync.note.conflict',
@@ -73,12 +73,12 @@ describe('station sync', () => {
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey, sync: false })
     station.ingest('p', lines(...Array.from({ length: 40 }, (_, i) => (i === 26 ? 'BAD' : String(i + 1)))))
     await log.until(() => log.of('passing').length === 40, '40 captured')
-    station.sync.start()
+    station.startSync()
     await log.until(
       () => log.lastSync()?.quarantined === 1 && log.lastSync()?.synced === 39,
       '39 synced, 1 quarantined'
     )
-    const bad = station.journal.passingsOfSession(station.currentSession().id).find(p => p.bib === 'BAD')
+    const bad = station.records.passingsOfSession(station.currentSession().id).find(p => p.bib === 'BAD')
     expect(bad).toMatchObject({
       num: 27,
       state: 'quarantined',
@@ -97,9 +97,9 @@ describe('station sync', () => {
     })
     station.ingest('p', lines(...Array.from({ length: 200 }, (_, i) => i + 1)))
     await log.until(() => log.of('passing').length === 200, '200 captured')
-    station.sync.start()
+    station.startSync()
     await log.untilSynced(200)
-    expect(station.sync.batchSize).toBeLessThan(500)
+    expect(station.uploadBatchSize).toBeLessThan(500)
     expect((await cloudPassings(cloud, station.currentSession().token ?? '')).length).toBe(200)
   })
 
@@ -114,7 +114,7 @@ describe('station sync', () => {
     expect(log.lastSync()).toMatchObject({ pending: 2, synced: 1 })
     expect(log.lastSync()?.blocked?.action).toMatch(/valid API key/)
     cloud.store.upsertKey(KEYS.readWrite)
-    station.sync.resume()
+    station.resumeSync()
     await log.untilSynced(3)
   })
 
@@ -137,7 +137,7 @@ describe('station sync', () => {
     station.ingest('p', lines(3, 4))
     await log.until(() => log.lastSync()?.blocked?.kind === 'closed-elsewhere', 'closed-elsewhere block')
     expect(log.lastSync()?.blocked?.message).toMatch(/closed from elsewhere while 2 passings wait/)
-    station.sync.continueInNewCloudSession(station.currentSession().id)
+    station.continueInNewCloudSession(station.currentSession().id)
     await log.untilSynced(4)
     const second = station.currentSession().token ?? ''
     expect(second).not.toBe(first)
@@ -167,14 +167,14 @@ describe('station sync', () => {
     const { station, log } = openStation({ apiUrl: cloud.apiUrl, apiKey: KEYS.readWrite.apiKey })
     station.ingest('p', lines(1, 2, 3))
     await log.untilSynced(3)
-    const oldDevice = station.journal.device()?.deviceid ?? ''
+    const oldDevice = station.records.device()?.deviceid ?? ''
     await clientFor(cloud, KEYS.admin).unbindDevice(oldDevice)
     station.ingest('p', lines(4))
     await log.until(() => log.lastSync()?.blocked?.kind === 'device-unbound', 'device-unbound block')
     expect(log.lastSync()?.blocked?.action).toMatch(/bind the device again/)
-    station.sync.rebindAndReupload()
+    station.rebindAndReupload()
     await log.untilSynced(4)
-    const newDevice = station.journal.device()?.deviceid ?? ''
+    const newDevice = station.records.device()?.deviceid ?? ''
     expect(newDevice).not.toBe(oldDevice)
     expect(
       (await cloudPassings(cloud, station.currentSession().token ?? '')).map(p => p.num_passing)
@@ -210,7 +210,7 @@ describe('station sync', () => {
     })
     second.station.ingest('p', lines(7, 8))
     await second.log.until(() => second.log.of('passing').length === 2, 'captured after reinstall')
-    second.station.sync.start()
+    second.station.startSync()
     await second.log.untilSynced(2)
     expect(second.station.currentSession()).toMatchObject({ token, cloudOffset: 3 })
     expect((await cloudPassings(cloud, token)).map(p => [p.num_passing, p.bib])).toEqual([
@@ -239,9 +239,9 @@ describe('station sync', () => {
     const cloud = await startEmulator({ port, keys: Object.values(KEYS) })
     try {
       await log.untilSynced(3)
-      const sessions = station.journal.sessions()
+      const sessions = station.records.sessions()
       expect(sessions.map(s => s.cloudState)).toEqual(['closed', 'attached'])
-      const listed = await clientFor(cloud).sessionsOfDevice(station.journal.device()?.deviceid ?? '')
+      const listed = await clientFor(cloud).sessionsOfDevice(station.records.device()?.deviceid ?? '')
       expect(listed.map(s => [s.alias?.replace(/ \[.*\]$/, ''), s.active, s.passings])).toEqual([
         ['LAP1', false, 2],
         ['LAP2', true, 1]

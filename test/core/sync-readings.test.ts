@@ -1,3 +1,6 @@
+/* eslint max-lines: ["error", { "max": 440, "skipBlankLines": true, "skipComments": true }] -- jobs: issue 14's
+   readings, one describe each: 2xx bodies that surprise, unseen duplicates and read-back by number, closing,
+   late fixes, the key, refusals and WRITE-only keys, a captive portal. */
 import { describe, expect, it } from 'vitest'
 import { Journal } from '../../src/core/journal/journal'
 import type { FakeReading } from '../helpers/fake-cloud'

@@ -1,27 +1,12 @@
-import { ESLint } from 'eslint'
 import { describe, expect, it } from 'vitest'
+import { plantingLinter, ROOT } from '../helpers/lint-plant'
 
 // Plants an import that breaks one layer rule of docs/architecture.md into a file of the zone it guards, lints
 // it with the project's own config through ESLint's API, and expects the message that names the rule. The
 // planted files are not on disk, so the type-aware parser is told to type them on their own.
-const ROOT = new URL('../..', import.meta.url).pathname
 const PLANT = 'lint-plant'
 
-const eslint = new ESLint({
-  cwd: ROOT,
-  overrideConfig: {
-    files: ['src/**'],
-    languageOptions: {
-      parserOptions: {
-        projectService: {
-          allowDefaultProject: [`src/*/${PLANT}.*`, `src/*/*/${PLANT}.*`, `src/*/*/*/${PLANT}.*`],
-          // One default project per planted file: a handful, fine for a test.
-          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 32
-        }
-      }
-    }
-  }
-})
+const eslint = plantingLinter([`src/*/${PLANT}.*`, `src/*/*/${PLANT}.*`, `src/*/*/*/${PLANT}.*`], 32)
 
 /** `folder` may end in a file name's extension (`src/shared:tsx`) to plant a file of another kind than `.ts`. */
 async function messagesOf(folder: string, code: string): Promise<string[]> {

@@ -77,7 +77,7 @@ describe('from reads to passings in the station', () => {
     // The backup mat's read of the same crossing arrives later but happened earlier.
     station.ingest('backup', lines('CHIP1'), now - 5.3 * S)
     await log.until(() => log.of('passing').length === 2, 'the earlier read taken')
-    const passings = station.journal.passingsOfSession(station.currentSession().id)
+    const passings = station.records.passingsOfSession(station.currentSession().id)
     expect(passings.map(p => [p.port, p.state])).toEqual([
       ['main', 'void'],
       ['backup', 'pending']
@@ -87,7 +87,7 @@ describe('from reads to passings in the station', () => {
     expect(note).toEqual({ code: 'note.superseded', params: { num: 2 } })
     expect(inEnglish(note)).toBe('replaced by an earlier read of the same chip (passing 2)')
     expect(renderMessage('es', note)).toBe('sustituido por una lectura anterior del mismo chip (paso 2)')
-    expect(station.journal.suppressions(station.currentSession().id).map(s => s.reason)).toEqual([
+    expect(station.records.suppressions(station.currentSession().id).map(s => s.reason)).toEqual([
       'same chip 500 ms after passing'
     ])
   })
@@ -113,9 +113,9 @@ describe('from reads to passings in the station', () => {
     })
     second.station.ingest('p', lines('CHIP9', 'OTHER'))
     await second.log.until(() => second.log.of('passing').length === 1, 'the other chip after restart')
-    expect(second.station.journal.suppressions(second.station.currentSession().id)).toHaveLength(1)
+    expect(second.station.records.suppressions(second.station.currentSession().id)).toHaveLength(1)
     expect(
-      second.station.journal.passingsOfSession(second.station.currentSession().id).map(p => p.bib)
+      second.station.records.passingsOfSession(second.station.currentSession().id).map(p => p.bib)
     ).toEqual(['CHIP9', '55', '55', 'OTHER'])
   })
 
@@ -131,9 +131,9 @@ describe('from reads to passings in the station', () => {
     station.ingest('uhf', tag(chip, -52), now - 2.8 * S)
     station.ingest('uhf', tag(chip, -61), now - 2.6 * S)
     await log.until(() => log.of('passing').length === 1, 'the held passing released')
-    const passing = station.journal.passingsOfSession(station.currentSession().id)[0]
+    const passing = station.records.passingsOfSession(station.currentSession().id)[0]
     expect(passing?.timeUs).toBe(Math.round(now - 2.8 * S))
-    expect(station.journal.suppressions(station.currentSession().id).map(s => s.reason)).toEqual([
+    expect(station.records.suppressions(station.currentSession().id).map(s => s.reason)).toEqual([
       'weaker (-70) than a later read (-52)',
       'weaker (-61) than the held read (-52)'
     ])
@@ -148,7 +148,7 @@ describe('from reads to passings in the station', () => {
     station.ingest('p', lines('LATE'), now - 1 * S)
     await log.until(() => log.of('passing').length === 1, 'one passing inside the window')
     expect(log.of('passing')[0]?.chip).toBe('OK')
-    expect(station.journal.suppressions(station.currentSession().id).map(s => [s.chip, s.reason])).toEqual([
+    expect(station.records.suppressions(station.currentSession().id).map(s => [s.chip, s.reason])).toEqual([
       ['EARLY', 'before the ignore-before time'],
       ['LATE', 'after the ignore-after time']
     ])
@@ -163,7 +163,7 @@ describe('from reads to passings in the station', () => {
       ['E1', '101', 'pending'],
       ['E2', null, 'held']
     ])
-    expect(station.journal.participantName('101')).toBe('Ana')
+    expect(station.records.participantName('101')).toBe('Ana')
   })
 
   it('replays raw input with another protocol, producing passings only for what is new', async () => {
@@ -183,7 +183,7 @@ describe('from reads to passings in the station', () => {
       [3, '13']
     ])
     expect(station.replay('timy', 'timy', { timy: { utcOffsetMinutes: 0 } })).toEqual([])
-    expect(station.journal.passingsOfSession(station.currentSession().id).map(p => p.bib)).toEqual([
+    expect(station.records.passingsOfSession(station.currentSession().id).map(p => p.bib)).toEqual([
       '99',
       '12',
       '13'

@@ -1,11 +1,12 @@
 import { renderToStaticMarkup } from 'react-dom/server'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { PassingView, StationSnapshot } from '../../src/shared/contract'
+import type { StationSnapshot } from '../../src/shared/contract'
 import { App } from '../../src/renderer/src/App'
 import { alignRows } from '../../src/renderer/src/screens/BrowserScreen'
 import { LiveScreen } from '../../src/renderer/src/screens/LiveScreen'
 import { INITIAL_STATE, mergeRecent, useStation } from '../../src/renderer/src/store'
 import type { PassingState } from '../../src/shared/states'
+import { passingView } from '../helpers/passing-view'
 
 const snapshot: StationSnapshot = {
   runtime: 'headless',
@@ -35,22 +36,7 @@ const snapshot: StationSnapshot = {
   notices: []
 }
 
-const passing = (num: number, state: PassingState, bib: string | null = String(num)): PassingView => ({
-  id: num,
-  session: 1,
-  num,
-  bib,
-  name: null,
-  chip: null,
-  timestamp: '2026-11-28T10:00:00.000Z',
-  source: 'reader',
-  port: 'COM3',
-  state,
-  note: null,
-  correctedBib: null,
-  voided: state === 'void',
-  differsFromCloud: false
-})
+const passing = passingView
 
 function render(state: Partial<typeof INITIAL_STATE>, element = <LiveScreen />): string {
   useStation.setState({ ...INITIAL_STATE, connected: true, ...state })
@@ -186,17 +172,23 @@ describe('the store', () => {
 
 describe('passings browser', () => {
   it('lines up the cloud and the journal by number and marks what is missing, extra or different', () => {
+    const at = passing(1, 'synced').timestamp
     const cloud = [
-      { num: 1, bib: '1', chip: null, timestamp: 't' },
-      { num: 3, bib: 'X', chip: null, timestamp: 't' },
-      { num: 9, bib: '9', chip: null, timestamp: 't' }
+      { num: 1, bib: '1', chip: null, timestamp: at.replace('Z', '+00:00') },
+      { num: 3, bib: 'X', chip: null, timestamp: at },
+      // The same bib is not the same passing: the sync engine's read-back calls these conflicts, so do the rows.
+      { num: 5, bib: '5', chip: null, timestamp: '2026-11-28T10:00:00.001Z' },
+      { num: 6, bib: '6', chip: 'E200', timestamp: at },
+      { num: 9, bib: '9', chip: null, timestamp: at }
     ]
-    const local = [passing(1, 'synced'), passing(2, 'synced'), passing(3, 'synced'), passing(4, 'pending')]
-    expect(alignRows(cloud, local, 0).map(r => [r.num, r.status])).toEqual([
+    const local = [1, 2, 3, 5, 6].map(num => passing(num, 'synced'))
+    expect(alignRows(cloud, [...local, passing(4, 'pending')], 0).map(r => [r.num, r.status])).toEqual([
       [1, 'ok'],
       [2, 'missing-in-cloud'],
       [3, 'different'],
       [4, 'local-only'],
+      [5, 'different'],
+      [6, 'different'],
       [9, 'only-in-cloud']
     ])
   })

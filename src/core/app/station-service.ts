@@ -11,23 +11,23 @@ import type {
   StationSnapshot,
   StationUpdate
 } from '../../shared/contract'
+import { compareWithCloud } from '../../shared/cloud-copy'
 import { messageOf, type StationEvent } from '../../shared/events'
-import type { StationMessage } from '../../shared/messages'
-import { csvRows, UTF8_BOM } from '../csv/spreadsheet-csv'
-import { PASSING_COLUMNS, passingCells } from '../journal/csv-mirror'
-import type { PassingRecord, SessionRecord } from '../journal/journal'
 import { describePort, type PortInfo } from '../reader/port-identity'
 import { detectReader } from '../serial/detect'
-import { RufusClient } from '../rufus/client'
-import { rufusErrorMessage, RufusError } from '../rufus/errors'
 import { readWholeSession } from '../sync/range-read'
-import type { CloudPassing } from '../rufus/schemas'
 import { listSerialPorts } from '../serial/reader-connection'
 import { outgoingTimestamp } from '../sync/reconcile'
 import type { Station } from '../station/station'
+import type { StationRecords } from '../station/station-reads'
 import { NotPossible } from '../not-possible'
+import { RufusError } from '../rufus/errors'
 import { logIgnored } from '../platform/log-ignored'
 import type { Protocol } from '../../shared/protocols'
+import { checkKey } from './key-check'
+import { exportSession } from './session-export'
+import { ScreenBroadcaster } from './screen-broadcaster'
+import { cloudPassingView, ScreenViews } from './screen-views'
 
 export type UiSettings = ScreenSettings
 
@@ -55,16 +55,10 @@ export interface StationServiceOptions {
   readonly updateIntervalMs?: number
 }
 
-const UPDATE_PASSING_CAP = 200
 const NOTICE_CAP = 20
 const HELD_CAP = 500
-const ZERO_ID = '0'.repeat(64)
 
 export { NotPossible }
-
-function iso(us: number): string {
-  return new Date(Math.floor(us / 1000)).toISOString()
-}
 
 /**
  * Everything the screens can ask of the station, over any transport: the commands of the contract implemented
@@ -77,12 +71,10 @@ export class StationService {
   #keyStorage: KeyView['storage']
   #permissions: KeyPermissions | null = null
   #settings: UiSettings
-  /** Each screen's listener and that screen's own role. */
-  readonly #listeners = new Map<(update: StationUpdate) => void, Role>()
-  #pending: PassingView[] = []
-  #dropped = 0
-  #dirty = true
-  #timer: NodeJS.Timeout | null = null
+  /** The journal, read through the station. */
+  readonly #records: StationRecords
+  readonly #views: ScreenViews
+  readonly #screens: ScreenBroadcaster
   readonly #notices: StationSnapshot['notices'][number][] = []
   #clock: StationSnapshot['clock'] = { offsetMs: null, uncertaintyMs: null, jumpMs: null }
   /** Set by the screen server once it listens; only the station role may read it (for the QR codes). */
@@ -93,6 +85,12 @@ export class StationService {
     this.#apiUrl = options.apiUrl
     this.#keySet = options.keySet
     this.#keyStorage = options.keyStorage
+    this.#records = options.station.records
+    this.#views = new ScreenViews(this.#records)
+    this.#screens = new ScreenBroadcaster({
+      snapshot: role => this.snapshot(role),
+      intervalMs: options.updateIntervalMs
+    })
     // Without saved settings (the headless station) the grace period is the station's own (its command line).
     const grace = options.station.uploadGrace
     this.#settings = options.settings ?? {
@@ -119,14 +117,8 @@ export class StationService {
   readonly onStationEvent = (event: StationEvent): void => {
     switch (event.type) {
       case 'passing': {
-        const passing = this.station.journal.passing(event.id)
-        if (passing) {
-          this.#pending.push(this.#view(passing))
-          if (this.#pending.length > UPDATE_PASSING_CAP) {
-            this.#dropped += this.#pending.length - UPDATE_PASSING_CAP
-            this.#pending = this.#pending.slice(-UPDATE_PASSING_CAP)
-          }
-        }
+        const passing = this.#records.passing(event.id)
+        if (passing) this.#screens.passing(this.#views.passing(passing))
         break
       }
       case 'clock':
@@ -149,108 +141,24 @@ export class StationService {
       default:
         break
     }
-    this.#dirty = true
+    this.#screens.changed()
   }
 
   /** Coalesced updates for one screen; returns the unsubscribe function. */
   subscribe(listener: (update: StationUpdate) => void, role: Role): () => void {
-    this.#listeners.set(listener, role)
-    listener({ snapshot: this.snapshot(role), passings: [], dropped: 0 })
-    if (!this.#timer) {
-      this.#timer = setInterval(() => this.#flushUpdates(), this.#o.updateIntervalMs ?? 250)
-      this.#timer.unref()
-    }
-    return () => {
-      this.#listeners.delete(listener)
-      if (this.#listeners.size === 0 && this.#timer) {
-        clearInterval(this.#timer)
-        this.#timer = null
-      }
-    }
-  }
-
-  #flushUpdates(): void {
-    if (!this.#dirty && this.#pending.length === 0) return
-    const updates = new Map<Role, StationUpdate>()
-    const passings = this.#pending
-    const dropped = this.#dropped
-    this.#pending = []
-    this.#dropped = 0
-    this.#dirty = false
-    for (const [listener, role] of this.#listeners) {
-      let update = updates.get(role)
-      if (!update) {
-        update = { snapshot: this.snapshot(role), passings, dropped }
-        updates.set(role, update)
-      }
-      listener(update)
-    }
+    return this.#screens.subscribe(listener, role)
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer)
-    this.#timer = null
-    this.#listeners.clear()
+    this.#screens.stop()
   }
 
   // ---- views ----
 
-  #view(p: PassingRecord): PassingView {
-    const uploaded = p.state === 'synced' || p.state === 'conflict'
-    const difference = uploaded ? this.station.journal.afterSyncDifference(p.id) : null
-    return {
-      id: p.id,
-      session: p.sessionId,
-      num: p.num,
-      bib: p.bib,
-      name: p.bib ? this.station.journal.participantName(p.bib) : null,
-      chip: p.chip,
-      timestamp: outgoingTimestamp(p.timeUs),
-      source: p.source,
-      port: p.port,
-      state: p.state,
-      note: this.#note(p),
-      correctedBib: difference?.correctedBib ?? null,
-      voided: p.state === 'void' || (difference?.voided ?? false),
-      differsFromCloud: difference !== null
-    }
-  }
-
-  /** A correction made after sync stays local: say so next to the passing. */
-  #note(p: PassingRecord): StationMessage | null {
-    const correction =
-      p.state === 'synced' || p.state === 'conflict' ? this.station.journal.latestCorrection(p.id) : null
-    if (correction?.afterSync) {
-      return correction.kind === 'void'
-        ? { code: 'note.voided-after-upload', params: {} }
-        : { code: 'note.bib-fixed-after-upload', params: { bib: correction.newBib ?? '' } }
-    }
-    return p.note
-  }
-
-  #sessionView(s: SessionRecord, cloudActive: boolean | null = null): SessionView {
-    const counts = this.station.journal.counts(s.id)
-    const total = Object.values(counts).reduce((a, b) => a + b, 0)
-    const range = this.station.journal.sessionTimeRange(s.id)
-    return {
-      id: s.id,
-      alias: s.alias,
-      token: s.token,
-      cloudState: s.cloudState,
-      closed: s.closedAtUs !== null,
-      openedAt: iso(s.openedAtUs),
-      counts: { total, synced: counts.synced, pending: counts.pending + counts.held },
-      first: range.firstUs === null ? null : iso(range.firstUs),
-      last: range.lastUs === null ? null : iso(range.lastUs),
-      cloudActive
-    }
-  }
-
   snapshot(role: Role): StationSnapshot {
-    const journal = this.station.journal
-    const device = journal.device()
-    const session = journal.openedSession()
-    const status = this.station.sync.status()
+    const device = this.#records.device()
+    const session = this.#records.openedSession()
+    const status = this.station.syncStatus()
     return {
       runtime: this.#o.runtime,
       role,
@@ -268,7 +176,7 @@ export class StationService {
         deviceid: device?.deviceid ?? null,
         alias: device?.alias ?? null
       },
-      session: session ? this.#sessionView(session) : null,
+      session: session ? this.#views.session(session) : null,
       sync: (({ type: _type, canRead: _canRead, ...summary }) => summary)(this.station.syncSummary()),
       clock: this.#clock,
       readers: this.station.readerHealth(),
@@ -282,7 +190,7 @@ export class StationService {
   // ---- commands ----
 
   recentPassings(limit: number): PassingView[] {
-    return this.station.journal.latestPassings(limit).map(p => this.#view(p))
+    return this.#records.latestPassings(limit).map(p => this.#views.passing(p))
   }
 
   async recordManual(bib: string | null, atMs?: number, entryKey?: string): Promise<PassingView> {
@@ -291,7 +199,7 @@ export class StationService {
       atMs === undefined ? undefined : Math.round(atMs * 1000),
       entryKey ?? null
     )
-    return this.#view(passing)
+    return this.#views.passing(passing)
   }
 
   undoCorrection(id: number): { outcome: string } {
@@ -300,20 +208,20 @@ export class StationService {
 
   /** Times without a bib, pinned on the finish screen until each gets a bib or is voided. */
   heldPassings(): PassingView[] {
-    return this.station.journal.heldPassings(HELD_CAP).map(p => this.#view(p))
+    return this.#records.heldPassings(HELD_CAP).map(p => this.#views.passing(p))
   }
 
   /** What the station knows of a bib being typed: the runner, whether it already passed, whether it looks wrong. */
   checkBib(bib: string): BibCheck {
     const value = bib.trim()
-    const journal = this.station.journal
-    const list = journal.participantBibs()
-    const session = journal.openedSession()
-    const inParticipants = list.count === 0 ? null : journal.isParticipantBib(value)
+    const records = this.#records
+    const list = records.participantBibs()
+    const session = records.openedSession()
+    const inParticipants = list.count === 0 ? null : records.isParticipantBib(value)
     return {
-      name: value === '' ? null : journal.participantName(value),
+      name: value === '' ? null : records.participantName(value),
       inParticipants,
-      alreadyInSession: session !== null && value !== '' && journal.hasBib(session.id, value),
+      alreadyInSession: session !== null && value !== '' && records.hasBib(session.id, value),
       unusual: value !== '' && inParticipants === false && list.allNumeric && !/^\d+$/.test(value)
     }
   }
@@ -327,7 +235,7 @@ export class StationService {
   }
 
   openSession(alias: string): SessionView {
-    return this.#sessionView(this.station.openSession(alias))
+    return this.#views.session(this.station.openSession(alias))
   }
 
   /**
@@ -337,27 +245,27 @@ export class StationService {
   closeSession(openNext: boolean, sessionId?: number, alias?: string): SessionView | null {
     // Two screens confirming the same close: the second would otherwise close the session the first just opened
     // (splitting the finishers over one more session than anyone meant).
-    const open = this.station.journal.openedSession()
+    const open = this.#records.openedSession()
     if (sessionId !== undefined && open?.id !== sessionId) {
-      const seen = this.station.journal.session(sessionId)
+      const seen = this.#records.session(sessionId)
       throw new NotPossible({
         code: 'session.already-closed',
         params: { alias: seen?.alias ?? String(sessionId), open: open?.alias ?? null }
       })
     }
     if (openNext) {
-      return this.#sessionView(this.station.openSession(alias ?? this.station.nextSessionAlias()))
+      return this.#views.session(this.station.openSession(alias ?? this.station.nextSessionAlias()))
     }
     this.station.closeSession()
     return null
   }
 
   async sessions(): Promise<SessionView[]> {
-    const deviceid = this.station.journal.device()?.deviceid
+    const deviceid = this.#records.device()?.deviceid
     const active = new Map<string, boolean>()
     if (deviceid) {
       try {
-        for (const s of await this.station.client.sessionsOfDevice(deviceid)) {
+        for (const s of await this.station.cloudReads.sessionsOfDevice(deviceid)) {
           active.set(s.token_session, s.active)
         }
       } catch (error) {
@@ -365,10 +273,10 @@ export class StationService {
         logIgnored('the cloud list of sessions could not be read', error)
       }
     }
-    return this.station.journal
+    return this.#records
       .sessions()
       .reverse()
-      .map(s => this.#sessionView(s, s.token ? (active.get(s.token) ?? null) : null))
+      .map(s => this.#views.session(s, s.token ? (active.get(s.token) ?? null) : null))
   }
 
   async cloudSessionPassings(
@@ -379,11 +287,11 @@ export class StationService {
   ): Promise<CloudPassingView[]> {
     // A screen reads the cloud with the station's key: only the sessions this station uploaded to, never the
     // rest of the company's.
-    if (!this.station.journal.knowsCloudToken(token)) {
+    if (!this.#records.knowsCloudToken(token)) {
       throw new NotPossible({ code: 'session.not-ours', params: {} })
     }
-    const list = await this.station.client.sessionPassings(token, { first, last, page })
-    return list.map(cloudView)
+    const list = await this.station.cloudReads.sessionPassings(token, { first, last, page })
+    return list.map(cloudPassingView)
   }
 
   async cloudDevicePassings(
@@ -392,107 +300,36 @@ export class StationService {
     page?: number
   ): Promise<CommandResults['cloud.devicePassings']> {
     const deviceid = this.#requireDevice()
-    const list = await this.station.client.devicePassings(deviceid, { from, to, page })
-    return list.map(p => ({ ...cloudView(p), token: p.token_session }))
+    const list = await this.station.cloudReads.devicePassings(deviceid, { from, to, page })
+    return list.map(p => ({ ...cloudPassingView(p), token: p.token_session }))
   }
 
   localSessionPassings(sessionId: number, afterNum: number, limit: number): PassingView[] {
-    return this.station.journal.passingsOfSession(sessionId, afterNum, limit).map(p => this.#view(p))
+    return this.#records.passingsOfSession(sessionId, afterNum, limit).map(p => this.#views.passing(p))
   }
 
   /** Local journal against the cloud's copy: numbers missing there, extra there, or different. */
   async compareSession(sessionId: number): Promise<CommandResults['compare.session']> {
-    const session = this.station.journal.session(sessionId)
+    const session = this.#records.session(sessionId)
     if (!session?.token) throw new NotPossible({ code: 'session.no-cloud-session', params: {} })
-    const cloud = (await readWholeSession(this.station.client, session.token)).passings
-    const byNum = new Map(cloud.map(p => [p.num_passing, p]))
-    const local = this.station.journal
+    const cloud = (await readWholeSession(this.station.cloudReads, session.token)).passings
+    // What was confirmed under this cloud session; a passing uploaded under an earlier one is not expected here.
+    const local = this.#records
       .passingsOfSession(sessionId)
       .filter(p => p.state === 'synced' && p.cloudToken === session.token)
-    const localNums = new Set(local.map(p => p.num + session.cloudOffset))
-    const missingInCloud: number[] = []
-    const different: number[] = []
-    for (const p of local) {
-      const copy = byNum.get(p.num + session.cloudOffset)
-      if (!copy) missingInCloud.push(p.num)
-      else if (copy.bib !== p.bib) different.push(p.num)
-    }
-    const extraInCloud = cloud.filter(p => !localNums.has(p.num_passing)).map(p => p.num_passing)
-    return { missingInCloud, extraInCloud, different }
+      .map(p => ({ num: p.num, bib: p.bib, chip: p.chip, timestamp: outgoingTimestamp(p.timeUs) }))
+    return compareWithCloud(local, cloud.map(cloudPassingView), session.cloudOffset)
   }
 
   exportCsv(sessionId: number): CommandResults['export.csv'] {
-    const session = this.station.journal.session(sessionId)
-    if (!session) throw new NotPossible({ code: 'session.not-found', params: { id: sessionId } })
-    const corrections = new Map(this.station.journal.corrections(sessionId).map(c => [c.num, c]))
-    const rows = this.station.journal.passingsOfSession(sessionId).map(p => {
-      const c = corrections.get(p.num)
-      const correction = c
-        ? `${c.kind}${c.newBib ? ` to ${c.newBib}` : ''}${c.afterSync ? ' (after sync: local only)' : ''}`
-        : ''
-      const view = this.#view(p)
-      return [
-        ...passingCells(p),
-        p.state,
-        correction,
-        view.correctedBib ?? '',
-        view.voided ? 'yes' : '',
-        localTimeText(p.timeUs),
-        view.name ?? ''
-      ]
-    })
-    return {
-      fileName: `session-${session.id}-${session.alias.replace(/[^A-Za-z0-9_-]+/g, '-')}.csv`,
-      // `bib` is what RUFUS Cloud has (or will get); `corrected_bib` and `voided` are the station's word after upload.
-      // `local_time` is the station's time of day (its time zone), `name` the runner's from the participants list.
-      csv:
-        UTF8_BOM +
-        csvRows([
-          [...PASSING_COLUMNS, 'state', 'correction', 'corrected_bib', 'voided', 'local_time', 'name'],
-          ...rows
-        ])
-    }
+    return exportSession(this.#records, this.#views, sessionId)
   }
 
   /** Finds out what a key may do with harmless calls on ids that cannot exist. */
-  async checkKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
-    const client = new RufusClient({ baseUrl: apiUrl, apiKey, timeoutMs: 10_000 })
-    const probe = async (call: () => Promise<unknown>): Promise<boolean | RufusError> => {
-      try {
-        // A screen's request like any other: behind uploads and under the station's ceiling (a check pressed
-        // again and again must not flood the cloud); one that waits too long is refused as busy.
-        await this.station.ceiling.run('screen', call)
-        return true
-      } catch (error) {
-        if (error instanceof RufusError && error.kind === 'not-found') return true
-        if (error instanceof RufusError && error.kind === 'forbidden') return false
-        if (error instanceof RufusError) return error
-        throw error
-      }
-    }
-    const read = await probe(() => client.listDevices({ limit: 1 }))
-    if (read instanceof RufusError) {
-      return {
-        reachable: false,
-        canRead: false,
-        canWrite: false,
-        canUnbind: false,
-        message: rufusErrorMessage(read)
-      }
-    }
-    const write = await probe(() => client.insertSession(ZERO_ID, 'permission check'))
-    const unbind = await probe(() => client.unbindDevice(ZERO_ID))
-    const canWrite = write === true
-    const canUnbind = unbind === true
-    const message: StationMessage =
-      !read && !canWrite
-        ? { code: 'key.refused', params: {} }
-        : !canWrite
-          ? { code: 'key.read-only', params: {} }
-          : !read
-            ? { code: 'key.write-only', params: {} }
-            : { code: 'key.read-write', params: { canUnbind } }
-    return { reachable: true, canRead: read === true, canWrite, canUnbind, message }
+  checkKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
+    // A screen's requests like any other: behind uploads and under the station's ceiling (a check pressed again and
+    // again must not flood the cloud); one that waits too long is refused as busy.
+    return checkKey(apiUrl, apiKey, { run: call => this.station.ceiling.run('screen', call) })
   }
 
   async saveKey(apiUrl: string, apiKey: string): Promise<KeyPermissions> {
@@ -505,12 +342,12 @@ export class StationService {
     this.#keySet = true
     this.#permissions = permissions
     await this.station.setCloud(apiUrl, apiKey)
-    this.#dirty = true
+    this.#screens.changed()
     return permissions
   }
 
   async listDevices(): Promise<CommandResults['device.list']> {
-    const page = await this.station.client.listDevices({ limit: 5000 })
+    const page = await this.station.cloudReads.listDevices({ limit: 5000 })
     return page.devices.map(d => ({
       deviceid: d.deviceid,
       alias: d.alias,
@@ -519,37 +356,23 @@ export class StationService {
     }))
   }
 
-  async bindNewDevice(alias?: string): Promise<CommandResults['device.bindNew']> {
-    const device = this.station.journal.device()
-    if (!device) throw new NotPossible({ code: 'device.no-identity', params: {} })
-    const result = await this.station.client.bindDevice({
-      model: device.model,
-      serial_number: device.serialNumber,
-      ...(alias ? { alias } : {})
-    })
-    this.station.journal.setDeviceBinding(result.deviceid, Date.now())
-    this.station.sync.wake()
-    return result
+  bindNewDevice(alias?: string): Promise<CommandResults['device.bindNew']> {
+    return this.station.bindNewDevice(alias)
   }
 
   useDevice(deviceid: string): null {
-    const unsynced = this.station.journal.counts()
-    if (unsynced.synced > 0 && this.station.journal.device()?.deviceid !== deviceid) {
-      throw new NotPossible({ code: 'device.already-uploaded', params: {} })
-    }
-    this.station.journal.setDeviceBinding(deviceid.toUpperCase(), Date.now())
-    this.station.sync.wake()
+    this.station.useDevice(deviceid)
     return null
   }
 
   async deviceInfo(): Promise<Record<string, unknown> | null> {
-    const deviceid = this.station.journal.device()?.deviceid
+    const deviceid = this.#records.device()?.deviceid
     if (!deviceid) return null
-    return { ...(await this.station.client.deviceInfo(deviceid)) }
+    return { ...(await this.station.cloudReads.deviceInfo(deviceid)) }
   }
 
   async unbindDevice(confirmAlias: string): Promise<null> {
-    const device = this.station.journal.device()
+    const device = this.#records.device()
     const expected = device?.alias ?? device?.serialNumber ?? ''
     if (confirmAlias !== expected) {
       throw new NotPossible({ code: 'device.confirm-name', params: { expected } })
@@ -602,13 +425,12 @@ export class StationService {
   }
 
   syncAction(action: 'resume' | 'continue-new-session' | 'rebind'): null {
-    const sync = this.station.sync
-    if (action === 'resume') sync.resume()
-    if (action === 'rebind') sync.rebindAndReupload()
+    if (action === 'resume') this.station.resumeSync()
+    if (action === 'rebind') this.station.rebindAndReupload()
     if (action === 'continue-new-session') {
-      const blocked = sync.status().blocked
+      const blocked = this.station.syncStatus().blocked
       if (!blocked?.sessionId) throw new NotPossible({ code: 'sync.no-decision-waiting', params: {} })
-      sync.continueInNewCloudSession(blocked.sessionId)
+      this.station.continueInNewCloudSession(blocked.sessionId)
     }
     return null
   }
@@ -617,25 +439,13 @@ export class StationService {
     this.#settings = { ...this.#settings, ...changes }
     this.#applyUploadGrace()
     this.#o.saveSettings?.(this.#settings)
-    this.#dirty = true
+    this.#screens.changed()
     return null
   }
 
   #requireDevice(): string {
-    const deviceid = this.station.journal.device()?.deviceid
+    const deviceid = this.#records.device()?.deviceid
     if (!deviceid) throw new NotPossible({ code: 'device.not-bound', params: {} })
     return deviceid
   }
-}
-
-/** A passing's time in the station's time zone, as a spreadsheet reads it: `2026-11-28 10:00:01.234`. */
-function localTimeText(us: number): string {
-  const at = new Date(Math.floor(us / 1000))
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0')
-  const day = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`
-  return `${day} ${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}.${pad(at.getMilliseconds(), 3)}`
-}
-
-function cloudView(p: CloudPassing): CloudPassingView {
-  return { num: p.num_passing, bib: p.bib, chip: p.chip, timestamp: p.timestamp }
 }

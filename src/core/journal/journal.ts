@@ -41,6 +41,17 @@ const NEW_SESSION_REQUEST = 'new_session_request'
 /** Callers import the journal's records from here, as before the split. */
 export type * from './records'
 
+/**
+ * What the station reports as it happens, whoever writes it (the sync engine binds the device and links sessions
+ * to the cloud): the device's binding, or a session's cloud token or state, changed.
+ */
+export type JournalChange = { readonly kind: 'device' } | { readonly kind: 'session'; readonly id: number }
+
+/** Whether a write changed what a session event shows of the cloud. */
+function cloudLinkChanged(before: SessionRecord | null, after: SessionRecord | null): boolean {
+  return before?.token !== after?.token || before?.cloudState !== after?.cloudState
+}
+
 export class Journal {
   readonly #db: JournalDb
   readonly #meta: StationMeta
@@ -51,6 +62,7 @@ export class Journal {
   readonly #participants: Participants
   readonly #reads: ReadsToPassings
   readonly #intake: Intake
+  #onChange: (change: JournalChange) => void = () => undefined
 
   constructor(path: string, options: JournalDbOptions = {}) {
     const db = new JournalDb(path, options)
@@ -73,6 +85,11 @@ export class Journal {
 
   close(): void {
     this.#db.close()
+  }
+
+  /** Who is told of each change to the device binding or a session's cloud link, once it is written. One at a time. */
+  watch(listener: (change: JournalChange) => void): void {
+    this.#onChange = listener
   }
 
   // ---- meta, log, device (station-meta.ts) ----
@@ -103,7 +120,9 @@ export class Journal {
   }
 
   setDeviceBinding(deviceid: string | null, atMs: number | null): void {
+    const before = this.#meta.device()?.deviceid ?? null
     this.#meta.setDeviceBinding(deviceid, atMs)
+    if (before !== deviceid) this.#onChange({ kind: 'device' })
   }
 
   // ---- sessions (sessions.ts) ----
@@ -161,7 +180,9 @@ export class Journal {
     id: number,
     fields: { token?: string | null; cloudState?: CloudSessionState; cloudOffset?: number }
   ): void {
+    const before = this.#sessions.session(id)
     this.#sessions.setSessionCloud(id, fields)
+    if (cloudLinkChanged(before, this.#sessions.session(id))) this.#onChange({ kind: 'session', id })
   }
 
   setSessionBlock(id: number, kind: string | null, message: StationMessage | null): void {
@@ -306,7 +327,14 @@ export class Journal {
 
   /** Puts every passing of every session back to "not in the cloud" (after the cloud deleted the device). */
   resetAllToPending(note: StationMessage): number {
-    return this.#outbox.resetAllToPending(note)
+    const before = this.#sessions.sessions()
+    const count = this.#outbox.resetAllToPending(note)
+    for (const session of before) {
+      if (cloudLinkChanged(session, this.#sessions.session(session.id))) {
+        this.#onChange({ kind: 'session', id: session.id })
+      }
+    }
+    return count
   }
 
   setInflight(batch: InflightBatch, atMs: number): void {

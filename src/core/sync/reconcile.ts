@@ -1,3 +1,4 @@
+import { cloudCopyMatches, copiesByNumber } from '../../shared/cloud-copy'
 import type { PassingRecord } from '../journal/journal'
 
 /** What the cloud holds under one number, as read back. */
@@ -22,15 +23,10 @@ export function outgoingTimestamp(timeUs: number): string {
   return new Date(Math.floor(timeUs / 1000)).toISOString()
 }
 
-function sameInstant(a: string, b: string): boolean {
-  return Date.parse(a) === Date.parse(b)
-}
-
 function matches(local: PassingRecord, cloud: CloudCopy): boolean {
-  return (
-    cloud.bib === local.bib &&
-    (cloud.chip ?? null) === (local.chip ?? null) &&
-    sameInstant(cloud.timestamp, outgoingTimestamp(local.timeUs))
+  return cloudCopyMatches(
+    { bib: local.bib, chip: local.chip, timestamp: outgoingTimestamp(local.timeUs) },
+    cloud
   )
 }
 
@@ -43,12 +39,7 @@ export function reconcile(
   cloud: readonly CloudCopy[],
   offset: number
 ): Reconciliation {
-  const byNumber = new Map<number, CloudCopy[]>()
-  for (const copy of cloud) {
-    const list = byNumber.get(copy.num_passing)
-    if (list) list.push(copy)
-    else byNumber.set(copy.num_passing, [copy])
-  }
+  const byNumber = copiesByNumber(cloud, copy => copy.num_passing)
   const confirmed: Array<{ passing: PassingRecord; copies: number }> = []
   const missing: PassingRecord[] = []
   const conflicts: Array<{ passing: PassingRecord; cloud: CloudCopy }> = []

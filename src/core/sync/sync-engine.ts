@@ -1,3 +1,7 @@
+/* eslint max-lines: ["error", { "max": 530, "skipBlankLines": true, "skipComments": true }] -- jobs: the status;
+   the person's decisions (resume, continue in a new cloud session, rebind, send a waiting session now); each step
+   picked and its failure turned into a result; per session: attach, close, send, read back, refusals, session or
+   device gone. A split is the lead's (issue 15), after issue 14's merge. */
 import type { RufusCloud } from '../rufus/cloud'
 import { RufusError, rufusErrorMessage } from '../rufus/errors'
 import type { InflightBatch, Journal, PassingRecord, SessionRecord } from '../journal/journal'

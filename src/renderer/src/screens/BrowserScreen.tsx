@@ -1,5 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { useEffect, useMemo, useRef, useState } from 'react'
+import { cloudCopyMatches } from '../../../shared/cloud-copy'
 import type { CloudPassingView, PassingView, SessionView } from '../../../shared/contract'
 import { run, stationApi } from '../api'
 import { timeText } from '../format'
@@ -41,8 +42,8 @@ export function alignRows(
     const num = l.num + offset
     const existing = byNum.get(num)
     if (existing) {
-      const status =
-        existing.cloud?.bib !== l.bib ? 'different' : l.differsFromCloud ? 'corrected-here' : 'ok'
+      const same = existing.cloud !== null && cloudCopyMatches(l, existing.cloud)
+      const status = !same ? 'different' : l.differsFromCloud ? 'corrected-here' : 'ok'
       byNum.set(num, { ...existing, local: l, status })
     } else {
       byNum.set(num, {
